@@ -1,0 +1,677 @@
+import uuid
+from datetime import date
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+POINTS = {"max_digits": 6, "decimal_places": 2}
+
+
+class Campaign(models.Model):
+    number = models.CharField(_("number and symbol"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    issued_on = models.DateField(_("issued on"))
+    first_year = models.PositiveSmallIntegerField(_("first year"))
+    last_year = models.PositiveSmallIntegerField(_("last year"))
+    source_document = models.CharField(
+        _("source document"), max_length=300, blank=True, help_text=_("Where the text can be read.")
+    )
+    successor = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("successor campaign"),
+    )
+    # Classification thresholds on total Board points (out of 100).
+    excellent_min = models.DecimalField(_("Excellent from"), default=90, **POINTS)
+    good_min = models.DecimalField(_("Good from"), default=70, **POINTS)
+    completed_min = models.DecimalField(_("Completed from"), default=50, **POINTS)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-issued_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=F("first_year")),
+                name="campaigns_campaign_years_in_order",
+                violation_error_message=_("The last year cannot be before the first year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(excellent_min__gte=F("good_min"))
+                & Q(good_min__gte=F("completed_min"))
+                & Q(completed_min__gte=0),
+                name="campaigns_campaign_thresholds_in_order",
+                violation_error_message=_(
+                    "Thresholds must go down from Excellent to Good to Completed."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=F("pk")),
+                name="campaigns_campaign_not_own_successor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    LOCKED = "locked", _("Locked")
+
+
+class ReportingPeriod(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, models.PROTECT, related_name="periods", verbose_name=_("campaign")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    opens_on = models.DateField(_("opens on"))
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=PeriodState, default=PeriodState.OPEN
+    )
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["campaign", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "year"],
+                name="campaigns_period_one_per_year",
+                violation_error_message=_("This campaign already has this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("opens_on")),
+                name="campaigns_period_deadline_after_opening",
+                violation_error_message=_("The deadline cannot be before the opening day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} – {self.year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state == PeriodState.LOCKED
+
+    def is_open(self, *, on: date) -> bool:
+        return self.state == PeriodState.OPEN and self.opens_on <= on <= self.deadline
+
+
+class PeriodEventKind(models.TextChoices):
+    CLOSED = "closed", _("Closed")
+    LOCKED = "locked", _("Locked")
+    UNLOCKED = "unlocked", _("Unlocked")
+    REOPENED = "reopened", _("Reopened")
+
+
+class PeriodEvent(models.Model):
+    """Who closed, locked or unlocked a year, when and why."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.CASCADE, related_name="events", verbose_name=_("reporting period")
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=PeriodEventKind)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("period event")
+        verbose_name_plural = _("period events")
+        ordering = ["period", "at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=PeriodEventKind.UNLOCKED) | ~Q(reason=""),
+                name="campaigns_periodevent_unlock_has_reason",
+                violation_error_message=_("Unlocking a year needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} – {self.get_kind_display()}"
+
+
+class DeadlineExtension(models.Model):
+    period = models.ForeignKey(
+        ReportingPeriod,
+        models.CASCADE,
+        related_name="extensions",
+        verbose_name=_("reporting period"),
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="deadline_extensions", verbose_name=_("unit")
+    )
+    deadline = models.DateField(_("extended deadline"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                name="campaigns_extension_one_per_unit_period",
+                violation_error_message=_("This unit already has an extension for this year."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="campaigns_extension_has_reason",
+                violation_error_message=_("An extension needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.deadline:%d/%m/%Y}"
+
+
+class EmulationBloc(models.Model):
+    """Units ranked against their peers: districts with districts, departments with departments."""
+
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="blocs", verbose_name=_("campaign")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    units = models.ManyToManyField(
+        Unit, through="BlocMembership", related_name="blocs", verbose_name=_("units")
+    )
+
+    class Meta:
+        verbose_name = _("emulation bloc")
+        verbose_name_plural = _("emulation blocs")
+        ordering = ["campaign", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"],
+                name="campaigns_bloc_unique_code",
+                violation_error_message=_("This campaign already has a bloc with this code."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BlocMembership(models.Model):
+    bloc = models.ForeignKey(
+        EmulationBloc, models.CASCADE, related_name="memberships", verbose_name=_("bloc")
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="bloc_memberships", verbose_name=_("unit")
+    )
+
+    class Meta:
+        verbose_name = _("bloc member")
+        verbose_name_plural = _("bloc members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "unit"],
+                name="campaigns_blocmembership_unique",
+                violation_error_message=_("This unit is already in this bloc."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc} – {self.unit}"
+
+
+class Criterion(models.Model):
+    """A scoring criterion of a bloc's rubric; criteria form a tree, leaves are scored."""
+
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="criteria", verbose_name=_("campaign")
+    )
+    bloc = models.ForeignKey(
+        EmulationBloc, models.CASCADE, related_name="criteria", verbose_name=_("bloc")
+    )
+    parent = models.ForeignKey(
+        "self",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent criterion"),
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=300)
+    max_points = models.DecimalField(_("maximum points"), **POINTS)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    requires_evidence = models.BooleanField(_("requires evidence"), default=False)
+    # The indicator code (see indicators.Indicator) a suggested Board score is derived from.
+    indicator_code = models.CharField(_("indicator code"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["bloc", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "code"],
+                name="campaigns_criterion_unique_code",
+                violation_error_message=_("This bloc already has a criterion with this code."),
+            ),
+            # Lets the score table reference (id, max_points) so the database itself keeps
+            # points under the maximum (see the scores' composite foreign key migration).
+            models.UniqueConstraint(
+                fields=["id", "max_points"], name="campaigns_criterion_id_max_points"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0),
+                name="campaigns_criterion_max_points_positive",
+                violation_error_message=_("Maximum points must be above zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class Classification(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    GOOD = "good", _("Good")
+    COMPLETED = "completed", _("Completed")
+    NOT_COMPLETED = "not_completed", _("Not completed")
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        return self.filter(status=SubmissionStatus.SUBMITTED)
+
+    def accepted(self):
+        return self.filter(status=SubmissionStatus.ACCEPTED)
+
+
+class Registration(models.Model):
+    """A unit's emulation registration at the start of the year (đăng ký thi đua)."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.PROTECT, related_name="registrations", verbose_name=_("year")
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="registrations", verbose_name=_("unit")
+    )
+    fund_pledge_vnd = models.PositiveBigIntegerField(
+        _("pledge to the For the Poor fund (VND)"), null=True, blank=True
+    )
+    sponsorship_commitment = models.TextField(_("sponsorship commitments"), blank=True)
+    other_commitments = models.TextField(_("other commitments"), blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("emulation registration")
+        verbose_name_plural = _("emulation registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                name="campaigns_registration_one_per_unit_period",
+                violation_error_message=_("This unit has already registered for this year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period.year}"
+
+
+class Submission(models.Model):
+    """A unit's yearly report (báo cáo kết quả thi đua năm)."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.PROTECT, related_name="submissions", verbose_name=_("year")
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="submissions", verbose_name=_("unit")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SubmissionStatus, default=SubmissionStatus.DRAFT
+    )
+    # Optimistic locking: a save carries the version it was read at and fails if it moved on.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    narrative = models.TextField(_("narrative"), blank=True)
+    fund_mobilised_vnd = models.PositiveBigIntegerField(
+        _("mobilised for the For the Poor fund (VND)"), null=True, blank=True
+    )
+    not_reporting = models.BooleanField(
+        _("marked as not reporting"),
+        default=False,
+        help_text=_("Set by the Board for a unit that will not report this year."),
+    )
+    classification = models.CharField(
+        _("classification"), max_length=16, choices=Classification, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("yearly report")
+        verbose_name_plural = _("yearly reports")
+        ordering = ["period", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                name="campaigns_submission_one_per_unit_period",
+                violation_error_message=_("This unit already has a report for this year."),
+            ),
+            # Late-submission counts in reports rely on this timestamp.
+            models.CheckConstraint(
+                condition=Q(status=SubmissionStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="campaigns_submission_submitted_has_time",
+                violation_error_message=_("A submitted report needs its submission time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SubmissionStatus.ACCEPTED) | Q(accepted_at__isnull=False),
+                name="campaigns_submission_accepted_has_time",
+                violation_error_message=_("An accepted report needs its acceptance time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="campaigns_submission_version_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period.year}"
+
+    @property
+    def is_editable_by_unit(self) -> bool:
+        return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
+
+
+class SubmissionStep(models.Model):
+    """One step of a submission's life: who moved it from which status to which, when and why."""
+
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="steps", verbose_name=_("yearly report")
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=SubmissionStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=SubmissionStatus)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # Comments on particular fields when the Board returns a report: {"field key": "comment"}.
+    field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("report step")
+        verbose_name_plural = _("report steps")
+        ordering = ["submission", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(to_status=SubmissionStatus.RETURNED) | ~Q(comment=""),
+                name="campaigns_step_return_has_reason",
+                violation_error_message=_("Returning a report needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.from_status or '–'} → {self.to_status}"
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # Generated names only: an uploaded name never reaches the file system.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"evidence/{instance.submission.period.year}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="evidence", verbose_name=_("yearly report")
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("criterion"),
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["submission", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CriterionScore(models.Model):
+    """Self-assessed and Board points for one criterion of one yearly report."""
+
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="scores", verbose_name=_("yearly report")
+    )
+    criterion = models.ForeignKey(
+        Criterion, models.PROTECT, related_name="scores", verbose_name=_("criterion")
+    )
+    # Copy of the criterion's maximum, kept equal to it by a composite foreign key on
+    # PostgreSQL, so the checks below can compare points within one row.
+    max_points = models.DecimalField(_("maximum points"), **POINTS)
+    self_points = models.DecimalField(
+        _("self-assessed points"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **POINTS,
+    )
+    self_justification = models.TextField(_("self-assessment justification"), blank=True)
+    board_points = models.DecimalField(
+        _("Board points"), null=True, blank=True, validators=[MinValueValidator(0)], **POINTS
+    )
+    board_justification = models.TextField(_("Board justification"), blank=True)
+    board_scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scored by"),
+    )
+    board_scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
+        ordering = ["submission", "criterion__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "criterion"],
+                name="campaigns_score_one_per_criterion",
+                violation_error_message=_("This criterion is already scored in this report."),
+            ),
+            models.CheckConstraint(
+                condition=Q(self_points__isnull=True)
+                | (Q(self_points__gte=0) & Q(self_points__lte=F("max_points"))),
+                name="campaigns_score_self_points_within_max",
+                violation_error_message=_("Points cannot be above the criterion's maximum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(board_points__isnull=True)
+                | (Q(board_points__gte=0) & Q(board_points__lte=F("max_points"))),
+                name="campaigns_score_board_points_within_max",
+                violation_error_message=_("Points cannot be above the criterion's maximum."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} – {self.criterion.code}"
+
+
+class AwardKind(models.TextChoices):
+    FLAG = "flag", _("Provincial People's Committee emulation flag")
+    CERTIFICATE = (
+        "certificate",
+        _("Certificate of merit of the Chairman of the Provincial People's Committee"),
+    )
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AwardProposal(models.Model):
+    period = models.ForeignKey(
+        ReportingPeriod, models.PROTECT, related_name="award_proposals", verbose_name=_("year")
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="award_proposals", verbose_name=_("unit")
+    )
+    award = models.CharField(_("award"), max_length=16, choices=AwardKind)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus, default=ProposalStatus.PROPOSED
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award proposal")
+        verbose_name_plural = _("award proposals")
+        ordering = ["period", "award", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit", "award"],
+                name="campaigns_proposal_one_per_award",
+                violation_error_message=_("This unit is already proposed for this award."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ProposalStatus.APPROVED)
+                | (~Q(decision_number="") & Q(decision_date__isnull=False)),
+                name="campaigns_proposal_approved_has_decision",
+                violation_error_message=_(
+                    "An approved proposal needs the decision's number and date."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.get_award_display()} ({self.period.year})"
+
+
+class SponsorshipSupport(models.Model):
+    """Support a unit gave, in its yearly report, to a commune it sponsors."""
+
+    submission = models.ForeignKey(
+        Submission,
+        models.CASCADE,
+        related_name="sponsorship_support",
+        verbose_name=_("yearly report"),
+    )
+    commune = models.ForeignKey(
+        Unit, models.PROTECT, related_name="support_received", verbose_name=_("commune")
+    )
+    money_vnd = models.PositiveBigIntegerField(_("money (VND)"), default=0)
+    in_kind_value_vnd = models.PositiveBigIntegerField(_("value in kind (VND)"), default=0)
+    in_kind = models.TextField(_("in kind"), blank=True)
+    works = models.TextField(_("works"), blank=True)
+
+    class Meta:
+        verbose_name = _("sponsorship support")
+        verbose_name_plural = _("sponsorship support")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "commune"],
+                name="campaigns_support_one_per_commune",
+                violation_error_message=_("Support to this commune is already listed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} → {self.commune}"
+
+
+class CommunicationKind(models.TextChoices):
+    ARTICLE = "article", _("Article")
+    BROADCAST = "broadcast", _("Broadcast")
+    WEB_POST = "web_post", _("Web post")
+    EVENT = "event", _("Event or meeting")
+
+
+class CommunicationItem(models.Model):
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="communication", verbose_name=_("yearly report")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CommunicationKind)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), blank=True)
+    count = models.PositiveIntegerField(_("count"), default=1)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("communication item")
+        verbose_name_plural = _("communication work")
+
+    def __str__(self) -> str:
+        return self.title

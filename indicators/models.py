@@ -1,0 +1,363 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Registration, Submission
+from units.models import Unit
+
+VALUE = {"max_digits": 14, "decimal_places": 2}
+
+
+class Measure(models.TextChoices):
+    SHARE_OF_COMMUNES = "share_of_communes", _("Share of communes")
+    RATE = "rate", _("Rate")
+    GROWTH = "growth", _("Year-on-year growth")
+    COUNT = "count", _("Count")
+    AMOUNT = "amount", _("Amount")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "up", _("Higher is better")
+    LOWER_IS_BETTER = "down", _("Lower is better")
+
+
+class Indicator(models.Model):
+    """A campaign target: a range (15–20) has both ends, "at least 52" only the low end."""
+
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="indicators", verbose_name=_("campaign")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("how it is measured"), blank=True)
+    measure = models.CharField(_("kind of measure"), max_length=20, choices=Measure)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=20, default="%")
+    direction = models.CharField(
+        _("direction"), max_length=4, choices=Direction, default=Direction.HIGHER_IS_BETTER
+    )
+    target_low = models.DecimalField(_("target (low end)"), null=True, blank=True, **VALUE)
+    target_high = models.DecimalField(_("target (high end)"), null=True, blank=True, **VALUE)
+    target_year = models.PositiveSmallIntegerField(_("target year"))
+    # Which commune-statistics field a share-of-communes indicator counts (e.g. "paved_road").
+    commune_field = models.CharField(_("commune statistics field"), max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["campaign", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"],
+                name="indicators_indicator_unique_code",
+                violation_error_message=_("This campaign already has an indicator with this code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_low__isnull=True)
+                | Q(target_high__isnull=True)
+                | Q(target_low__lte=F("target_high")),
+                name="indicators_indicator_target_range_in_order",
+                violation_error_message=_(
+                    "The low end of a target range cannot be above its high end."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_low__isnull=False) | Q(target_high__isnull=False),
+                name="indicators_indicator_has_target",
+                violation_error_message=_("An indicator needs a target."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    @property
+    def is_range(self) -> bool:
+        return (
+            self.target_low is not None
+            and self.target_high is not None
+            and self.target_low != self.target_high
+        )
+
+
+class Milestone(models.Model):
+    """A yearly milestone on the way to the target; without a scope it holds for the province."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="milestones", verbose_name=_("indicator")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    scope = models.ForeignKey(
+        Unit,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("scope"),
+    )
+    target_low = models.DecimalField(_("milestone (low end)"), null=True, blank=True, **VALUE)
+    target_high = models.DecimalField(_("milestone (high end)"), null=True, blank=True, **VALUE)
+
+    class Meta:
+        verbose_name = _("yearly milestone")
+        verbose_name_plural = _("yearly milestones")
+        ordering = ["indicator", "year"]
+        constraints = [
+            # Two partial indexes because NULL scopes would otherwise never collide.
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                condition=Q(scope__isnull=True),
+                name="indicators_milestone_one_per_year",
+                violation_error_message=_("This indicator already has a milestone for this year."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "scope"],
+                condition=Q(scope__isnull=False),
+                name="indicators_milestone_one_per_year_scope",
+                violation_error_message=_(
+                    "This indicator already has a milestone for this year and scope."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(target_low__isnull=True)
+                | Q(target_high__isnull=True)
+                | Q(target_low__lte=F("target_high")),
+                name="indicators_milestone_range_in_order",
+                violation_error_message=_("The low end of a range cannot be above its high end."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}"
+
+
+def _not_above(small: str, big: str) -> Q:
+    return (
+        Q(**{f"{small}__isnull": True})
+        | Q(**{f"{big}__isnull": True})
+        | Q(**{f"{small}__lte": F(big)})
+    )
+
+
+class CommuneStatistics(models.Model):
+    """One commune's official figures for one year. An empty value means "not reported"."""
+
+    commune = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        related_name="statistics",
+        verbose_name=_("commune"),
+        limit_choices_to={"level": "commune"},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    total_households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    ethnic_minority_households = models.PositiveIntegerField(
+        _("ethnic-minority households"), null=True, blank=True
+    )
+    poor_households = models.PositiveIntegerField(_("poor households"), null=True, blank=True)
+    near_poor_households = models.PositiveIntegerField(
+        _("near-poor households"), null=True, blank=True
+    )
+    escaped_poverty = models.PositiveIntegerField(
+        _("households that escaped poverty"), null=True, blank=True
+    )
+    newly_poor = models.PositiveIntegerField(_("newly poor households"), null=True, blank=True)
+    fell_back = models.PositiveIntegerField(
+        _("households that fell back into poverty"), null=True, blank=True
+    )
+    paved_road = models.BooleanField(
+        _("paved or concreted car road to the commune centre"), null=True, blank=True
+    )
+    adequate_schools = models.BooleanField(
+        _("enough kindergartens, schools and a community learning centre"), null=True, blank=True
+    )
+    health_criteria_met = models.BooleanField(
+        _("meets the national commune-health criteria"), null=True, blank=True
+    )
+    cultural_house = models.BooleanField(_("has a cultural house"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("commune statistics")
+        verbose_name_plural = _("commune statistics")
+        ordering = ["year", "commune__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year"],
+                name="indicators_communestats_one_per_commune_year",
+                violation_error_message=_("This commune already has figures for this year."),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("poor_households", "total_households"),
+                name="indicators_communestats_poor_not_above_total",
+                violation_error_message=_("Poor households cannot be more than all households."),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("near_poor_households", "total_households"),
+                name="indicators_communestats_near_poor_not_above_total",
+                violation_error_message=_(
+                    "Near-poor households cannot be more than all households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("ethnic_minority_households", "total_households"),
+                name="indicators_communestats_ethnic_not_above_total",
+                violation_error_message=_(
+                    "Ethnic-minority households cannot be more than all households."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} – {self.year}"
+
+
+class PovertyModel(models.Model):
+    """A sustainable poverty-reduction model (mô hình giảm nghèo bền vững)."""
+
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="poverty_models", verbose_name=_("implementing unit")
+    )
+    commune = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="poverty_models_here",
+        verbose_name=_("commune"),
+        limit_choices_to={"level": "commune"},
+    )
+    name = models.CharField(_("name"), max_length=300)
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    participating_households = models.PositiveIntegerField(_("participating households"))
+    description = models.TextField(_("description"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("sustainable poverty-reduction model")
+        verbose_name_plural = _("sustainable poverty-reduction models")
+        ordering = ["unit__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="indicators_povertymodel_unique_name",
+                violation_error_message=_("This unit already has a model with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ModelResult(models.Model):
+    """A model's results for one year, as reported by its unit."""
+
+    model = models.ForeignKey(
+        PovertyModel, models.CASCADE, related_name="results", verbose_name=_("model")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    submission = models.ForeignKey(
+        Submission,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="model_results",
+        verbose_name=_("yearly report"),
+    )
+    participating_households = models.PositiveIntegerField(_("participating households"))
+    average_income_vnd = models.PositiveBigIntegerField(
+        _("average income per household (VND)"), null=True, blank=True
+    )
+    escaped_households = models.PositiveIntegerField(
+        _("households that escaped poverty"), default=0
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("model result")
+        verbose_name_plural = _("model results")
+        ordering = ["model", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "year"],
+                name="indicators_modelresult_one_per_year",
+                violation_error_message=_("This model already has results for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(escaped_households__lte=F("participating_households")),
+                name="indicators_modelresult_escaped_not_above_participating",
+                violation_error_message=_(
+                    "Households that escaped poverty cannot be more than participating households."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} – {self.year}"
+
+
+class ReportedValue(models.Model):
+    """An indicator value a unit reports; rates carry their two counts, never a bare percentage."""
+
+    submission = models.ForeignKey(
+        Submission, models.CASCADE, related_name="values", verbose_name=_("yearly report")
+    )
+    indicator = models.ForeignKey(
+        Indicator, models.PROTECT, related_name="reported_values", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("value"), null=True, blank=True, **VALUE)
+    numerator = models.PositiveBigIntegerField(_("count"), null=True, blank=True)
+    denominator = models.PositiveBigIntegerField(_("out of"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    warning_explanation = models.TextField(_("explanation of the warning"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reported value")
+        verbose_name_plural = _("reported values")
+        ordering = ["submission", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "indicator"],
+                name="indicators_reportedvalue_one_per_indicator",
+                violation_error_message=_("This indicator is already reported in this report."),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("numerator", "denominator"),
+                name="indicators_reportedvalue_count_not_above_total",
+                violation_error_message=_("The count cannot be more than the total."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} – {self.indicator.code}"
+
+
+class RegisteredTarget(models.Model):
+    """A target value a unit commits to for one indicator in its yearly registration."""
+
+    registration = models.ForeignKey(
+        Registration, models.CASCADE, related_name="targets", verbose_name=_("registration")
+    )
+    indicator = models.ForeignKey(
+        Indicator, models.PROTECT, related_name="registered_targets", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(_("committed value"), **VALUE)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("registered target")
+        verbose_name_plural = _("registered targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "indicator"],
+                name="indicators_registeredtarget_one_per_indicator",
+                violation_error_message=_("This indicator is already in the registration."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} – {self.indicator.code}"

@@ -1,0 +1,68 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportKind(models.TextChoices):
+    UNIT_SHEET = "unit", _("Unit evaluation sheet")
+    PROVINCE = "province", _("Province yearly report")
+    AWARDS = "awards", _("Award proposal list")
+    UNIT_SHEETS_ZIP = "unit_zip", _("All unit sheets of a year (zip)")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def report_upload_to(instance: "ReportJob", filename: str) -> str:
+    suffix = ".zip" if instance.kind == ReportKind.UNIT_SHEETS_ZIP else ".pdf"
+    return f"reports/{instance.kind}/{uuid.uuid4().hex}{suffix}"
+
+
+class ReportJob(models.Model):
+    """A request for a PDF report. The row, not the broker, is the truth about the job."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ReportKind)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="report_jobs",
+        verbose_name=_("requested by"),
+    )
+    state = models.CharField(_("state"), max_length=16, choices=JobState, default=JobState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=report_upload_to, max_length=200, blank=True)
+    # SHA-256 of everything the report is made from: same inputs, same file, no new render.
+    fingerprint = models.CharField(_("fingerprint of the inputs"), max_length=64, db_index=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"], name="reports_job_state_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="reports_reportjob_progress_at_most_100",
+            ),
+            # A file is attached only once it is complete.
+            models.CheckConstraint(
+                condition=~Q(state=JobState.DONE) | ~Q(file=""),
+                name="reports_reportjob_done_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
