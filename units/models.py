@@ -70,6 +70,7 @@ class Unit(models.Model):
         verbose_name=_("parent unit"),
     )
     is_active = models.BooleanField(_("takes part"), default=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
 
     objects = UnitQuerySet.as_manager()
 
