@@ -1,1 +1,502 @@
-# Register your models here.
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import (
+    AwardProposal,
+    BlocMembership,
+    Campaign,
+    CommunicationItem,
+    Criterion,
+    CriterionScore,
+    DeadlineExtension,
+    EmulationBloc,
+    Evidence,
+    PeriodEvent,
+    Registration,
+    ReportingPeriod,
+    SponsorshipSupport,
+    Submission,
+    SubmissionStep,
+)
+
+DUPLICATE_CRITERION_CODE = _("This bloc already has a criterion with this code.")
+
+
+class AuditTrailMixin:
+    """Rows written by the workflow services as a record of who did what: never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Campaigns and years --------------------------------------------------------------------
+
+
+class ReportingPeriodInline(admin.TabularInline):
+    model = ReportingPeriod
+    extra = 0
+    fields = ("year", "opens_on", "deadline", "state")
+    readonly_fields = ("state",)
+    show_change_link = True
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "issued_on", "first_year", "last_year", "successor")
+    search_fields = ("number", "title")
+    list_select_related = ("successor",)
+    inlines = (ReportingPeriodInline,)
+
+
+class PeriodEventInline(AuditTrailMixin, admin.TabularInline):
+    model = PeriodEvent
+    extra = 0
+    fields = ("kind", "by", "at", "reason")
+    readonly_fields = fields
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ("year", "campaign", "opens_on", "deadline", "state")
+    list_filter = ("state", "campaign")
+    search_fields = ("campaign__number", "year")
+    list_select_related = ("campaign",)
+    # Closing and locking go through the services, which record a PeriodEvent for each move.
+    readonly_fields = ("state",)
+    inlines = (PeriodEventInline,)
+
+
+@admin.register(PeriodEvent)
+class PeriodEventAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ("period", "kind", "by", "at", "reason")
+    list_filter = ("kind", "period__campaign", "period__year")
+    search_fields = ("by__username", "reason")
+    list_select_related = ("period__campaign", "by")
+    date_hierarchy = "at"
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(admin.ModelAdmin):
+    list_display = ("unit", "period", "deadline", "granted_by", "granted_at")
+    list_filter = ("period",)
+    search_fields = ("unit__code", "unit__name", "reason")
+    list_select_related = ("unit", "period__campaign", "granted_by")
+    autocomplete_fields = ("unit",)
+    readonly_fields = ("granted_by", "granted_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# --- Blocs and criteria ---------------------------------------------------------------------
+
+
+class BlocMembershipInline(admin.TabularInline):
+    model = BlocMembership
+    extra = 0
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(EmulationBloc)
+class EmulationBlocAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "campaign", "order", "member_count")
+    list_filter = ("campaign",)
+    search_fields = ("code", "name")
+    list_select_related = ("campaign",)
+    inlines = (BlocMembershipInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("memberships"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+
+@admin.register(BlocMembership)
+class BlocMembershipAdmin(admin.ModelAdmin):
+    list_display = ("unit", "bloc")
+    list_filter = ("bloc",)
+    search_fields = ("unit__code", "unit__name", "bloc__name")
+    list_select_related = ("unit", "bloc")
+    autocomplete_fields = ("unit",)
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = (
+            "campaign",
+            "bloc",
+            "parent",
+            "code",
+            "name",
+            "max_points",
+            "order",
+            "requires_evidence",
+            "indicator_code",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        campaign, bloc, parent = (cleaned.get(f) for f in ("campaign", "bloc", "parent"))
+        if campaign and bloc and bloc.campaign_id != campaign.pk:
+            self.add_error(
+                "bloc",
+                ValidationError(_("This bloc belongs to another campaign."), code="other_campaign"),
+            )
+        if bloc and parent and parent.bloc_id != bloc.pk:
+            self.add_error(
+                "parent",
+                ValidationError(
+                    _("The parent criterion belongs to another bloc."), code="other_bloc"
+                ),
+            )
+        if parent and self.instance.pk and self._is_descendant_or_self(parent):
+            self.add_error(
+                "parent",
+                ValidationError(
+                    _("A criterion cannot be placed under itself or its own sub-criteria."),
+                    code="cycle",
+                ),
+            )
+        return cleaned
+
+    def _is_descendant_or_self(self, candidate: Criterion) -> bool:
+        # Rubrics are a few levels deep: walking up the chain costs a query or two.
+        seen = set()
+        node = candidate
+        while node is not None and node.pk not in seen:
+            if node.pk == self.instance.pk:
+                return True
+            seen.add(node.pk)
+            node = node.parent
+        return False
+
+
+class CriterionChildForm(forms.ModelForm):
+    """A sub-criterion takes its parent's campaign and bloc, so the inline does not ask again."""
+
+    class Meta:
+        model = Criterion
+        fields = ("code", "name", "max_points", "order", "requires_evidence", "indicator_code")
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        if parent is None or parent.bloc_id is None:
+            return cleaned  # the parent's own form reports what is missing
+        self.instance.campaign_id = parent.campaign_id
+        self.instance.bloc_id = parent.bloc_id
+        # The bloc is not a field of this form, so Django skips the (bloc, code) constraint.
+        code = cleaned.get("code")
+        taken = Criterion.objects.filter(bloc_id=parent.bloc_id, code=code).exclude(
+            pk=self.instance.pk
+        )
+        if code and taken.exists():
+            self.add_error("code", ValidationError(DUPLICATE_CRITERION_CODE, code="duplicate_code"))
+        return cleaned
+
+
+class CriterionChildFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # New rows are not in the database yet: compare them with each other and the parent.
+        seen = {self.instance.code} if self.instance.code else set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.has_changed():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            code = form.cleaned_data.get("code")
+            if code in seen:
+                raise ValidationError(DUPLICATE_CRITERION_CODE, code="duplicate_code")
+            seen.add(code)
+
+
+class CriterionChildInline(admin.TabularInline):
+    model = Criterion
+    fk_name = "parent"
+    form = CriterionChildForm
+    formset = CriterionChildFormSet
+    extra = 0
+    fields = ("code", "name", "max_points", "order", "requires_evidence", "indicator_code")
+    show_change_link = True
+    verbose_name = _("sub-criterion")
+    verbose_name_plural = _("sub-criteria")
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    form = CriterionForm
+    list_display = ("code", "name", "bloc", "parent", "max_points", "order", "requires_evidence")
+    list_filter = ("campaign", "bloc", "requires_evidence")
+    search_fields = ("code", "name")
+    list_select_related = ("bloc", "parent")
+    autocomplete_fields = ("parent",)
+    inlines = (CriterionChildInline,)
+
+
+# --- Registrations and yearly reports -------------------------------------------------------
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = (
+        "unit",
+        "period",
+        "registered_at",
+        "registered_by",
+        "fund_pledge_vnd",
+        "is_demo",
+    )
+    list_filter = ("period", "is_demo")
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit", "period__campaign", "registered_by")
+    autocomplete_fields = ("unit", "registered_by")
+
+
+class CriterionScoreForm(forms.ModelForm):
+    class Meta:
+        model = CriterionScore
+        fields = (
+            "submission",
+            "criterion",
+            "self_points",
+            "self_justification",
+            "board_points",
+            "board_justification",
+            "board_scored_by",
+            "board_scored_at",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        criterion = cleaned.get("criterion")
+        if criterion is None:
+            return cleaned
+        # PostgreSQL refuses a score whose maximum is not its criterion's (composite foreign key).
+        self.instance.max_points = criterion.max_points
+        for name in ("self_points", "board_points"):
+            points = cleaned.get(name)
+            if points is not None and points > criterion.max_points:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("At most %(max)s points can be given for this criterion."),
+                        code="above_max",
+                        params={"max": number_format(criterion.max_points.normalize())},
+                    ),
+                )
+        return cleaned
+
+
+class CriterionScoreInline(admin.TabularInline):
+    model = CriterionScore
+    form = CriterionScoreForm
+    extra = 0
+    fields = (
+        "criterion",
+        "max_points",
+        "self_points",
+        "self_justification",
+        "board_points",
+        "board_justification",
+        "board_scored_by",
+        "board_scored_at",
+    )
+    readonly_fields = ("max_points",)
+    autocomplete_fields = ("criterion", "board_scored_by")
+
+
+class SubmissionStepInline(AuditTrailMixin, admin.TabularInline):
+    model = SubmissionStep
+    extra = 0
+    fields = ("from_status", "to_status", "by", "at", "comment", "version")
+    readonly_fields = fields
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = (
+        "original_name",
+        "criterion",
+        "description",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    autocomplete_fields = ("criterion",)
+
+    # Files arrive through the report form, which checks their type and size and hashes them.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SponsorshipSupportInline(admin.TabularInline):
+    model = SponsorshipSupport
+    extra = 0
+    autocomplete_fields = ("commune",)
+
+
+# Links typed without a scheme are read as https (Django 6's default, without its warning).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class CommunicationItemInline(admin.TabularInline):
+    model = CommunicationItem
+    extra = 0
+    formfield_overrides = URL_HTTPS
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = (
+        "unit",
+        "period",
+        "status",
+        "classification",
+        "submitted_at",
+        "accepted_at",
+        "not_reporting",
+        "is_demo",
+    )
+    list_filter = ("status", "period", "classification", "not_reporting", "is_demo")
+    search_fields = ("unit__code", "unit__name")
+    list_select_related = ("unit", "period__campaign")
+    autocomplete_fields = ("unit", "updated_by")
+    # A status move must leave a step in the report's history; the workflow services do both.
+    readonly_fields = (
+        "status",
+        "version",
+        "submitted_at",
+        "accepted_at",
+        "created_at",
+        "updated_at",
+        "updated_by",
+    )
+    inlines = (
+        CriterionScoreInline,
+        EvidenceInline,
+        SponsorshipSupportInline,
+        CommunicationItemInline,
+        SubmissionStepInline,
+    )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # An officer's form still open on the old version must not overwrite this edit.
+            obj.version += 1
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SubmissionStep)
+class SubmissionStepAdmin(AuditTrailMixin, admin.ModelAdmin):
+    list_display = ("submission", "from_status", "to_status", "by", "at")
+    list_filter = ("to_status", "submission__period")
+    search_fields = ("submission__unit__code", "submission__unit__name", "by__username")
+    list_select_related = ("submission__unit", "submission__period", "by")
+    date_hierarchy = "at"
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = (
+        "original_name",
+        "submission",
+        "criterion",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_filter = ("submission__period",)
+    search_fields = ("original_name", "submission__unit__code", "submission__unit__name")
+    list_select_related = ("submission__unit", "submission__period", "criterion", "uploaded_by")
+    # No "file" field: files have no public URL (downloads go through a permission check).
+    fields = (
+        "submission",
+        "criterion",
+        "description",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = (
+        "submission",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    autocomplete_fields = ("criterion",)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CriterionScore)
+class CriterionScoreAdmin(admin.ModelAdmin):
+    form = CriterionScoreForm
+    list_display = ("submission", "criterion", "max_points", "self_points", "board_points")
+    list_filter = ("submission__period", "criterion__bloc")
+    search_fields = ("submission__unit__code", "submission__unit__name", "criterion__code")
+    list_select_related = ("submission__unit", "submission__period", "criterion")
+    autocomplete_fields = ("submission", "criterion", "board_scored_by")
+    readonly_fields = ("max_points",)
+
+
+@admin.register(AwardProposal)
+class AwardProposalAdmin(admin.ModelAdmin):
+    list_display = ("unit", "period", "award", "status", "decision_number", "decision_date")
+    list_filter = ("period", "award", "status")
+    search_fields = ("unit__code", "unit__name", "decision_number")
+    list_select_related = ("unit", "period__campaign")
+    autocomplete_fields = ("unit", "proposed_by")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(SponsorshipSupport)
+class SponsorshipSupportAdmin(admin.ModelAdmin):
+    list_display = ("submission", "commune", "money_vnd", "in_kind_value_vnd")
+    list_filter = ("submission__period",)
+    search_fields = (
+        "submission__unit__code",
+        "submission__unit__name",
+        "commune__code",
+        "commune__name",
+    )
+    list_select_related = ("submission__unit", "submission__period", "commune")
+    autocomplete_fields = ("submission", "commune")
+
+
+@admin.register(CommunicationItem)
+class CommunicationItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "submission", "count", "published_on")
+    list_filter = ("kind", "submission__period")
+    search_fields = ("title", "submission__unit__code", "submission__unit__name")
+    list_select_related = ("submission__unit", "submission__period")
+    autocomplete_fields = ("submission",)
+    formfield_overrides = URL_HTTPS

@@ -44,6 +44,7 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(last_year__gte=F("first_year")),
                 name="campaigns_campaign_years_in_order",
+                violation_error_code="years_in_order",
                 violation_error_message=_("The last year cannot be before the first year."),
             ),
             models.CheckConstraint(
@@ -51,6 +52,7 @@ class Campaign(models.Model):
                 & Q(good_min__gte=F("completed_min"))
                 & Q(completed_min__gte=0),
                 name="campaigns_campaign_thresholds_in_order",
+                violation_error_code="thresholds_in_order",
                 violation_error_message=_(
                     "Thresholds must go down from Excellent to Good to Completed."
                 ),
@@ -90,11 +92,13 @@ class ReportingPeriod(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "year"],
                 name="campaigns_period_one_per_year",
+                violation_error_code="one_per_year",
                 violation_error_message=_("This campaign already has this year."),
             ),
             models.CheckConstraint(
                 condition=Q(deadline__gte=F("opens_on")),
                 name="campaigns_period_deadline_after_opening",
+                violation_error_code="deadline_after_opening",
                 violation_error_message=_("The deadline cannot be before the opening day."),
             ),
         ]
@@ -138,6 +142,7 @@ class PeriodEvent(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind=PeriodEventKind.UNLOCKED) | ~Q(reason=""),
                 name="campaigns_periodevent_unlock_has_reason",
+                violation_error_code="unlock_has_reason",
                 violation_error_message=_("Unlocking a year needs a reason."),
             ),
         ]
@@ -170,11 +175,13 @@ class DeadlineExtension(models.Model):
             models.UniqueConstraint(
                 fields=["period", "unit"],
                 name="campaigns_extension_one_per_unit_period",
+                violation_error_code="one_per_unit_period",
                 violation_error_message=_("This unit already has an extension for this year."),
             ),
             models.CheckConstraint(
                 condition=~Q(reason=""),
                 name="campaigns_extension_has_reason",
+                violation_error_code="has_reason",
                 violation_error_message=_("An extension needs a reason."),
             ),
         ]
@@ -204,6 +211,7 @@ class EmulationBloc(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "code"],
                 name="campaigns_bloc_unique_code",
+                violation_error_code="unique_code",
                 violation_error_message=_("This campaign already has a bloc with this code."),
             ),
         ]
@@ -227,6 +235,7 @@ class BlocMembership(models.Model):
             models.UniqueConstraint(
                 fields=["bloc", "unit"],
                 name="campaigns_blocmembership_unique",
+                violation_error_code="unique",
                 violation_error_message=_("This unit is already in this bloc."),
             ),
         ]
@@ -268,6 +277,7 @@ class Criterion(models.Model):
             models.UniqueConstraint(
                 fields=["bloc", "code"],
                 name="campaigns_criterion_unique_code",
+                violation_error_code="unique_code",
                 violation_error_message=_("This bloc already has a criterion with this code."),
             ),
             # Lets the score table reference (id, max_points) so the database itself keeps
@@ -276,8 +286,15 @@ class Criterion(models.Model):
                 fields=["id", "max_points"], name="campaigns_criterion_id_max_points"
             ),
             models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="campaigns_criterion_not_own_parent",
+                violation_error_code="not_own_parent",
+                violation_error_message=_("A criterion cannot be placed under itself."),
+            ),
+            models.CheckConstraint(
                 condition=Q(max_points__gt=0),
                 name="campaigns_criterion_max_points_positive",
+                violation_error_code="max_points_positive",
                 violation_error_message=_("Maximum points must be above zero."),
             ),
         ]
@@ -340,6 +357,7 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 fields=["period", "unit"],
                 name="campaigns_registration_one_per_unit_period",
+                violation_error_code="one_per_unit_period",
                 violation_error_message=_("This unit has already registered for this year."),
             ),
         ]
@@ -398,17 +416,20 @@ class Submission(models.Model):
             models.UniqueConstraint(
                 fields=["period", "unit"],
                 name="campaigns_submission_one_per_unit_period",
+                violation_error_code="one_per_unit_period",
                 violation_error_message=_("This unit already has a report for this year."),
             ),
             # Late-submission counts in reports rely on this timestamp.
             models.CheckConstraint(
                 condition=Q(status=SubmissionStatus.DRAFT) | Q(submitted_at__isnull=False),
                 name="campaigns_submission_submitted_has_time",
+                violation_error_code="submitted_has_time",
                 violation_error_message=_("A submitted report needs its submission time."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=SubmissionStatus.ACCEPTED) | Q(accepted_at__isnull=False),
                 name="campaigns_submission_accepted_has_time",
+                violation_error_code="accepted_has_time",
                 violation_error_message=_("An accepted report needs its acceptance time."),
             ),
             models.CheckConstraint(
@@ -450,6 +471,7 @@ class SubmissionStep(models.Model):
             models.CheckConstraint(
                 condition=~Q(to_status=SubmissionStatus.RETURNED) | ~Q(comment=""),
                 name="campaigns_step_return_has_reason",
+                violation_error_code="return_has_reason",
                 violation_error_message=_("Returning a report needs a reason."),
             ),
         ]
@@ -538,18 +560,21 @@ class CriterionScore(models.Model):
             models.UniqueConstraint(
                 fields=["submission", "criterion"],
                 name="campaigns_score_one_per_criterion",
+                violation_error_code="one_per_criterion",
                 violation_error_message=_("This criterion is already scored in this report."),
             ),
             models.CheckConstraint(
                 condition=Q(self_points__isnull=True)
                 | (Q(self_points__gte=0) & Q(self_points__lte=F("max_points"))),
                 name="campaigns_score_self_points_within_max",
+                violation_error_code="self_points_within_max",
                 violation_error_message=_("Points cannot be above the criterion's maximum."),
             ),
             models.CheckConstraint(
                 condition=Q(board_points__isnull=True)
                 | (Q(board_points__gte=0) & Q(board_points__lte=F("max_points"))),
                 name="campaigns_score_board_points_within_max",
+                violation_error_code="board_points_within_max",
                 violation_error_message=_("Points cannot be above the criterion's maximum."),
             ),
         ]
@@ -604,12 +629,14 @@ class AwardProposal(models.Model):
             models.UniqueConstraint(
                 fields=["period", "unit", "award"],
                 name="campaigns_proposal_one_per_award",
+                violation_error_code="one_per_award",
                 violation_error_message=_("This unit is already proposed for this award."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=ProposalStatus.APPROVED)
                 | (~Q(decision_number="") & Q(decision_date__isnull=False)),
                 name="campaigns_proposal_approved_has_decision",
+                violation_error_code="approved_has_decision",
                 violation_error_message=_(
                     "An approved proposal needs the decision's number and date."
                 ),
@@ -644,6 +671,7 @@ class SponsorshipSupport(models.Model):
             models.UniqueConstraint(
                 fields=["submission", "commune"],
                 name="campaigns_support_one_per_commune",
+                violation_error_code="one_per_commune",
                 violation_error_message=_("Support to this commune is already listed."),
             ),
         ]

@@ -6,3 +6,10 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "indicators"
     verbose_name = _("Indicators and statistics")
+
+    def ready(self) -> None:
+        # campaigns cannot import indicators: the Board's decisions reach the figures cache
+        # through signals wired here.
+        from indicators import progress
+
+        progress.connect_receivers()

@@ -1,3 +1,6 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -361,3 +364,102 @@ class RegisteredTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} – {self.indicator.code}"
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    PREVIEWING = "previewing", _("Reading the file")
+    PREVIEWED = "previewed", _("Waiting for confirmation")
+    APPLYING = "applying", _("Applying")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused")
+
+
+def import_upload_to(instance: "ImportBatch", filename: str) -> str:
+    # Generated names only: an uploaded name never reaches the file system.
+    return f"imports/{instance.year}/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportBatch(models.Model):
+    """One uploaded commune-statistics file: its preview, its confirmation and its outcome."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    # Empty when the file came through the import_commune_stats command.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ImportState, default=ImportState.UPLOADED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    total_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    changed_count = models.PositiveIntegerField(_("changed"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    skipped_count = models.PositiveIntegerField(_("subtotal and empty rows"), default=0)
+    # Why the whole file was refused (code and its parameters); empty when it was read.
+    refusal = models.JSONField(_("refusal"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    # The validated rows, applied as they are on confirmation: the file is not read twice.
+    rows = models.JSONField(_("validated rows"), default=list, blank=True)
+    columns = models.JSONField(_("columns found"), default=list, blank=True)
+    # Digest of the stored figures the preview compared against: if they change before the
+    # confirmation, the differences shown are no longer true and the import is refused.
+    fingerprint = models.CharField(
+        _("fingerprint of the stored figures"), max_length=64, blank=True
+    )
+    needs_note = models.BooleanField(_("needs a note"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    # One-time secret the confirmation must echo; cleared when used.
+    confirm_token = models.CharField(_("confirmation token"), max_length=64, blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    previewed_at = models.DateTimeField(_("previewed at"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applied by"),
+    )
+
+    class Meta:
+        verbose_name = _("commune statistics import")
+        verbose_name_plural = _("commune statistics imports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="indicators_importbatch_progress_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ImportState.APPLIED) | Q(applied_at__isnull=False),
+                name="indicators_importbatch_applied_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.year})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (ImportState.UPLOADED, ImportState.PREVIEWING, ImportState.APPLYING)
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.state == ImportState.PREVIEWED and self.error_count == 0

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kontum_poverty import health
+from reports import dashboard_views
+from reports import views as reports_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -16,5 +18,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("units/", include("units.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("report/", include("indicators.reporting.urls")),
+    path("import/", include("indicators.urls")),
+    path("dashboard/", include("reports.dashboard_urls")),
+    path("public/", dashboard_views.public_progress, name="public-progress"),
+    # Un-namespaced: LOGIN_REDIRECT_URL = "home".
+    path("", reports_views.home, name="home"),
     path("", include("reports.urls")),
 ]

@@ -1,1 +1,95 @@
-# Register your models here.
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Sponsorship, Unit, UnitChange, UnitFlag, User
+
+# The lowest app sets the site's titles so they hold whichever admin modules load.
+admin.site.site_header = _("Kon Tum poverty campaign portal – administration")
+admin.site.site_title = _("Kon Tum poverty campaign portal")
+admin.site.index_title = _("Administration")
+
+
+class UnitFlagInline(admin.TabularInline):
+    model = UnitFlag
+    extra = 0
+    fields = ("flag", "valid_from", "valid_to", "decision", "note")
+
+
+class UnitChangeInline(admin.TabularInline):
+    model = UnitChange
+    extra = 0
+    fields = (
+        "effective_on",
+        "name_before",
+        "kind_before",
+        "name_after",
+        "kind_after",
+        "decision",
+        "note",
+    )
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "kind", "parent", "is_active", "is_demo")
+    list_filter = ("level", "kind", "is_active", "is_demo")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    # Over a hundred units: a search box, not a drop-down of every unit.
+    autocomplete_fields = ("parent",)
+    list_per_page = 50
+    inlines = (UnitFlagInline, UnitChangeInline)
+
+
+@admin.register(UnitFlag)
+class UnitFlagAdmin(admin.ModelAdmin):
+    list_display = ("unit", "flag", "valid_from", "valid_to", "decision")
+    list_filter = ("flag",)
+    search_fields = ("unit__code", "unit__name", "decision")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+    date_hierarchy = "valid_from"
+
+
+@admin.register(UnitChange)
+class UnitChangeAdmin(admin.ModelAdmin):
+    list_display = ("unit", "effective_on", "name_before", "name_after", "kind_after", "decision")
+    list_filter = ("kind_after",)
+    search_fields = ("unit__code", "unit__name", "name_before", "name_after", "decision")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+    date_hierarchy = "effective_on"
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(admin.ModelAdmin):
+    list_display = ("commune", "sponsor", "first_year", "last_year")
+    list_filter = ("first_year", "last_year")
+    search_fields = ("commune__code", "commune__name", "sponsor__code", "sponsor__name")
+    list_select_related = ("commune", "sponsor")
+    autocomplete_fields = ("sponsor", "commune")
+
+
+PORTAL_FIELDSET = (_("Role in the portal"), {"fields": ("role", "unit", "is_demo")})
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets[:2], PORTAL_FIELDSET, *BaseUserAdmin.fieldsets[2:])
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, PORTAL_FIELDSET)
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "unit",
+        "is_staff",
+        "is_active",
+        "is_demo",
+    )
+    list_filter = ("role", "is_staff", "is_superuser", "is_active", "is_demo", "groups")
+    search_fields = ("username", "first_name", "last_name", "email", "unit__code", "unit__name")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)

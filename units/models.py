@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +83,7 @@ class Unit(models.Model):
                 condition=Q(level=UnitLevel.PROVINCE, parent__isnull=True)
                 | (~Q(level=UnitLevel.PROVINCE) & Q(parent__isnull=False)),
                 name="units_unit_only_province_is_root",
+                violation_error_code="only_province_is_root",
                 violation_error_message=_("Only the province has no parent unit."),
             ),
             models.CheckConstraint(
@@ -91,11 +92,20 @@ class Unit(models.Model):
                     _connector=Q.OR,
                 ),
                 name="units_unit_kind_fits_level",
+                violation_error_code="kind_fits_level",
                 violation_error_message=_("This kind of unit does not belong to this level."),
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")),
                 name="units_unit_not_own_parent",
+            ),
+            # The tree has exactly one root; a second province would split every total.
+            models.UniqueConstraint(
+                fields=["level"],
+                condition=Q(level=UnitLevel.PROVINCE),
+                name="units_unit_one_province",
+                violation_error_code="one_province",
+                violation_error_message=_("There is already a province."),
             ),
         ]
 
@@ -135,11 +145,13 @@ class UnitFlag(models.Model):
             models.UniqueConstraint(
                 fields=["unit", "flag", "valid_from"],
                 name="units_unitflag_unique_start",
+                violation_error_code="unique_start",
                 violation_error_message=_("This flag already starts on this day for this unit."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="units_unitflag_valid_to_after_from",
+                violation_error_code="valid_to_after_from",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
         ]
@@ -168,6 +180,7 @@ class UnitChange(models.Model):
             models.UniqueConstraint(
                 fields=["unit", "effective_on"],
                 name="units_unitchange_one_per_day",
+                violation_error_code="one_per_day",
                 violation_error_message=_("This unit already has a change on this day."),
             ),
         ]
@@ -193,6 +206,7 @@ class Sponsorship(models.Model):
     last_year = models.PositiveSmallIntegerField(_("last year"))
     sponsor_commitment = models.TextField(_("sponsor's commitment"), blank=True)
     commune_commitment = models.TextField(_("commune's commitment"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
         verbose_name = _("sponsorship")
@@ -202,16 +216,19 @@ class Sponsorship(models.Model):
             models.UniqueConstraint(
                 fields=["sponsor", "commune", "first_year"],
                 name="units_sponsorship_unique_start",
+                violation_error_code="unique_start",
                 violation_error_message=_("This sponsorship is already recorded."),
             ),
             models.CheckConstraint(
                 condition=Q(last_year__gte=F("first_year")),
                 name="units_sponsorship_years_in_order",
+                violation_error_code="years_in_order",
                 violation_error_message=_("The last year cannot be before the first year."),
             ),
             models.CheckConstraint(
                 condition=~Q(sponsor=F("commune")),
                 name="units_sponsorship_not_self",
+                violation_error_code="not_self",
                 violation_error_message=_("A commune cannot sponsor itself."),
             ),
         ]
@@ -227,6 +244,13 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is the portal's administrator, never an officer without a unit.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.OFFICER)
     unit = models.ForeignKey(
@@ -240,12 +264,15 @@ class User(AbstractUser):
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    objects = PortalUserManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role=Role.OFFICER) | Q(unit__isnull=False),
                 name="units_user_officer_has_unit",
+                violation_error_code="officer_has_unit",
                 violation_error_message=_("A unit officer must belong to a unit."),
             ),
         ]

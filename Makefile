@@ -1,0 +1,73 @@
+# Everyday commands. `make run` serves the demo on SQLite; `make test` runs the whole suite.
+# Everything runs inside .venv; requirements are reinstalled only when a requirements file changes.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+RUN_ADDR ?= 127.0.0.1:8000
+# Test database when DATABASE_URL is unset and this server answers.
+LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/kontum_poverty
+PYTEST_ARGS ?=
+
+# Local commands run in debug mode: no SECRET_KEY needed, eager Celery unless REDIS_URL is set.
+DEV := DEBUG=1
+
+.DEFAULT_GOAL := help
+.PHONY: help run test worker lint messages check
+
+help:
+	@echo "make run       install, migrate, seed, load demo data, serve at http://$(RUN_ADDR)"
+	@echo "make test      install test tools and run the test suite (pytest)"
+	@echo "make worker    Celery worker (needs REDIS_URL)"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make messages  update and compile the Vietnamese translations"
+	@echo "make check     Django system checks"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+var var/staticfiles:
+	mkdir -p $@
+
+run: $(VENV)/.installed-runtime | var
+	$(DEV) $(MANAGE) migrate --noinput
+	$(DEV) $(MANAGE) seed_campaign
+	$(DEV) $(MANAGE) load_demo
+	$(DEV) $(MANAGE) runserver $(RUN_ADDR)
+
+# Tests prefer the local PostgreSQL (what production runs) and fall back to SQLite.
+test: $(VENV)/.installed-dev | var/staticfiles
+	@if [ -z "$$DATABASE_URL" ]; then \
+		if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='127.0.0.1', port=5432, \
+			user='postgres', dbname='postgres', connect_timeout=2).close()" 2>/dev/null; then \
+			export DATABASE_URL=$(LOCAL_PG_URL); \
+			echo "Testing on PostgreSQL: $(LOCAL_PG_URL)"; \
+		else \
+			echo "Note: no PostgreSQL at 127.0.0.1:5432, testing on SQLite (CI uses PostgreSQL)."; \
+		fi; \
+	fi; \
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: $(VENV)/.installed-runtime
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
+	$(DEV) $(BIN)/celery -A kontum_poverty worker -l info --concurrency 2
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: $(VENV)/.installed-runtime
+	$(DEV) $(MANAGE) makemessages -l vi
+	$(DEV) $(MANAGE) compilemessages --ignore=$(VENV)
+
+check: $(VENV)/.installed-runtime
+	$(DEV) $(MANAGE) check

@@ -1,0 +1,342 @@
+"""Reads of campaigns, years and yearly reports; every per-unit read is scoped by who asks."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import (
+    BlocMembership,
+    Criterion,
+    CriterionScore,
+    DeadlineExtension,
+    Evidence,
+    PeriodState,
+    Registration,
+    ReportingPeriod,
+    Submission,
+    SubmissionStatus,
+    SubmissionStep,
+)
+from units.models import Role, Unit, User
+from units.selectors import get_for_user_or_404
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ParticipationCounts:
+    participating: int
+    not_started: int
+
+
+@dataclass(frozen=True)
+class FieldComment:
+    label: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    step: SubmissionStep
+    field_comments: list[FieldComment]
+
+
+@dataclass(frozen=True)
+class ScoreTotals:
+    max_points: Decimal | None
+    self_points: Decimal | None
+    board_points: Decimal | None
+
+
+def current_period() -> ReportingPeriod | None:
+    """The year people work on now: the latest open year, else the latest year of all."""
+    return (
+        ReportingPeriod.objects.select_related("campaign")
+        .annotate(
+            not_open=Case(When(state=PeriodState.OPEN, then=Value(0)), default=Value(1)),
+        )
+        .order_by("not_open", "-year", "-campaign__issued_on")
+        .first()
+    )
+
+
+def unit_submissions(*, unit: Unit) -> list[Submission]:
+    """A unit's yearly reports, newest year first."""
+    return list(
+        Submission.objects.filter(unit=unit)
+        .select_related("period__campaign")
+        .order_by("-period__year", "-period__campaign__issued_on")
+    )
+
+
+def submission_status_counts(*, period: ReportingPeriod) -> list[StatusCount]:
+    """How many reports of a year are in each status, every status listed (zero included)."""
+    counts = dict(
+        Submission.objects.filter(period=period)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        StatusCount(status=status.value, label=str(status.label), count=counts.get(status.value, 0))
+        for status in SubmissionStatus
+    ]
+
+
+def participating_units(*, period: ReportingPeriod) -> QuerySet[Unit]:
+    """Units that take part in a year: active members of one of the campaign's emulation blocs."""
+    return Unit.objects.filter(
+        is_active=True,
+        pk__in=BlocMembership.objects.filter(bloc__campaign_id=period.campaign_id).values(
+            "unit_id"
+        ),
+    )
+
+
+def participation_counts(*, period: ReportingPeriod) -> ParticipationCounts:
+    """Participating units, and how many of them have no report at all for the year."""
+    totals = (
+        participating_units(period=period)
+        .annotate(
+            started=Exists(Submission.objects.filter(unit=OuterRef("pk"), period=period)),
+        )
+        .aggregate(
+            participating=Count("pk"),
+            not_started=Count("pk", filter=Q(started=False)),
+        )
+    )
+    return ParticipationCounts(**totals)
+
+
+def submission_for_user(*, user: User, pk: int) -> Submission:
+    """One yearly report with its steps, scores and values; 404 for rows the user may not see."""
+    queryset = Submission.objects.select_related("period__campaign", "unit").prefetch_related(
+        Prefetch(
+            "steps", queryset=SubmissionStep.objects.select_related("by").order_by("at", "pk")
+        ),
+        Prefetch(
+            "scores",
+            # Sub-criteria follow their parent; a scored top-level criterion stands in its place.
+            queryset=CriterionScore.objects.select_related("criterion__parent")
+            .annotate(group_order=Coalesce("criterion__parent__order", "criterion__order"))
+            .order_by(
+                "group_order",
+                F("criterion__parent__code").asc(nulls_first=True),
+                "criterion__order",
+                "criterion__code",
+            ),
+        ),
+        # Reported values and registered targets belong to the indicators app, which sits above
+        # this one: reach their models through relations rather than importing them.
+        Prefetch("values", queryset=_values_with_targets()),
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related("criterion").order_by(
+                "criterion__order", "uploaded_at", "pk"
+            ),
+        ),
+    )
+    registration = Registration.objects.filter(unit=OuterRef("unit"), period=OuterRef("period"))
+    queryset = queryset.annotate(
+        pledge_vnd=Subquery(registration.values("fund_pledge_vnd")[:1]),
+        sponsorship_commitment=Subquery(registration.values("sponsorship_commitment")[:1]),
+        other_commitments=Subquery(registration.values("other_commitments")[:1]),
+    )
+    return get_for_user_or_404(queryset, user=user, pk=pk)
+
+
+def _values_with_targets() -> QuerySet:
+    """Reported values, each with the target its unit registered for the year, in one query."""
+    value_model = Submission._meta.get_field("values").related_model
+    target_model = Registration._meta.get_field("targets").related_model
+    target = target_model.objects.filter(
+        registration__unit=OuterRef("submission__unit"),
+        registration__period=OuterRef("submission__period"),
+        indicator=OuterRef("indicator"),
+    ).values("value")[:1]
+    return value_model.objects.select_related("indicator").annotate(target=Subquery(target))
+
+
+def board_points_visible(*, user: User, submission: Submission) -> bool:
+    """Board points stay hidden from the unit until the Board has closed the year."""
+    if user.is_superuser or user.role in (Role.ADMIN, Role.BOARD, Role.LEADER):
+        return True
+    return submission.period.state in (PeriodState.CLOSED, PeriodState.LOCKED)
+
+
+def submission_score_totals(*, submission: Submission) -> ScoreTotals:
+    """Sums of maximum, self-assessed and Board points over the report's scored criteria."""
+    totals = CriterionScore.objects.filter(submission=submission).aggregate(
+        max_points=Sum("max_points"),
+        self_points=Sum("self_points"),
+        board_points=Sum("board_points"),
+    )
+    return ScoreTotals(**totals)
+
+
+def _field_label(key: str) -> str:
+    try:
+        return capfirst(str(Submission._meta.get_field(key).verbose_name))
+    except FieldDoesNotExist:
+        # Keys that are not report fields (a criterion code, an indicator code) read as they are.
+        return key
+
+
+def submission_timeline(*, submission: Submission) -> list[TimelineEntry]:
+    """The report's steps, oldest first, with field comments under readable labels."""
+    return [
+        TimelineEntry(
+            step=step,
+            field_comments=[
+                FieldComment(label=_field_label(key), comment=str(comment))
+                for key, comment in (step.field_comments or {}).items()
+            ],
+        )
+        for step in submission.steps.all()
+    ]
+
+
+# --- The unit's own yearly report -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One condition a report must meet before it can be submitted; `code` names the refusal."""
+
+    key: str
+    label: str
+    done: bool
+    code: str = "incomplete"
+
+
+def unit_deadline(*, period: ReportingPeriod, unit: Unit) -> date:
+    """The last day the unit may report: the year's deadline or the unit's extension, if later."""
+    extension = (
+        DeadlineExtension.objects.filter(period=period, unit=unit)
+        .values_list("deadline", flat=True)
+        .first()
+    )
+    return max(period.deadline, extension) if extension else period.deadline
+
+
+def period_open_for_unit(
+    *, period: ReportingPeriod, unit: Unit, on: date, deadline: date | None = None
+) -> bool:
+    """Whether the unit may still change its registration and report on a given day."""
+    if period.state != PeriodState.OPEN or on < period.opens_on:
+        return False
+    return on <= (deadline or unit_deadline(period=period, unit=unit))
+
+
+def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Criterion]:
+    """The criteria a unit scores itself on: leaves of its blocs' rubrics in the year's campaign."""
+    return (
+        Criterion.objects.filter(
+            campaign_id=period.campaign_id,
+            bloc__memberships__unit=unit,
+            children__isnull=True,
+        )
+        .select_related("parent")
+        .annotate(group_order=Coalesce("parent__order", "order"))
+        .order_by("bloc__order", "group_order", F("parent__code").asc(nulls_first=True), "order")
+    )
+
+
+def unit_registration(*, period: ReportingPeriod, unit: Unit) -> Registration | None:
+    """The unit's registration for the year, if it has registered."""
+    return Registration.objects.filter(period=period, unit=unit).first()
+
+
+def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]:
+    """Communes the unit sponsors during the year."""
+    return Unit.objects.filter(
+        sponsorships_received__sponsor=unit,
+        sponsorships_received__first_year__lte=period.year,
+        sponsorships_received__last_year__gte=period.year,
+    ).distinct()
+
+
+def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
+    """What the report still needs before it can go to the Board, as seen in the database."""
+    criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
+    scored = set(
+        CriterionScore.objects.filter(submission=submission, self_points__isnull=False).values_list(
+            "criterion_id", flat=True
+        )
+    )
+    with_evidence = set(
+        Evidence.objects.filter(submission=submission, criterion__isnull=False).values_list(
+            "criterion_id", flat=True
+        )
+    )
+    needing_evidence = [c for c in criteria if c.requires_evidence]
+    return [
+        ChecklistItem(
+            key="narrative",
+            label=str(_("A narrative of the year's work")),
+            done=bool(submission.narrative.strip()),
+        ),
+        ChecklistItem(
+            key="fund_mobilised_vnd",
+            label=str(_('The amount mobilised for the "For the Poor" fund')),
+            done=submission.fund_mobilised_vnd is not None,
+        ),
+        ChecklistItem(
+            key="scores",
+            label=str(_("Self-assessed points for every criterion")),
+            done=all(c.pk in scored for c in criteria),
+            code="unscored",
+        ),
+        ChecklistItem(
+            key="evidence",
+            label=str(_("Evidence for every criterion that needs it")),
+            done=all(c.pk in with_evidence for c in needing_evidence),
+            code="missing_evidence",
+        ),
+    ]
+
+
+def latest_return(*, submission: Submission) -> SubmissionStep | None:
+    """The Board's latest return of the report, while the report stands returned."""
+    if submission.status != SubmissionStatus.RETURNED:
+        return None
+    return (
+        SubmissionStep.objects.filter(submission=submission, to_status=SubmissionStatus.RETURNED)
+        .select_related("by")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def evidence_for_user(*, user: User, pk: int) -> Evidence:
+    """One evidence file the user may download; another unit's file is a 404 like a missing one."""
+    return get_for_user_or_404(
+        Evidence.objects.select_related("submission"),
+        user=user,
+        unit_field="submission__unit",
+        pk=pk,
+    )

@@ -1,0 +1,315 @@
+"""A unit's year: its registration, its yearly report as a draft, its submission and evidence."""
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import selectors
+from campaigns.evidence import sniff
+from campaigns.models import (
+    CommunicationItem,
+    Criterion,
+    CriterionScore,
+    Evidence,
+    Registration,
+    ReportingPeriod,
+    SponsorshipSupport,
+    Submission,
+    SubmissionStatus,
+    SubmissionStep,
+)
+from units.models import Unit, User
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    points: Decimal | None
+    justification: str = ""
+
+
+@dataclass(frozen=True)
+class SupportInput:
+    commune_id: int
+    money_vnd: int = 0
+    in_kind_value_vnd: int = 0
+    in_kind: str = ""
+    works: str = ""
+
+
+@dataclass(frozen=True)
+class CommunicationInput:
+    kind: str
+    title: str
+    url: str = ""
+    count: int = 1
+    published_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DraftInput:
+    """Everything of a report the campaigns app keeps; the indicators app saves the rest."""
+
+    narrative: str
+    fund_mobilised_vnd: int | None
+    scores: Mapping[int, ScoreInput]
+    support: Sequence[SupportInput] = ()
+    communication: Sequence[CommunicationInput] = ()
+
+
+def _ensure_open(*, period: ReportingPeriod, unit: Unit) -> None:
+    if not selectors.period_open_for_unit(period=period, unit=unit, on=timezone.localdate()):
+        deadline = selectors.unit_deadline(period=period, unit=unit)
+        raise ValidationError(
+            _("Reporting for %(year)s is closed (deadline %(deadline)s)."),
+            code="period_closed",
+            params={"year": period.year, "deadline": formats.date_format(deadline, "d/m/Y")},
+        )
+
+
+@transaction.atomic
+def registration_save(
+    *,
+    period: ReportingPeriod,
+    unit: Unit,
+    by: User,
+    fund_pledge_vnd: int | None,
+    sponsorship_commitment: str,
+    other_commitments: str,
+) -> Registration:
+    """Record or update the unit's emulation registration while the year is open to it."""
+    _ensure_open(period=period, unit=unit)
+    registration, _created = Registration.objects.select_for_update().get_or_create(
+        period=period, unit=unit
+    )
+    registration.fund_pledge_vnd = fund_pledge_vnd
+    registration.sponsorship_commitment = sponsorship_commitment
+    registration.other_commitments = other_commitments
+    registration.registered_at = timezone.now()
+    registration.registered_by = by
+    registration.save()
+    return registration
+
+
+def submission_get_or_create_draft(*, period: ReportingPeriod, unit: Unit) -> Submission:
+    """The unit's report for the year; a new draft is started only while the year is open."""
+    existing = Submission.objects.filter(period=period, unit=unit).first()
+    if existing is not None:
+        return existing
+    _ensure_open(period=period, unit=unit)
+    # get_or_create re-reads after a unique-constraint clash, so two first visits make one draft.
+    submission, _created = Submission.objects.get_or_create(period=period, unit=unit)
+    return submission
+
+
+def submission_lock_for_edit(
+    *, submission: Submission, expected_version: int | None = None
+) -> Submission:
+    """Lock the report row and check the unit may change it; call inside a transaction."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("period", "unit", "updated_by")
+        .get(pk=submission.pk)
+    )
+    if not locked.is_editable_by_unit:
+        raise ValidationError(
+            _("This report has been sent to the Board and can no longer be changed."),
+            code="not_editable",
+        )
+    _ensure_open(period=locked.period, unit=locked.unit)
+    if expected_version is not None and locked.version != expected_version:
+        who = locked.updated_by
+        raise ValidationError(
+            _(
+                "%(who)s changed this report at %(when)s, after you opened it. Your input is "
+                "still below; saving again will replace their changes with it."
+            ),
+            code="stale",
+            params={
+                "who": (who.get_full_name() or who.get_username()) if who else _("Someone"),
+                "when": formats.date_format(
+                    timezone.localtime(locked.updated_at), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+        )
+    return locked
+
+
+@transaction.atomic
+def submission_save_draft(
+    *, submission: Submission, by: User, expected_version: int, data: DraftInput
+) -> Submission:
+    """Save the report's own fields, scores, support and communication; bump its version."""
+    submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
+    leaves = selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+    criteria = {criterion.pk: criterion for criterion in leaves}
+    _scores_save(submission=submission, criteria=criteria, scores=data.scores)
+    allowed_communes = set(
+        selectors.sponsored_communes(period=submission.period, unit=submission.unit).values_list(
+            "pk", flat=True
+        )
+    )
+    submission.sponsorship_support.all().delete()
+    SponsorshipSupport.objects.bulk_create(
+        SponsorshipSupport(
+            submission=submission,
+            commune_id=item.commune_id,
+            money_vnd=item.money_vnd,
+            in_kind_value_vnd=item.in_kind_value_vnd,
+            in_kind=item.in_kind,
+            works=item.works,
+        )
+        for item in data.support
+        if item.commune_id in allowed_communes
+    )
+    submission.communication.all().delete()
+    CommunicationItem.objects.bulk_create(
+        CommunicationItem(
+            submission=submission,
+            kind=item.kind,
+            title=item.title,
+            url=item.url,
+            count=item.count,
+            published_on=item.published_on,
+        )
+        for item in data.communication
+    )
+    submission.narrative = data.narrative
+    submission.fund_mobilised_vnd = data.fund_mobilised_vnd
+    submission.updated_by = by
+    submission.version += 1
+    submission.save(
+        update_fields=["narrative", "fund_mobilised_vnd", "updated_by", "version", "updated_at"]
+    )
+    return submission
+
+
+def _scores_save(
+    *, submission: Submission, criteria: dict[int, Criterion], scores: Mapping[int, ScoreInput]
+) -> None:
+    existing = {s.criterion_id: s for s in submission.scores.all()}
+    errors: dict[str, ValidationError] = {}
+    for criterion_id, score in scores.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue  # not a criterion of this unit: ignored, like any field added by hand
+        if score.points is not None and not 0 <= score.points <= criterion.max_points:
+            errors[f"score-{criterion_id}-points"] = ValidationError(
+                _("Points must be between 0 and %(max)s."),
+                code="points_above_max",
+                params={"max": criterion.max_points},
+            )
+            continue
+        row = existing.get(criterion_id) or CriterionScore(
+            submission=submission, criterion=criterion, max_points=criterion.max_points
+        )
+        if row.pk and (row.self_points, row.self_justification) == (
+            score.points,
+            score.justification,
+        ):
+            continue
+        row.self_points = score.points
+        row.self_justification = score.justification
+        row.save()
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    submission: Submission,
+    by: User,
+    expected_version: int,
+    extra_checklist: Sequence[selectors.ChecklistItem] = (),
+) -> Submission:
+    """Send a draft or returned report to the Board: checklist met, before the unit's deadline."""
+    # The lock makes a double click or a second tab wait here, then find the report sent.
+    submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
+    unmet = [
+        item
+        for item in [*selectors.submission_checklist(submission=submission), *extra_checklist]
+        if not item.done
+    ]
+    if unmet:
+        raise ValidationError(
+            _("The report is not complete: %(missing)s."),
+            code=unmet[0].code,
+            params={"missing": "; ".join(item.label for item in unmet)},
+        )
+    from_status = submission.status
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.submitted_at = timezone.now()
+    submission.updated_by = by
+    submission.version += 1
+    submission.save(update_fields=["status", "submitted_at", "updated_by", "version", "updated_at"])
+    SubmissionStep.objects.create(
+        submission=submission,
+        from_status=from_status,
+        to_status=SubmissionStatus.SUBMITTED,
+        by=by,
+        version=submission.version,
+    )
+    return submission
+
+
+@transaction.atomic
+def evidence_add(
+    *, submission: Submission, criterion_id: int, file: UploadedFile, by: User
+) -> Evidence:
+    """Attach a file to one of the report's criteria, after checking what it really is."""
+    submission = submission_lock_for_edit(submission=submission)
+    criterion = (
+        selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+        .filter(pk=criterion_id)
+        .first()
+    )
+    if criterion is None:
+        raise ValidationError(_("This criterion is not part of your report."), code="criterion")
+    if file.size is None or file.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("A file can be at most %(megabytes)s MB."),
+            code="file_too_large",
+            params={"megabytes": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+        )
+    kind = sniff(file)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    evidence = Evidence(
+        submission=submission,
+        criterion=criterion,
+        original_name=PurePath(file.name or "").name[:255] or "file",
+        content_type=kind.content_type,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    # The stored name comes from the sniffed kind; upload_to turns it into a random one.
+    evidence.file.save(f"evidence{kind.extension}", file, save=False)
+    stored_name = evidence.file.name
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.storage.delete(stored_name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence, by: User) -> None:
+    """Remove a file from a report the unit can still change; the stored file goes after commit."""
+    submission_lock_for_edit(submission=evidence.submission)
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,1 @@
+"""Commune statistics from Excel: file safety, reading, row rules and the two-step import."""

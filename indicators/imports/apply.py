@@ -1,0 +1,137 @@
+"""Applying a confirmed preview: every new or changed row in one transaction, or none."""
+
+import hashlib
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from indicators.imports.columns import STORED_FIELDS
+from indicators.imports.problems import refusal
+from indicators.models import CommuneStatistics
+
+
+def fingerprint(rows: Iterable[tuple]) -> str:
+    """A digest of a year's stored figures: (commune id, *STORED_FIELDS) rows in any order."""
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=itemgetter(0)):
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def stored_rows(*, year: int, lock: bool = False) -> list[tuple]:
+    """(commune id, *STORED_FIELDS) for every commune with figures for the year."""
+    queryset = CommuneStatistics.objects.filter(year=year)
+    if lock:
+        queryset = queryset.select_for_update()
+    return list(queryset.values_list("commune_id", *STORED_FIELDS))
+
+
+def apply_rows(*, year: int, columns: list[str], rows: list[list], expected: str) -> int:
+    """Write every new or changed row in one statement, or nothing; returns rows written."""
+    with transaction.atomic():
+        # Lock the year's rows so two confirmations cannot interleave, then make sure the
+        # figures are still those the preview was compared against.
+        if fingerprint(stored_rows(year=year, lock=True)) != expected:
+            raise refusal("stale")
+        if not rows:
+            return 0
+        if not set(columns) <= set(STORED_FIELDS):
+            raise ValueError(f"Unexpected columns: {columns}")
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy_expert"):
+                _upsert_with_copy(cursor, year=year, columns=columns, rows=rows, now=now)
+                return len(rows)
+        objects = [
+            CommuneStatistics(
+                commune_id=commune_id,
+                year=year,
+                updated_at=now,
+                is_demo=False,
+                **dict(zip(columns, values, strict=True)),
+            )
+            for commune_id, _number, *values in rows
+        ]
+        CommuneStatistics.objects.bulk_create(
+            objects,
+            update_conflicts=True,
+            unique_fields=["commune", "year"],
+            update_fields=[*columns, "updated_at", "is_demo"],
+            batch_size=2_000,
+        )
+    return len(objects)
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""  # NULL in COPY's csv format; an empty string is written as ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _upsert_with_copy(
+    cursor: Any, *, year: int, columns: list[str], rows: list[list], now: datetime
+) -> None:
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE.
+
+    The ORM's bulk_create spends most of its time building parameters; COPY streams the rows.
+    Check constraints still apply, so a bad row rolls the whole transaction back.
+    """
+    meta = CommuneStatistics._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in columns]
+    definitions = ", ".join(
+        f"{quote(field.column)} {field.db_type(connection)}" for field in fields
+    )
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE import_rows (commune_id bigint, {definitions}) ON COMMIT DROP"
+    )
+    buffer = io.StringIO()
+    for commune_id, _number, *values in rows:
+        buffer.write(",".join([str(commune_id), *map(_csv_value, values)]))
+        buffer.write("\n")
+    buffer.seek(0)
+    names = ", ".join(quote(field.column) for field in fields)
+    cursor.cursor.copy_expert(
+        f"COPY import_rows (commune_id, {names}) FROM STDIN WITH (FORMAT csv)", buffer
+    )
+    # New rows need the NOT NULL text columns the file may not have.
+    defaults = [name for name in ("note", "source") if name not in columns]
+    target = ", ".join(
+        [
+            "commune_id",
+            "year",
+            *(quote(f.column) for f in fields),
+            *defaults,
+            "updated_at",
+            "is_demo",
+        ]
+    )
+    selected = ", ".join(
+        [
+            "commune_id",
+            "%s",
+            *(quote(f.column) for f in fields),
+            *("''" for _ in defaults),
+            "%s",
+            "false",
+        ]
+    )
+    updates = ", ".join(
+        f"{quote(column)} = EXCLUDED.{quote(column)}"
+        for column in [*(f.column for f in fields), "updated_at", "is_demo"]
+    )
+    cursor.execute(
+        # Only quoted model column names are interpolated; the values travel as parameters.
+        f"INSERT INTO {quote(meta.db_table)} ({target}) SELECT {selected} FROM import_rows "  # noqa: S608
+        f"ON CONFLICT (commune_id, year) DO UPDATE SET {updates}",
+        [year, now],
+    )

@@ -1,0 +1,110 @@
+"""Finding the header in a sheet as people really lay it out.
+
+Published tables put title rows above a header of one or two rows (a merged parent cell such as
+"Hộ nghèo" over "Số hộ" and "Tỷ lệ"), then a row of column letters and numbers (A, B, 1, 2 …),
+then data with district subtotals and a total row. The template has one header row.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from indicators.imports.columns import BY_FIELD, field_for_header
+
+HEADER_SEARCH_ROWS = 30
+# Column-number rows look like "A", "B", "1", "(2)", "3=1+2", "4 = 2/1".
+_INDEX_TOKEN = re.compile(
+    r"^\(?([a-z]{1,3}|\d{1,3})\)?(\s*[=+\-*/x:]\s*\(?([a-z]{1,3}|\d{1,3})\)?)*$", re.IGNORECASE
+)
+
+
+@dataclass
+class Layout:
+    header_row: int
+    # Field → 0-based column index.
+    columns: dict[str, int]
+    labels: dict[str, str] = field(default_factory=dict)
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def letter(self, field_name: str) -> str:
+        return get_column_letter(self.columns[field_name] + 1)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    return ""
+
+
+def _match_row(parent: list, child: list) -> Layout:
+    filled: list[str] = []
+    last = ""
+    for value in parent:
+        text = _text(value)
+        last = text or last
+        filled.append(last)
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    duplicates: list[tuple[str, int, int]] = []
+    for index in range(max(len(parent), len(child))):
+        own_child = _text(child[index]) if index < len(child) else ""
+        own_parent = _text(parent[index]) if index < len(parent) else ""
+        if own_child:
+            above = filled[index] if index < len(filled) else ""
+            candidates = [f"{above} {own_child}", own_child] if above else [own_child]
+        elif own_parent:
+            # A header cell merged down over both header rows.
+            candidates = [own_parent]
+        else:
+            continue
+        for candidate in candidates:
+            name = field_for_header(candidate)
+            if name is None:
+                continue
+            if name in columns:
+                duplicates.append((name, columns[name], index))
+            else:
+                columns[name] = index
+                labels[name] = candidate
+            break
+    return Layout(header_row=0, columns=columns, labels=labels, duplicates=duplicates)
+
+
+def find_layout(rows: list[tuple[int, list]]) -> Layout | None:
+    """The best header among the first rows: the one naming the most known columns."""
+    best: Layout | None = None
+    previous: tuple[int, list] | None = None
+    for number, values in rows[:HEADER_SEARCH_ROWS]:
+        parent = previous[1] if previous and previous[0] == number - 1 else []
+        layout = _match_row(parent, values)
+        layout.header_row = number
+        previous = (number, values)
+        if not ({"code", "name"} & layout.columns.keys()):
+            continue
+        # On a tie the lower row wins: it is the deeper level of a two-row header.
+        if best is None or len(layout.columns) >= len(best.columns):
+            best = layout
+    return best
+
+
+def is_index_row(values: list) -> bool:
+    """A row of column letters and numbers printed under a published table's header."""
+    tokens = 0
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int) and 0 <= value <= 200:
+            tokens += 1
+            continue
+        if isinstance(value, str) and _INDEX_TOKEN.match(value.strip()):
+            tokens += 1
+            continue
+        return False
+    return tokens >= 2
+
+
+def header_label(layout: Layout, field_name: str) -> str:
+    return layout.labels.get(field_name) or BY_FIELD[field_name].header

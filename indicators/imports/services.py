@@ -1,0 +1,214 @@
+"""The two-step import of commune statistics: upload and preview, then confirm and apply."""
+
+import hashlib
+import logging
+import secrets
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from campaigns.models import PeriodState, ReportingPeriod
+from indicators.imports.apply import apply_rows
+from indicators.imports.preview import Preview, build_preview
+from indicators.imports.problems import refusal
+from indicators.imports.safety import check_upload
+from indicators.models import ImportBatch, ImportState
+from indicators.progress.cache import figures_changed
+from units.models import User
+
+logger = logging.getLogger(__name__)
+
+# Larger uploads are read and applied by a Celery job while the page shows progress.
+ASYNC_MIN_BYTES = 256 * 1024
+
+
+def year_is_locked(*, year: int) -> bool:
+    return ReportingPeriod.objects.filter(year=year, state=PeriodState.LOCKED).exists()
+
+
+def ensure_year_open(*, year: int) -> None:
+    if year_is_locked(year=year):
+        raise refusal("year_locked", year=year)
+
+
+def batch_create(*, upload: File, year: int, by: User | None) -> ImportBatch:
+    """Check an upload and keep it privately; nothing is stored when it is refused."""
+    ensure_year_open(year=year)
+    size = upload.size or 0
+    check_upload(upload, size=size)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    batch = ImportBatch(
+        year=year,
+        uploaded_by=by,
+        original_name=(upload.name or "upload.xlsx").rsplit("/", 1)[-1][:255],
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+    batch.file.save("upload.xlsx", upload, save=False)
+    batch.save()
+    return batch
+
+
+def is_large(batch: ImportBatch) -> bool:
+    return batch.size >= ASYNC_MIN_BYTES
+
+
+def batch_start_preview(*, batch: ImportBatch) -> ImportBatch:
+    """Preview now, or in a Celery job when the file is large."""
+    from indicators import tasks
+
+    if is_large(batch):
+        transaction.on_commit(lambda: _enqueue(tasks.preview_import, batch_id=batch.pk))
+        return batch
+    return batch_preview(batch=batch)
+
+
+def _enqueue(task: Any, *, batch_id: int, **kwargs: Any) -> None:
+    # Recorded before the job can finish, so the history shows which job handled the file.
+    job_id = uuid.uuid4().hex
+    ImportBatch.objects.filter(pk=batch_id).update(task_id=job_id)
+    task.apply_async(kwargs={"batch_id": batch_id, **kwargs}, task_id=job_id)
+
+
+def batch_preview(*, batch: ImportBatch) -> ImportBatch:
+    """Read the stored file and record what confirming it would change."""
+    # Claim the batch: a job delivered twice must not read the file twice.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, state=ImportState.UPLOADED).update(
+        state=ImportState.PREVIEWING, progress=1
+    )
+    batch.refresh_from_db()
+    if not claimed:
+        return batch
+
+    def on_progress(done: int, total: int | None) -> None:
+        if total:
+            percent = max(1, min(95, done * 95 // total))
+            ImportBatch.objects.filter(pk=batch.pk).update(progress=percent)
+
+    try:
+        with batch.file.open("rb") as stream:
+            preview = build_preview(stream, year=batch.year, on_progress=on_progress)
+    except ValidationError as exc:
+        batch.state = ImportState.REFUSED
+        batch.refusal = {"code": exc.code, "params": exc.params or {}}
+        batch.progress = 100
+        batch.save(update_fields=["state", "refusal", "progress"])
+        return batch
+    except Exception:
+        logger.exception("Reading import batch %s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportState.FAILED, refusal={"code": "unexpected", "params": {}}, progress=100
+        )
+        raise
+    _store_preview(batch, preview)
+    return batch
+
+
+def _store_preview(batch: ImportBatch, preview: Preview) -> None:
+    batch.state = ImportState.PREVIEWED
+    batch.progress = 100
+    batch.previewed_at = timezone.now()
+    for name in (
+        "columns",
+        "rows",
+        "errors",
+        "warnings",
+        "changes",
+        "total_rows",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "error_count",
+        "skipped_count",
+        "needs_note",
+        "fingerprint",
+    ):
+        setattr(batch, name, getattr(preview, name))
+    batch.confirm_token = "" if preview.error_count else secrets.token_urlsafe(32)
+    batch.save()
+
+
+def batch_confirm(
+    *, batch: ImportBatch, by: User | None, token: str, note: str = ""
+) -> ImportBatch:
+    """Accept a preview; the rows are applied now, or by a Celery job for a large file."""
+    from indicators import tasks
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.uploaded_by_id != (by.pk if by is not None else None):
+            raise refusal("not_owner")
+        if batch.state != ImportState.PREVIEWED:
+            raise refusal("already_used")
+        if batch.error_count:
+            raise refusal("has_errors")
+        if not batch.confirm_token:
+            raise refusal("already_used")
+        if not constant_time_compare(token or "", batch.confirm_token):
+            raise refusal("bad_token")
+        ensure_year_open(year=batch.year)
+        if batch.needs_note and not note.strip():
+            raise refusal("note_required")
+        batch.state = ImportState.APPLYING
+        batch.confirm_token = ""
+        batch.note = note.strip()
+        batch.progress = 0
+        batch.save(update_fields=["state", "confirm_token", "note", "progress"])
+        if is_large(batch):
+            user_id = by.pk if by is not None else None
+            transaction.on_commit(
+                lambda: _enqueue(tasks.apply_import, batch_id=batch.pk, user_id=user_id)
+            )
+    if not is_large(batch):
+        batch = batch_apply(batch=batch, by=by)
+    return batch
+
+
+def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
+    """Write a confirmed preview in one transaction; on any failure nothing is written."""
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.state != ImportState.APPLYING:
+                return batch
+            ensure_year_open(year=batch.year)
+            apply_rows(
+                year=batch.year,
+                columns=batch.columns,
+                rows=batch.rows,
+                expected=batch.fingerprint,
+            )
+            # Marked applied in the same transaction: a crash leaves the batch to retry.
+            batch.state = ImportState.APPLIED
+            batch.applied_at = timezone.now()
+            batch.applied_by = by
+            batch.progress = 100
+            # The validated rows were only needed to apply them; the file and changes remain.
+            batch.rows = []
+            batch.save(update_fields=["state", "applied_at", "applied_by", "progress", "rows"])
+            # Dashboards cache their figures; they must be recomputed once the rows are in.
+            transaction.on_commit(figures_changed)
+    except ValidationError as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportState.FAILED,
+            refusal={"code": exc.code, "params": exc.params or {}},
+            progress=100,
+        )
+        batch.refresh_from_db()
+        raise
+    except Exception:
+        logger.exception("Import batch %s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportState.FAILED, refusal={"code": "unexpected", "params": {}}, progress=100
+        )
+        raise
+    return batch

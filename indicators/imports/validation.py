@@ -1,0 +1,203 @@
+"""Row rules shared by the import page, the command and the Django admin resource."""
+
+import datetime
+import re
+from collections.abc import Callable
+from typing import Any
+
+from indicators.imports.columns import BY_FIELD, COLUMNS, Kind, fold
+from indicators.imports.reader import FORMULA_WITHOUT_VALUE, CellError
+
+TEXT_LIMITS = {"note": 2000, "source": 200, "name": 200, "district": 200, "code": 20}
+# Fields that can never exceed all households (the database checks the same).
+PARTS_OF_TOTAL = ("poor_households", "near_poor_households", "ethnic_minority_households")
+
+_PLAIN = re.compile(r"^\d+$")
+_DOT_GROUPS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_SPACE_GROUPS = re.compile(r"^\d{1,3}( \d{3})+$")
+_COMMA_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+$")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\t": " "})
+
+_YES = {"co", "x", "1", "yes", "true", "dat"}
+_NO = {"khong", "0", "no", "false", "chua dat", "khong dat"}
+
+
+class CellProblem(ValueError):
+    """A cell that breaks a rule: a code for tests, params for the message."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _check_special(value: object) -> None:
+    if value is FORMULA_WITHOUT_VALUE:
+        raise CellProblem("formula_without_value")
+    if isinstance(value, CellError):
+        raise CellProblem("excel_error", value=str(value))
+
+
+def clean_count(value: object) -> int | None:
+    """A whole number of households; empty means not reported, never zero."""
+    if value is None:
+        return None
+    _check_special(value)
+    if isinstance(value, bool | datetime.date | datetime.time):
+        raise CellProblem("not_a_whole_number", value=str(value))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise CellProblem("not_a_whole_number", value=_show(value))
+        number = int(value)
+    else:
+        number = _count_from_text(str(value))
+        if number is None:
+            return None
+    if number < 0:
+        raise CellProblem("negative", value=number)
+    return number
+
+
+def _count_from_text(raw: str) -> int | None:
+    text = raw.translate(_SPACES).strip()
+    if not text:
+        return None
+    negative = text.startswith("-") and len(text) > 1
+    digits = text[1:].strip() if negative else text
+    if _PLAIN.match(digits):
+        number = int(digits)
+    elif _DOT_GROUPS.match(digits):
+        # Vietnamese writing: dots between thousands.
+        number = int(digits.replace(".", ""))
+    elif _SPACE_GROUPS.match(digits):
+        number = int(digits.replace(" ", ""))
+    elif _COMMA_THOUSANDS.match(digits):
+        # "1,234" is 1234 in English and 1.234 in Vietnamese: refuse to guess.
+        raise CellProblem("ambiguous_number", value=raw.strip())
+    elif text in {"-", "–", "—"}:
+        # A dash means zero in some tables and "no data" in others.
+        raise CellProblem("ambiguous_number", value=raw.strip())
+    else:
+        raise CellProblem("not_a_whole_number", value=raw.strip())
+    return -number if negative else number
+
+
+def clean_flag(value: object) -> bool | None:
+    """Yes or no in Vietnamese or English; empty means not reported."""
+    if value is None:
+        return None
+    _check_special(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value in (0, 1):
+            return bool(value)
+        raise CellProblem("not_a_flag", value=_show(value))
+    if isinstance(value, datetime.date | datetime.time):
+        raise CellProblem("not_a_flag", value=str(value))
+    folded = fold(value)
+    if not folded and not str(value).strip():
+        return None
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise CellProblem("not_a_flag", value=str(value).strip())
+
+
+def clean_text(value: object, *, field: str) -> str:
+    if value is None:
+        return ""
+    _check_special(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        # The apostrophe an export puts before formula-like text.
+        text = text[1:]
+    limit = TEXT_LIMITS.get(field)
+    if limit is not None and len(text) > limit:
+        raise CellProblem("too_long", limit=limit)
+    return text
+
+
+def _show(value: float | int) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+CLEANERS: dict[Kind, Callable[..., Any]] = {
+    Kind.COUNT: clean_count,
+    Kind.FLAG: clean_flag,
+}
+
+
+def clean_value(field: str, value: object) -> Any:
+    """Clean one cell for a field; raises CellProblem."""
+    kind = BY_FIELD[field].kind
+    cleaner = CLEANERS.get(kind)
+    if cleaner is None:
+        return clean_text(value, field=field)
+    return cleaner(value)
+
+
+def check_totals(values: dict[str, Any]) -> list[tuple[str, CellProblem]]:
+    """Parts of all households that are larger than the whole."""
+    total = values.get("total_households")
+    if total is None:
+        return []
+    found = []
+    for field in PARTS_OF_TOTAL:
+        part = values.get(field)
+        if part is not None and part > total:
+            label = BY_FIELD[field].header
+            found.append((field, CellProblem("above_total", label=label, value=part, total=total)))
+    return found
+
+
+RowCleaner = Callable[[dict[str, object]], tuple[dict[str, Any], list[tuple[str, CellProblem]]]]
+
+
+def row_cleaner(fields: list[str]) -> RowCleaner:
+    """clean_row() for a fixed set of columns, with the common case (a plain count) inlined."""
+    plan = [
+        (name, BY_FIELD[name].kind is Kind.COUNT, CLEANERS.get(BY_FIELD[name].kind))
+        for name in fields
+    ]
+
+    def clean(raw: dict[str, object]) -> tuple[dict[str, Any], list[tuple[str, CellProblem]]]:
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, CellProblem]] = []
+        for name, is_count, cleaner in plan:
+            value = raw[name]
+            if value is None:
+                values[name] = None if cleaner else ""
+                continue
+            if is_count and type(value) is int and value >= 0:
+                values[name] = value
+                continue
+            try:
+                values[name] = cleaner(value) if cleaner else clean_text(value, field=name)
+            except CellProblem as exc:
+                problems.append((name, exc))
+        problems.extend(check_totals(values))
+        return values, problems
+
+    return clean
+
+
+def clean_row(raw: dict[str, object]) -> tuple[dict[str, Any], list[tuple[str, CellProblem]]]:
+    """Clean every present field of a row: cleaned values and (field, problem) pairs."""
+    values: dict[str, Any] = {}
+    problems: list[tuple[str, CellProblem]] = []
+    for field, value in raw.items():
+        try:
+            values[field] = clean_value(field, value)
+        except CellProblem as exc:
+            problems.append((field, exc))
+    problems.extend(check_totals(values))
+    return values, problems
+
+
+__all__ = ["COLUMNS", "CellProblem", "check_totals", "clean_count", "clean_flag", "clean_row"]

@@ -1,0 +1,76 @@
+"""The progress engine: the value of any indicator for any scope and year, against its target.
+
+Every figure is aggregated by PostgreSQL in a fixed number of grouped queries (one per kind of
+source), never by looping over units in Python, so a page costs the same whatever the number of
+communes. Where figures come from:
+
+- share of communes (ROAD, SCHOOL, HEALTH, CULTURE): official commune statistics, which count
+  without Board acceptance; communes meeting ÷ communes with data, the others shown as missing;
+- rates reported by districts (LABOUR, EDU): sum of numerators ÷ sum of denominators;
+- model results: ESCAPE = escaped ÷ participating households; INCOME = each model's average
+  income against its previous year, weighted by participating households.
+
+Submission-derived figures count only when the Board accepted the submission; Board staff may
+include submitted-but-not-accepted ones, which are then counted in `unaccepted_reports`.
+
+Status rules, in order: no value → no data; target met → achieved; target year reached and not
+met → off track; otherwise the year's milestone and the linear trend projected to the target year
+are the two signals: both good → on track, one good (or nothing to judge by) → at risk, neither →
+off track.
+
+Cached pages call `figures_key()`; whoever changes figures (the Board accepting a report, an
+admin importing commune statistics or editing targets) calls `figures_changed()`.
+"""
+
+from indicators.progress.cache import connect_receivers, figures_changed, figures_key
+from indicators.progress.engine import (
+    campaign_indicators,
+    indicator_progress,
+    progress_by_child,
+    progress_overview,
+    progress_status,
+)
+from indicators.progress.results import (
+    MODEL_RATE_CODES,
+    SHARE_FIELDS,
+    ChildProgress,
+    Overview,
+    PovertyFigures,
+    Progress,
+    Source,
+    SourceRow,
+    Status,
+    Target,
+    YearValue,
+    indicator_source,
+)
+from indicators.progress.scopes import child_units, communes_in_scope, unit_subtree_q
+from indicators.progress.sources import figures_as_of, progress_sources
+
+__all__ = [
+    "MODEL_RATE_CODES",
+    "SHARE_FIELDS",
+    "ChildProgress",
+    "Overview",
+    "PovertyFigures",
+    "Progress",
+    "Source",
+    "SourceRow",
+    "Status",
+    "Target",
+    "YearValue",
+    "campaign_indicators",
+    "child_units",
+    "communes_in_scope",
+    "connect_receivers",
+    "figures_as_of",
+    "figures_changed",
+    "figures_key",
+    "indicator_progress",
+    "indicator_source",
+    "progress_by_child",
+    "progress_overview",
+    "progress_sources",
+    "progress_status",
+    "unit_subtree_q",
+]

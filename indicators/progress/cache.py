@@ -1,0 +1,82 @@
+"""Cache invalidation: a key that moves whenever figures change."""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+
+from campaigns.models import Submission, SubmissionStatus
+from indicators.models import CommuneStatistics
+
+_VERSION_KEY = "progress:figures-version"
+_local_check: dict[str, object] = {"at": 0.0, "key": ""}
+
+
+def figures_changed() -> None:
+    """Call after anything that changes figures: a report accepted, an import, a target edited."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, timeout=None)
+    _local_check["at"] = 0.0
+
+
+def _database_key() -> str:
+    """A cheap fingerprint of the figures, for writers that forget to call `figures_changed`."""
+    stats = CommuneStatistics.objects.aggregate(
+        n=Count("pk"), at=Max("updated_at"), max_id=Max("pk")
+    )
+    subs = Submission.objects.aggregate(
+        accepted=Max("accepted_at"),
+        submitted=Max("submitted_at"),
+        accepted_count=Count("pk", filter=Q(status=SubmissionStatus.ACCEPTED)),
+        n=Count("pk"),
+    )
+    raw = f"{stats['n']}.{stats['at']}.{stats['max_id']}|{sorted(subs.items())}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def figures_key() -> str:
+    """A string that changes whenever figures change; part of every cached page's key.
+
+    The shared cache version changes at once for every process; the database fingerprint is
+    re-read at most every PROGRESS_CACHE_CHECK_SECONDS per process (5 by default), which bounds
+    how stale a page can be when a writer forgot to call `figures_changed()`.
+    """
+    interval = getattr(settings, "PROGRESS_CACHE_CHECK_SECONDS", 5)
+    now = time.monotonic()
+    if not _local_check["key"] or now - float(_local_check["at"]) >= interval:  # type: ignore[arg-type]
+        _local_check["key"] = _database_key()
+        _local_check["at"] = now
+    version = cache.get(_VERSION_KEY, 0)
+    return f"{version}:{_local_check['key']}"
+
+
+def _submission_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    # Drafts being edited change no figure; a status change (submit, return, accept) may.
+    if instance.status == SubmissionStatus.DRAFT:
+        return
+    if update_fields is None or "status" in update_fields:
+        figures_changed()
+
+
+def _figures_saved(sender, **kwargs) -> None:
+    figures_changed()
+
+
+def connect_receivers() -> None:
+    """Invalidate cached figures on single-row writes (admin edits, the Board's decisions).
+
+    Called from `IndicatorsConfig.ready()`. Bulk writes send no signals: whoever imports in bulk
+    calls `figures_changed()` itself.
+    """
+    from django.db.models.signals import post_delete, post_save
+
+    from indicators.models import Indicator, Milestone, ModelResult, ReportedValue
+
+    post_save.connect(_submission_saved, sender=Submission, dispatch_uid="progress-submission")
+    for model in (CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue):
+        for signal in (post_save, post_delete):
+            signal.connect(_figures_saved, sender=model, dispatch_uid=f"progress-{model.__name__}")

@@ -1,0 +1,448 @@
+"""Aggregations: every indicator for a scope and year, and its breakdown by child unit."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Case, Count, F, FilteredRelation, FloatField, Q, QuerySet, Sum, When
+from django.db.models.functions import Cast, NullIf
+
+from campaigns.models import Campaign, SubmissionStatus
+from indicators.models import CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue
+from indicators.progress.results import (
+    SHARE_FIELDS,
+    ChildProgress,
+    Overview,
+    PovertyFigures,
+    Progress,
+    Source,
+    Status,
+    Target,
+    YearValue,
+    indicator_source,
+    ratio,
+)
+from indicators.progress.scopes import (
+    child_units,
+    commune_child_key,
+    communes_in_scope,
+    communes_q,
+    counted_statuses,
+    model_child_expression,
+    models_q,
+    reporting_q,
+)
+from units.models import Unit, UnitLevel
+
+# --- Aggregations -------------------------------------------------------------------------------
+
+
+def _share_annotations(fields: Iterable[str]) -> dict:
+    annotations = {}
+    for name in fields:
+        annotations[f"{name}__data"] = Count("pk", filter=Q(**{f"{name}__isnull": False}))
+        annotations[f"{name}__met"] = Count("pk", filter=Q(**{name: True}))
+    return annotations
+
+
+def _accepted_model_results(include_submitted: bool) -> Q:
+    # A result entered without a report (by an administrator) is official, like commune data.
+    return Q(submission__isnull=True) | Q(
+        submission__status__in=counted_statuses(include_submitted)
+    )
+
+
+def model_results(scope: Unit, include_submitted: bool) -> QuerySet[ModelResult]:
+    """Counted model results in scope, each with its model's counted income of the year before."""
+    # A join on the unique (model, year) row rather than a correlated subquery: the subquery,
+    # repeated in each aggregate, made PostgreSQL's JIT compile the query for 300+ ms.
+    previous_counts = Q(prev__submission__isnull=True) | Q(
+        prev__submission__status__in=counted_statuses(include_submitted)
+    )
+    return (
+        ModelResult.objects.filter(_accepted_model_results(include_submitted))
+        .filter(models_q(scope))
+        .annotate(
+            prev=FilteredRelation("model__results", condition=Q(model__results__year=F("year") - 1))
+        )
+        .annotate(previous_income=Case(When(previous_counts, then=F("prev__average_income_vnd"))))
+    )
+
+
+def _model_annotations() -> dict:
+    both_years = Q(average_income_vnd__isnull=False, previous_income__gt=0)
+    growth = (
+        Cast("average_income_vnd", FloatField()) / Cast(NullIf("previous_income", 0), FloatField())
+        - 1.0
+    )
+    return {
+        "escaped": Sum("escaped_households"),
+        "participating": Sum("participating_households"),
+        "growth_weighted": Sum(F("participating_households") * growth, filter=both_years),
+        "growth_households": Sum("participating_households", filter=both_years),
+        "unaccepted": Count(
+            "submission", filter=Q(submission__status=SubmissionStatus.SUBMITTED), distinct=True
+        ),
+    }
+
+
+def _model_value(source: str, row: dict) -> tuple[float | None, float | None, float | None]:
+    if source == Source.MODEL_ESCAPE:
+        return ratio(row["escaped"], row["participating"]), row["escaped"], row["participating"]
+    households = row["growth_households"]
+    if not households:
+        return None, None, None
+    return ratio(row["growth_weighted"], households), row["growth_weighted"], households
+
+
+def _projection(points: list[YearValue], target_year: int) -> float | None:
+    """Least-squares line through the yearly values, read at the target year."""
+    known = [(p.year, p.value) for p in points if p.value is not None]
+    if len(known) < 2:
+        return None
+    n = len(known)
+    mean_x = sum(x for x, _ in known) / n
+    mean_y = sum(y for _, y in known) / n
+    spread = sum((x - mean_x) ** 2 for x, _ in known)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in known) / spread
+    return round(mean_y + slope * (target_year - mean_x), 2)
+
+
+def progress_status(
+    *,
+    value: float | None,
+    year: int,
+    target_year: int,
+    target: Target,
+    milestone: Target | None,
+    projection: float | None,
+) -> str:
+    """The status rules of the module docstring."""
+    if value is None:
+        return Status.NO_DATA
+    if target.is_met(value):
+        return Status.ACHIEVED
+    if year >= target_year:
+        return Status.OFF_TRACK
+    signals = []
+    if milestone is not None and milestone.line is not None:
+        signals.append(milestone.is_met(value))
+    if projection is not None:
+        signals.append(target.is_met(projection))
+    if signals and all(signals):
+        return Status.ON_TRACK
+    if signals and not any(signals):
+        return Status.OFF_TRACK
+    return Status.AT_RISK
+
+
+def _milestones(indicators: list[Indicator], scope: Unit, year: int) -> dict[int, Target]:
+    """The year's milestone per indicator: the scope's own, else the province-wide one."""
+    by_indicator: dict[int, Milestone] = {}
+    rows = Milestone.objects.filter(
+        Q(scope__isnull=True) | Q(scope_id=scope.pk),
+        indicator__in=[i.pk for i in indicators],
+        year=year,
+    ).order_by("scope_id")  # NULL scope last: a scope-specific milestone wins.
+    for milestone in rows:
+        by_indicator.setdefault(milestone.indicator_id, milestone)
+    directions = {i.pk: i.direction for i in indicators}
+    return {
+        pk: Target.of(m, directions[pk])
+        for pk, m in by_indicator.items()
+        if m.target_low is not None or m.target_high is not None
+    }
+
+
+def _build(
+    indicator: Indicator,
+    *,
+    scope: Unit,
+    year: int,
+    series: dict[int, tuple[float | None, float | None, float | None, int]],
+    milestone: Target | None,
+    communes_expected: int | None,
+) -> Progress:
+    years = sorted(y for y in series if y <= year)
+    trend = tuple(YearValue(y, series[y][0]) for y in years)
+    value, numerator, denominator, unaccepted = series.get(year, (None, None, None, 0))
+    target = Target.of(indicator, indicator.direction)
+    projection = _projection(list(trend), indicator.target_year)
+    missing = None
+    if communes_expected is not None:
+        missing = max(0, communes_expected - int(denominator or 0))
+    return Progress(
+        indicator_id=indicator.pk,
+        code=indicator.code,
+        name=indicator.name,
+        unit_of_measure=indicator.unit_of_measure,
+        source=indicator_source(indicator),
+        scope_id=scope.pk,
+        year=year,
+        target_year=indicator.target_year,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        target=target,
+        milestone=milestone,
+        status=progress_status(
+            value=value,
+            year=year,
+            target_year=indicator.target_year,
+            target=target,
+            milestone=milestone,
+            projection=projection,
+        ),
+        projection=projection,
+        trend=trend,
+        communes_expected=communes_expected,
+        communes_missing=missing,
+        unaccepted_reports=unaccepted,
+    )
+
+
+def _progress_for(
+    indicators: list[Indicator], *, scope: Unit, year: int, include_submitted: bool
+) -> tuple[list[Progress], list[PovertyFigures], int]:
+    sources = {i.pk: indicator_source(i) for i in indicators}
+    share_fields = sorted(
+        {i.commune_field for i in indicators if sources[i.pk] == Source.COMMUNES}
+        & set(SHARE_FIELDS)
+    )
+    communes_expected = communes_in_scope(scope).count()
+
+    # One grouped query over the commune statistics of every year: shares and poverty figures.
+    commune_rows = (
+        CommuneStatistics.objects.filter(communes_q(scope, "commune"), year__lte=year)
+        .values("year")
+        .annotate(
+            communes=Count("pk"),
+            **_share_annotations(share_fields),
+            **_poverty_annotations(),
+        )
+        .order_by("year")
+    )
+    poverty = []
+    commune_series: dict[str, dict[int, tuple]] = defaultdict(dict)
+    for row in commune_rows:
+        poverty.append(_poverty_figures(row))
+        for name in share_fields:
+            data, met = row[f"{name}__data"], row[f"{name}__met"]
+            commune_series[name][row["year"]] = (ratio(met, data), met, data, 0)
+
+    reported_series: dict[int, dict[int, tuple]] = defaultdict(dict)
+    reported = [i.pk for i in indicators if sources[i.pk] == Source.REPORTED]
+    if reported:
+        rows = (
+            ReportedValue.objects.filter(
+                reporting_q(scope),
+                indicator_id__in=reported,
+                submission__status__in=counted_statuses(include_submitted),
+                submission__period__year__lte=year,
+                numerator__isnull=False,
+                denominator__isnull=False,
+            )
+            .values("indicator_id", "submission__period__year")
+            .annotate(
+                num=Sum("numerator"),
+                den=Sum("denominator"),
+                unaccepted=Count(
+                    "submission", filter=Q(submission__status=SubmissionStatus.SUBMITTED)
+                ),
+            )
+            .order_by()
+        )
+        for row in rows:
+            reported_series[row["indicator_id"]][row["submission__period__year"]] = (
+                ratio(row["num"], row["den"]),
+                row["num"],
+                row["den"],
+                row["unaccepted"],
+            )
+
+    model_rows: dict[int, dict] = {}
+    if any(s in (Source.MODEL_GROWTH, Source.MODEL_ESCAPE) for s in sources.values()):
+        rows = (
+            model_results(scope, include_submitted)
+            .filter(year__lte=year)
+            .values("year")
+            .annotate(**_model_annotations())
+            .order_by()
+        )
+        model_rows = {row["year"]: row for row in rows}
+
+    milestones = _milestones(indicators, scope, year)
+    results = []
+    for indicator in indicators:
+        source = sources[indicator.pk]
+        expected = None
+        if source == Source.COMMUNES:
+            series = commune_series.get(indicator.commune_field, {})
+            expected = communes_expected
+        elif source == Source.REPORTED:
+            series = reported_series.get(indicator.pk, {})
+        else:
+            series = {
+                y: (*_model_value(source, row), row["unaccepted"]) for y, row in model_rows.items()
+            }
+        results.append(
+            _build(
+                indicator,
+                scope=scope,
+                year=year,
+                series=series,
+                milestone=milestones.get(indicator.pk),
+                communes_expected=expected,
+            )
+        )
+    return results, poverty, communes_expected
+
+
+def _poverty_annotations() -> dict:
+    both = Q(total_households__isnull=False, poor_households__isnull=False)
+    return {
+        "sum_total_households": Sum("total_households", filter=both),
+        "sum_poor_households": Sum("poor_households", filter=both),
+        "sum_near_poor_households": Sum("near_poor_households"),
+        "sum_escaped_poverty": Sum("escaped_poverty"),
+        "sum_newly_poor": Sum("newly_poor"),
+        "sum_fell_back": Sum("fell_back"),
+    }
+
+
+def _poverty_figures(row: dict) -> PovertyFigures:
+    return PovertyFigures(
+        year=row["year"],
+        communes=row["communes"],
+        total_households=row["sum_total_households"] or 0,
+        poor_households=row["sum_poor_households"] or 0,
+        near_poor_households=row["sum_near_poor_households"] or 0,
+        escaped_poverty=row["sum_escaped_poverty"] or 0,
+        newly_poor=row["sum_newly_poor"] or 0,
+        fell_back=row["sum_fell_back"] or 0,
+    )
+
+
+# --- Public API ---------------------------------------------------------------------------------
+
+
+def campaign_indicators(*, campaign: Campaign) -> list[Indicator]:
+    return list(Indicator.objects.filter(campaign=campaign).order_by("order", "code"))
+
+
+def progress_overview(
+    *,
+    campaign: Campaign,
+    scope: Unit,
+    year: int,
+    include_submitted: bool = False,
+    indicators: list[Indicator] | None = None,
+) -> Overview:
+    """Every indicator of the campaign for a scope and year, with trends and poverty figures."""
+    if indicators is None:
+        indicators = campaign_indicators(campaign=campaign)
+    results, poverty, expected = _progress_for(
+        indicators, scope=scope, year=year, include_submitted=include_submitted
+    )
+    return Overview(
+        scope_id=scope.pk,
+        year=year,
+        include_submitted=include_submitted,
+        communes_expected=expected,
+        indicators=results,
+        poverty=poverty,
+    )
+
+
+def indicator_progress(
+    *, indicator: Indicator, scope: Unit, year: int, include_submitted: bool = False
+) -> Progress:
+    """One indicator for one scope and year."""
+    results, _poverty, _expected = _progress_for(
+        [indicator], scope=scope, year=year, include_submitted=include_submitted
+    )
+    return results[0]
+
+
+def progress_by_child(
+    *, indicator: Indicator, scope: Unit, year: int, include_submitted: bool = False
+) -> list[ChildProgress]:
+    """The indicator per district of a province, or per commune of a district."""
+    source = indicator_source(indicator)
+    # Rates are reported by districts only: a district has no per-commune figure to show.
+    if source == Source.REPORTED and scope.level != UnitLevel.PROVINCE:
+        return []
+    children = list(child_units(scope=scope).order_by("code"))
+    if not children:
+        return []
+    target = Target.of(indicator, indicator.direction)
+    values: dict[int, tuple[float | None, float | None, float | None, int]] = {}
+    if source == Source.COMMUNES and indicator.commune_field in SHARE_FIELDS:
+        name = indicator.commune_field
+        key = commune_child_key(scope, "commune")
+        rows = (
+            CommuneStatistics.objects.filter(communes_q(scope, "commune"), year=year)
+            .values(key)
+            .annotate(**_share_annotations([name]))
+            .order_by()
+        )
+        for row in rows:
+            met, data = row[f"{name}__met"], row[f"{name}__data"]
+            values[row[key]] = (ratio(met, data), met, data, 0)
+    elif source == Source.REPORTED and scope.level == UnitLevel.PROVINCE:
+        rows = (
+            ReportedValue.objects.filter(
+                reporting_q(scope),
+                indicator=indicator,
+                submission__status__in=counted_statuses(include_submitted),
+                submission__period__year=year,
+                numerator__isnull=False,
+                denominator__isnull=False,
+            )
+            .values("submission__unit_id", "numerator", "denominator", "submission__status")
+            .order_by()
+        )
+        for row in rows:
+            unaccepted = int(row["submission__status"] == SubmissionStatus.SUBMITTED)
+            values[row["submission__unit_id"]] = (
+                ratio(row["numerator"], row["denominator"]),
+                row["numerator"],
+                row["denominator"],
+                unaccepted,
+            )
+    elif source in (Source.MODEL_GROWTH, Source.MODEL_ESCAPE):
+        expression = model_child_expression(scope)
+        if expression is not None:
+            rows = (
+                model_results(scope, include_submitted)
+                .filter(year=year)
+                .annotate(child=expression)
+                .values("child")
+                .annotate(**_model_annotations())
+                .order_by()
+            )
+            for row in rows:
+                if row["child"] is not None:
+                    values[row["child"]] = (*_model_value(source, row), row["unaccepted"])
+    rows_out = []
+    for child in children:
+        value, numerator, denominator, unaccepted = values.get(child.pk, (None, None, None, 0))
+        expected = missing = None
+        if source == Source.COMMUNES:
+            expected = child.communes
+            missing = max(0, expected - int(denominator or 0))
+        rows_out.append(
+            ChildProgress(
+                unit_id=child.pk,
+                code=child.code,
+                name=child.name,
+                level=child.level,
+                value=value,
+                numerator=numerator,
+                denominator=denominator,
+                met=None if value is None else target.is_met(value),
+                communes_expected=expected,
+                communes_missing=missing,
+                unaccepted_reports=unaccepted,
+            )
+        )
+    return rows_out

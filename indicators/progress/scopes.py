@@ -1,0 +1,111 @@
+"""Which rows belong to a scope (province, district, commune or other unit)."""
+
+from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+
+from campaigns.models import SubmissionStatus
+from units.models import Unit, UnitLevel
+
+
+def counted_statuses(include_submitted: bool) -> list[str]:
+    if include_submitted:
+        return [SubmissionStatus.ACCEPTED, SubmissionStatus.SUBMITTED]
+    return [SubmissionStatus.ACCEPTED]
+
+
+def communes_q(scope: Unit, prefix: str) -> Q:
+    """Rows whose `prefix` commune lies in the scope; one join path per level so indexes apply."""
+    if scope.level == UnitLevel.PROVINCE:
+        return Q(**{f"{prefix}__parent__parent_id": scope.pk})
+    if scope.level == UnitLevel.DISTRICT:
+        return Q(**{f"{prefix}__parent_id": scope.pk})
+    if scope.level == UnitLevel.COMMUNE:
+        return Q(**{f"{prefix}_id": scope.pk})
+    return Q(pk__in=[])
+
+
+def commune_child_key(scope: Unit, prefix: str) -> str | None:
+    if scope.level == UnitLevel.PROVINCE:
+        return f"{prefix}__parent_id"
+    if scope.level == UnitLevel.DISTRICT:
+        return f"{prefix}_id"
+    return None
+
+
+def unit_subtree_q(scope: Unit, prefix: str) -> Q:
+    """Rows whose `prefix` unit is the scope or lies under it (the tree is three levels deep)."""
+    # One IN (subquery) rather than OR-ed joins: PostgreSQL hashes the few ids of the subtree
+    # once instead of joining the unit table twice for every row.
+    units = Q(pk=scope.pk)
+    if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
+        units |= Q(parent_id=scope.pk)
+    if scope.level == UnitLevel.PROVINCE:
+        units |= Q(parent_id__in=Unit.objects.filter(parent_id=scope.pk).values("pk"))
+    return Q(**{f"{prefix}__in": Unit.objects.filter(units).values("pk")})
+
+
+def reporting_q(scope: Unit) -> Q:
+    # Rates are reported by districts: a province sums its districts, never its own figure too.
+    if scope.level == UnitLevel.PROVINCE:
+        return Q(submission__unit__parent_id=scope.pk, submission__unit__level=UnitLevel.DISTRICT)
+    return Q(submission__unit_id=scope.pk)
+
+
+def models_q(scope: Unit) -> Q:
+    """Model results located in the scope: by the model's commune, else by its unit."""
+    no_commune = Q(model__commune__isnull=True)
+    if scope.level == UnitLevel.PROVINCE:
+        return unit_subtree_q(scope, "model__unit")
+    if scope.level == UnitLevel.DISTRICT:
+        return Q(model__commune__parent_id=scope.pk) | (
+            no_commune & (Q(model__unit_id=scope.pk) | Q(model__unit__parent_id=scope.pk))
+        )
+    if scope.level == UnitLevel.COMMUNE:
+        return Q(model__commune_id=scope.pk) | (no_commune & Q(model__unit_id=scope.pk))
+    return Q(model__unit_id=scope.pk)
+
+
+def model_child_expression(scope: Unit) -> Coalesce | None:
+    if scope.level == UnitLevel.PROVINCE:
+        return Coalesce(
+            F("model__commune__parent_id"),
+            Case(
+                When(model__unit__level=UnitLevel.DISTRICT, then=F("model__unit_id")),
+                When(model__unit__level=UnitLevel.COMMUNE, then=F("model__unit__parent_id")),
+            ),
+        )
+    if scope.level == UnitLevel.DISTRICT:
+        return Coalesce(
+            F("model__commune_id"),
+            Case(When(model__unit__level=UnitLevel.COMMUNE, then=F("model__unit_id"))),
+        )
+    return None
+
+
+def communes_in_scope(scope: Unit) -> QuerySet[Unit]:
+    units = Unit.objects.filter(level=UnitLevel.COMMUNE, is_active=True)
+    if scope.level == UnitLevel.PROVINCE:
+        return units.filter(parent__parent_id=scope.pk)
+    if scope.level == UnitLevel.DISTRICT:
+        return units.filter(parent_id=scope.pk)
+    if scope.level == UnitLevel.COMMUNE:
+        return units.filter(pk=scope.pk)
+    return units.none()
+
+
+def child_units(*, scope: Unit) -> QuerySet[Unit]:
+    """The units a scope breaks down into: a province's districts, a district's communes."""
+    if scope.level == UnitLevel.PROVINCE:
+        return Unit.objects.filter(
+            parent_id=scope.pk, level=UnitLevel.DISTRICT, is_active=True
+        ).annotate(
+            communes=Count(
+                "children",
+                filter=Q(children__level=UnitLevel.COMMUNE, children__is_active=True),
+            )
+        )
+    if scope.level == UnitLevel.DISTRICT:
+        return Unit.objects.filter(
+            parent_id=scope.pk, level=UnitLevel.COMMUNE, is_active=True
+        ).annotate(communes=Count("pk"))
+    return Unit.objects.none()

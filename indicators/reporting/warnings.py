@@ -1,0 +1,118 @@
+"""Soft warnings: figures that look odd next to last year's ask for an explanation, not a fix."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Submission, SubmissionStatus
+from indicators.models import ModelResult, ReportedValue
+from kontum_poverty.numbers import format_vn_number
+
+# A value that moved by more than this share of last year's asks for an explanation.
+CHANGE_WARNING_SHARE = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class SoftWarning:
+    """A figure that looks odd next to last year's: it needs an explanation, not a correction."""
+
+    key: str
+    message: str
+    explained: bool
+
+
+def _changed_a_lot(new: Decimal, old: Decimal) -> bool:
+    if old == 0:
+        return new != 0
+    return abs(new - old) / abs(old) > CHANGE_WARNING_SHARE
+
+
+def _rate(numerator: int | None, denominator: int | None) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return Decimal(numerator) * 100 / Decimal(denominator)
+
+
+def report_warnings(*, submission: Submission) -> list[SoftWarning]:
+    """Figures that moved by over half since last year's accepted ones; model income that fell."""
+    warnings: list[SoftWarning] = []
+    last_year = submission.period.year - 1
+    previous_values = {
+        v.indicator_id: v
+        for v in ReportedValue.objects.filter(
+            submission__unit_id=submission.unit_id,
+            submission__period__campaign_id=submission.period.campaign_id,
+            submission__period__year=last_year,
+            submission__status=SubmissionStatus.ACCEPTED,
+        )
+    }
+    for value in submission.values.select_related("indicator"):
+        before = previous_values.get(value.indicator_id)
+        if before is None:
+            continue
+        new_rate = _rate(value.numerator, value.denominator)
+        old_rate = _rate(before.numerator, before.denominator)
+        if new_rate is None or old_rate is None or not _changed_a_lot(new_rate, old_rate):
+            continue
+        warnings.append(
+            SoftWarning(
+                key=f"value-{value.indicator.code}",
+                message=str(
+                    _("%(now)s%% this year against %(before)s%% last year: please explain.")
+                    % {
+                        "now": format_vn_number(new_rate, places=1),
+                        "before": format_vn_number(old_rate, places=1),
+                    }
+                ),
+                explained=bool(value.warning_explanation.strip()),
+            )
+        )
+    results = ModelResult.objects.filter(submission=submission).select_related("model")
+    previous_results = {
+        r.model_id: r
+        for r in ModelResult.objects.filter(
+            model_id__in=[r.model_id for r in results], year=last_year
+        )
+    }
+    for result in results:
+        before = previous_results.get(result.model_id)
+        if before is None:
+            continue
+        reasons = []
+        if (
+            result.average_income_vnd is not None
+            and before.average_income_vnd is not None
+            and result.average_income_vnd < before.average_income_vnd
+        ):
+            reasons.append(
+                str(
+                    _("average income fell from %(before)s to %(now)s VND")
+                    % {
+                        "before": format_vn_number(before.average_income_vnd),
+                        "now": format_vn_number(result.average_income_vnd),
+                    }
+                )
+            )
+        if _changed_a_lot(
+            Decimal(result.participating_households), Decimal(before.participating_households)
+        ):
+            reasons.append(
+                str(
+                    _("participating households went from %(before)s to %(now)s")
+                    % {
+                        "before": format_vn_number(before.participating_households),
+                        "now": format_vn_number(result.participating_households),
+                    }
+                )
+            )
+        if reasons:
+            warnings.append(
+                SoftWarning(
+                    key=f"model-{result.model_id}",
+                    message=str(_("Since last year, %(reasons)s: please explain."))
+                    % {"reasons": "; ".join(reasons)},
+                    explained=bool(result.comment.strip()),
+                )
+            )
+    return warnings

@@ -1,0 +1,231 @@
+"""Charts drawn on the server as SVG, for the dashboards and the PDF reports alike.
+
+Each chart is self-contained markup (inline attributes, no CSS classes, no script, no external
+font), so WeasyPrint renders it as the browser does. Every chart carries a <title> and <desc>
+and comes with `rows`, the same figures as a table for screen readers and for print.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import count
+
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+FONT = "'Noto Sans', 'DejaVu Sans', Arial, sans-serif"
+# Colours pass WCAG AA contrast on white for the text drawn over or beside them.
+COLOURS = {
+    "achieved": "#146c43",
+    "on_track": "#0a58ca",
+    "at_risk": "#997404",
+    "off_track": "#b02a37",
+    "no_data": "#6c757d",
+    "bar": "#0a58ca",
+    "met": "#146c43",
+    "not_met": "#b02a37",
+    "target": "#212529",
+    "grid": "#dee2e6",
+    "text": "#212529",
+    "muted": "#6c757d",
+}
+_ids = count(1)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    return number_format(value, decimal_pos=digits, use_l10n=True)
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    value: float | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart with its title and the figures it draws, as rows of a table."""
+
+    title: str
+    svg: SafeString
+    rows: list[ChartRow] = field(default_factory=list)
+    unit: str = "%"
+    target_label: str = ""
+
+
+def _svg_open(width: int, height: int, title: str, desc: str, chart_id: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" font-family="{FONT}" font-size="12">'
+        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>'
+    )
+
+
+def bar_chart(
+    *,
+    title: str,
+    rows: Sequence[ChartRow],
+    target: float | None = None,
+    target_label: str = "",
+    unit: str = "%",
+    met: Sequence[bool | None] | None = None,
+) -> Chart:
+    """Horizontal bars, one per row, with a vertical target line; missing values are labelled."""
+    chart_id = f"chart{next(_ids)}"
+    label_width, value_width, bar_area = 170, 70, 420
+    row_height, top = 24, 28
+    width = label_width + bar_area + value_width
+    height = top + row_height * max(len(rows), 1) + 24
+    values = [r.value for r in rows if r.value is not None]
+    scale_max = max([100.0 if unit == "%" else 0.0, *values, target or 0.0]) or 1.0
+    if unit == "%" and scale_max > 100:
+        scale_max = max(values + [target or 0.0])
+    min_value = min([0.0, *values])
+    span = (scale_max - min_value) or 1.0
+
+    def x(v: float) -> float:
+        return label_width + bar_area * (v - min_value) / span
+
+    desc = _("%(count)s bars; target %(target)s %(unit)s") % {
+        "count": len(rows),
+        "target": _fmt(target),
+        "unit": unit,
+    }
+    parts = [_svg_open(width, height, title, desc, chart_id)]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        v = min_value + span * tick
+        parts.append(
+            f'<line x1="{x(v):.1f}" y1="{top - 6}" x2="{x(v):.1f}" y2="{height - 20}" '
+            f'stroke="{COLOURS["grid"]}" stroke-width="1"/>'
+            f'<text x="{x(v):.1f}" y="{height - 6}" text-anchor="middle" '
+            f'fill="{COLOURS["muted"]}" font-size="10">{_fmt(v, 0)}</text>'
+        )
+    for i, row in enumerate(rows):
+        y = top + i * row_height
+        label = row.label if len(row.label) <= 26 else row.label[:25] + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" '
+            f'fill="{COLOURS["text"]}">{escape(label)}</text>'
+        )
+        if row.value is None:
+            parts.append(
+                f'<text x="{label_width + 4}" y="{y + 15}" fill="{COLOURS["muted"]}" '
+                f'font-style="italic">{escape(_("no data"))}</text>'
+            )
+            continue
+        good = met[i] if met is not None else None
+        colour = COLOURS["bar"] if good is None else COLOURS["met" if good else "not_met"]
+        x0, x1 = sorted((x(0.0), x(row.value)))
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y + 4}" width="{max(x1 - x0, 1):.1f}" '
+            f'height="{row_height - 8}" fill="{colour}"/>'
+            f'<text x="{label_width + bar_area + 6}" y="{y + 15}" '
+            f'fill="{COLOURS["text"]}">{_fmt(row.value)}</text>'
+        )
+    if target is not None:
+        tx = x(target)
+        parts.append(
+            f'<line x1="{tx:.1f}" y1="{top - 10}" x2="{tx:.1f}" y2="{height - 20}" '
+            f'stroke="{COLOURS["target"]}" stroke-width="2" stroke-dasharray="6 3"/>'
+            f'<text x="{tx:.1f}" y="{top - 14}" text-anchor="middle" '
+            f'fill="{COLOURS["target"]}" font-size="11">'
+            f"{escape(target_label or _('target'))} {_fmt(target)}</text>"
+        )
+    parts.append("</svg>")
+    return Chart(
+        title=title,
+        svg=mark_safe("".join(parts)),  # noqa: S308 - every text above went through escape()
+        rows=list(rows),
+        unit=unit,
+        target_label=f"{target_label or _('target')} {_fmt(target)}" if target is not None else "",
+    )
+
+
+def line_chart(
+    *,
+    title: str,
+    points: Sequence[tuple[int, float | None]],
+    target: float | None = None,
+    target_label: str = "",
+    unit: str = "%",
+    width: int = 360,
+    height: int = 160,
+    compact: bool = False,
+) -> Chart:
+    """Values by year with the target as a dashed line; `compact` draws a card sparkline."""
+    chart_id = f"chart{next(_ids)}"
+    pad_left, pad_right = (6, 6) if compact else (40, 16)
+    pad_top, pad_bottom = (8, 8) if compact else (22, 26)
+    known = [(year, v) for year, v in points if v is not None]
+    values = [v for _, v in known] + ([target] if target is not None else [])
+    low = min([0.0, *values])
+    high = max([*values, 1.0])
+    span = (high - low) or 1.0
+    years = [year for year, _ in points]
+    first, last = (min(years), max(years)) if years else (0, 1)
+    year_span = (last - first) or 1
+
+    def x(year: int) -> float:
+        if len(years) <= 1:
+            return pad_left + (width - pad_left - pad_right) / 2
+        return pad_left + (width - pad_left - pad_right) * (year - first) / year_span
+
+    def y(v: float) -> float:
+        return height - pad_bottom - (height - pad_top - pad_bottom) * (v - low) / span
+
+    desc = "; ".join(f"{year}: {_fmt(v)} {unit}" for year, v in points) or _("no data")
+    parts = [_svg_open(width, height, title, desc, chart_id)]
+    if not compact:
+        for v in (low, low + span / 2, high):
+            parts.append(
+                f'<line x1="{pad_left}" y1="{y(v):.1f}" x2="{width - pad_right}" '
+                f'y2="{y(v):.1f}" stroke="{COLOURS["grid"]}"/>'
+                f'<text x="{pad_left - 4}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10" '
+                f'fill="{COLOURS["muted"]}">{_fmt(v, 0)}</text>'
+            )
+        for year in years:
+            parts.append(
+                f'<text x="{x(year):.1f}" y="{height - 8}" text-anchor="middle" font-size="10" '
+                f'fill="{COLOURS["muted"]}">{year}</text>'
+            )
+    if target is not None:
+        parts.append(
+            f'<line x1="{pad_left}" y1="{y(target):.1f}" x2="{width - pad_right}" '
+            f'y2="{y(target):.1f}" stroke="{COLOURS["target"]}" stroke-width="1.5" '
+            f'stroke-dasharray="5 3"/>'
+        )
+        if not compact:
+            parts.append(
+                f'<text x="{width - pad_right}" y="{y(target) - 4:.1f}" text-anchor="end" '
+                f'font-size="10" fill="{COLOURS["target"]}">'
+                f"{escape(target_label or _('target'))} {_fmt(target)}</text>"
+            )
+    if len(known) > 1:
+        path = " ".join(f"{x(year):.1f},{y(v):.1f}" for year, v in known)
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{COLOURS["bar"]}" stroke-width="2"/>'
+        )
+    for year, v in known:
+        parts.append(
+            f'<circle cx="{x(year):.1f}" cy="{y(v):.1f}" r="{2.5 if compact else 3.5}" '
+            f'fill="{COLOURS["bar"]}"/>'
+        )
+    if not known:
+        parts.append(
+            f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" '
+            f'fill="{COLOURS["muted"]}" font-style="italic">{escape(_("no data"))}</text>'
+        )
+    parts.append("</svg>")
+    return Chart(
+        title=title,
+        svg=mark_safe("".join(parts)),  # noqa: S308 - every text above went through escape()
+        rows=[ChartRow(label=str(year), value=v) for year, v in points],
+        unit=unit,
+        target_label=f"{target_label or _('target')} {_fmt(target)}" if target is not None else "",
+    )

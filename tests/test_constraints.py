@@ -1,0 +1,628 @@
+"""The database refuses every row that breaks an invariant, whatever code path writes it.
+
+Each refusal is checked by constraint name (PostgreSQL reports it), so a test cannot pass because
+some other constraint, or a NOT NULL column, happened to fail instead. Positive controls show the
+boundary values and "not reported" NULLs are accepted.
+"""
+
+import re
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from campaigns.models import (
+    Campaign,
+    Criterion,
+    PeriodEventKind,
+    ProposalStatus,
+    ReportingPeriod,
+    SubmissionStatus,
+)
+from indicators.models import CommuneStatistics, ImportState, Milestone
+from reports.models import JobState
+from tests.factories import (
+    BlocFactory,
+    BlocMembershipFactory,
+    CampaignFactory,
+    CommuneFactory,
+    CommuneStatisticsFactory,
+    CriterionFactory,
+    CriterionScoreFactory,
+    DistrictFactory,
+    IndicatorFactory,
+    PeriodFactory,
+    ProvinceFactory,
+    SubmissionFactory,
+    UserFactory,
+)
+from tests.factories_extra import (
+    AwardProposalFactory,
+    CommunicationItemFactory,
+    DeadlineExtensionFactory,
+    ImportBatchFactory,
+    MilestoneFactory,
+    ModelResultFactory,
+    PeriodEventFactory,
+    PovertyModelFactory,
+    RegisteredTargetFactory,
+    RegistrationFactory,
+    ReportedValueFactory,
+    ReportJobFactory,
+    SponsorshipFactory,
+    SponsorshipSupportFactory,
+    SubmissionStepFactory,
+    UnitChangeFactory,
+    UnitFlagFactory,
+)
+from units.models import Role, Unit, UnitKind, UnitLevel
+
+pytestmark = pytest.mark.django_db
+
+CHECKED_APPS = ("units", "campaigns", "indicators", "reports")
+# Cannot be broken on its own (id is the primary key): it exists as the target of the scores'
+# composite foreign key, which the tests below exercise.
+NOT_BREAKABLE = {"campaigns_criterion_id_max_points"}
+
+
+@contextmanager
+def refused_by(constraint: str):
+    """The write inside must fail in the database, on this very constraint."""
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        yield
+    assert excinfo.value.__cause__.diag.constraint_name == constraint
+
+
+def test_every_declared_constraint_has_a_refusal_test():
+    declared = {
+        constraint.name
+        for app in CHECKED_APPS
+        for model in apps.get_app_config(app).get_models()
+        for constraint in model._meta.constraints
+    }
+    tested = set(re.findall(r'refused_by\(\s*"([a-z0-9_]+)"', Path(__file__).read_text()))
+    assert declared - NOT_BREAKABLE - tested == set()
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+def test_unit_codes_are_unique():
+    DistrictFactory(code="601")
+    with refused_by("units_unit_code_key"):
+        DistrictFactory(code="601")
+
+
+def test_only_the_province_may_have_no_parent():
+    ProvinceFactory()  # positive control: the root itself
+    with refused_by("units_unit_only_province_is_root"):
+        DistrictFactory(parent=None)
+
+
+def test_the_province_cannot_have_a_parent():
+    province = ProvinceFactory()
+    with refused_by("units_unit_only_province_is_root"):
+        Unit.objects.create(
+            code="99",
+            name="Tỉnh thứ hai",
+            level=UnitLevel.PROVINCE,
+            kind=UnitKind.PROVINCE,
+            parent=province,
+        )
+
+
+def test_a_unit_kind_must_belong_to_its_level():
+    CommuneFactory(kind=UnitKind.WARD)  # positive control: a ward is commune level
+    with refused_by("units_unit_kind_fits_level"):
+        CommuneFactory(kind=UnitKind.DISTRICT)
+
+
+def test_a_unit_cannot_be_its_own_parent():
+    district = DistrictFactory()
+    district.parent = district
+    with refused_by("units_unit_not_own_parent"):
+        district.save()
+
+
+def test_there_is_only_one_province():
+    ProvinceFactory()
+    with refused_by("units_unit_one_province"):
+        Unit.objects.create(
+            code="64", name="Tỉnh khác", level=UnitLevel.PROVINCE, kind=UnitKind.PROVINCE
+        )
+
+
+def test_a_unit_flag_starts_only_once_per_day():
+    flag = UnitFlagFactory()
+    UnitFlagFactory(unit=flag.unit, valid_from=date(2021, 1, 1), valid_to=None)  # another start
+    with refused_by("units_unitflag_unique_start"):
+        UnitFlagFactory(unit=flag.unit, valid_from=flag.valid_from)
+
+
+def test_a_unit_flag_cannot_end_before_it_starts():
+    UnitFlagFactory(valid_from=date(2018, 1, 1), valid_to=date(2018, 1, 1))  # same day is fine
+    UnitFlagFactory(valid_to=None)  # open-ended is fine
+    with refused_by("units_unitflag_valid_to_after_from"):
+        UnitFlagFactory(valid_from=date(2018, 1, 1), valid_to=date(2017, 12, 31))
+
+
+def test_a_unit_has_at_most_one_change_per_day():
+    change = UnitChangeFactory()
+    with refused_by("units_unitchange_one_per_day"):
+        UnitChangeFactory(unit=change.unit, effective_on=change.effective_on)
+
+
+def test_a_sponsorship_is_recorded_once():
+    sponsorship = SponsorshipFactory()
+    with refused_by("units_sponsorship_unique_start"):
+        SponsorshipFactory(sponsor=sponsorship.sponsor, commune=sponsorship.commune)
+
+
+def test_a_sponsorship_cannot_end_before_it_starts():
+    SponsorshipFactory(first_year=2019, last_year=2019)  # positive control: one year
+    with refused_by("units_sponsorship_years_in_order"):
+        SponsorshipFactory(first_year=2020, last_year=2019)
+
+
+def test_a_commune_cannot_sponsor_itself():
+    commune = CommuneFactory()
+    with refused_by("units_sponsorship_not_self"):
+        SponsorshipFactory(sponsor=commune, commune=commune)
+
+
+def test_a_unit_officer_must_belong_to_a_unit():
+    UserFactory(board=True)  # positive control: Board staff need no unit
+    with refused_by("units_user_officer_has_unit"):
+        UserFactory(role=Role.OFFICER, unit=None)
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+def test_campaign_numbers_are_unique():
+    CampaignFactory()
+    with refused_by("campaigns_campaign_number_key"):
+        Campaign.objects.create(
+            number="3198/UBND-TH",
+            title="Bản sao",
+            issuing_body="UBND tỉnh Kon Tum",
+            issued_on=date(2017, 11, 28),
+            first_year=2018,
+            last_year=2020,
+        )
+
+
+def test_a_campaign_cannot_end_before_it_starts():
+    CampaignFactory(number="1/A", first_year=2020, last_year=2020)  # positive control
+    with refused_by("campaigns_campaign_years_in_order"):
+        CampaignFactory(number="2/B", first_year=2021, last_year=2020)
+
+
+def test_equal_classification_thresholds_are_accepted():
+    campaign = CampaignFactory(number="1/A", excellent_min=80, good_min=80, completed_min=0)
+    campaign.refresh_from_db()
+    assert campaign.completed_min == 0
+
+
+@pytest.mark.parametrize(
+    "thresholds",
+    [
+        pytest.param({"excellent_min": 69, "good_min": 70}, id="excellent-below-good"),
+        pytest.param({"good_min": 49, "completed_min": 50}, id="good-below-completed"),
+        pytest.param({"completed_min": -1}, id="completed-below-zero"),
+    ],
+)
+def test_classification_thresholds_must_go_down_from_excellent_to_completed(thresholds):
+    with refused_by("campaigns_campaign_thresholds_in_order"):
+        CampaignFactory(number="9/X", **thresholds)
+
+
+def test_a_campaign_cannot_succeed_itself():
+    campaign = CampaignFactory()
+    campaign.successor = campaign
+    with refused_by("campaigns_campaign_not_own_successor"):
+        campaign.save()
+
+
+def test_a_campaign_has_each_year_once():
+    period = PeriodFactory()
+    with refused_by("campaigns_period_one_per_year"):
+        ReportingPeriod.objects.create(
+            campaign=period.campaign,
+            year=period.year,
+            opens_on=period.opens_on,
+            deadline=period.deadline,
+        )
+
+
+def test_a_year_deadline_cannot_be_before_it_opens():
+    PeriodFactory(year=2018, opens_on=date(2018, 1, 1), deadline=date(2018, 1, 1))  # same day
+    with refused_by("campaigns_period_deadline_after_opening"):
+        PeriodFactory(year=2019, opens_on=date(2019, 1, 1), deadline=date(2018, 12, 31))
+
+
+def test_unlocking_a_year_needs_a_reason():
+    PeriodEventFactory(kind=PeriodEventKind.LOCKED, reason="")  # positive: locking needs none
+    with refused_by("campaigns_periodevent_unlock_has_reason"):
+        PeriodEventFactory(kind=PeriodEventKind.UNLOCKED, reason="")
+
+
+def test_a_unit_gets_one_deadline_extension_per_year():
+    extension = DeadlineExtensionFactory()
+    with refused_by("campaigns_extension_one_per_unit_period"):
+        DeadlineExtensionFactory(period=extension.period, unit=extension.unit)
+
+
+def test_a_deadline_extension_needs_a_reason():
+    with refused_by("campaigns_extension_has_reason"):
+        DeadlineExtensionFactory(reason="")
+
+
+def test_bloc_codes_are_unique_within_a_campaign():
+    bloc = BlocFactory()
+    with refused_by("campaigns_bloc_unique_code"):
+        BlocFactory(campaign=bloc.campaign, code=bloc.code)
+
+
+def test_a_unit_is_in_a_bloc_once():
+    membership = BlocMembershipFactory()
+    with refused_by("campaigns_blocmembership_unique"):
+        BlocMembershipFactory(bloc=membership.bloc, unit=membership.unit)
+
+
+def test_a_criterion_cannot_be_its_own_parent():
+    criterion = CriterionFactory()
+    CriterionFactory(bloc=criterion.bloc, parent=criterion)  # positive control: a real child
+    criterion.parent = criterion
+    with refused_by("campaigns_criterion_not_own_parent"):
+        criterion.save()
+
+
+def test_criterion_codes_are_unique_within_a_bloc():
+    criterion = CriterionFactory()
+    CriterionFactory(code=criterion.code)  # positive control: same code in another bloc
+    with refused_by("campaigns_criterion_unique_code"):
+        CriterionFactory(bloc=criterion.bloc, code=criterion.code)
+
+
+@pytest.mark.parametrize("max_points", [0, -5])
+def test_a_criterion_maximum_must_be_above_zero(max_points):
+    CriterionFactory(max_points=Decimal("0.25"))  # positive control: small but above zero
+    with refused_by("campaigns_criterion_max_points_positive"):
+        CriterionFactory(max_points=max_points)
+
+
+def test_a_unit_registers_once_per_year():
+    registration = RegistrationFactory()
+    with refused_by("campaigns_registration_one_per_unit_period"):
+        RegistrationFactory(period=registration.period, unit=registration.unit)
+
+
+def test_a_unit_has_one_yearly_report_per_year():
+    submission = SubmissionFactory()
+    with refused_by("campaigns_submission_one_per_unit_period"):
+        SubmissionFactory(period=submission.period, unit=submission.unit)
+
+
+def test_a_draft_needs_no_submission_time():
+    submission = SubmissionFactory(status=SubmissionStatus.DRAFT, submitted_at=None)
+    submission.refresh_from_db()
+    assert submission.submitted_at is None
+
+
+@pytest.mark.parametrize(
+    "status", [SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.ACCEPTED]
+)
+def test_a_report_past_draft_needs_its_submission_time(status):
+    with refused_by("campaigns_submission_submitted_has_time"):
+        SubmissionFactory(status=status, submitted_at=None, accepted_at=timezone.now())
+
+
+def test_an_accepted_report_needs_its_acceptance_time():
+    SubmissionFactory(accepted=True)  # positive control: both times set
+    with refused_by("campaigns_submission_accepted_has_time"):
+        SubmissionFactory(
+            status=SubmissionStatus.ACCEPTED, submitted_at=timezone.now(), accepted_at=None
+        )
+
+
+def test_a_report_version_starts_at_one():
+    with refused_by("campaigns_submission_version_positive"):
+        SubmissionFactory(version=0)
+
+
+def test_returning_a_report_needs_a_reason():
+    SubmissionStepFactory(to_status=SubmissionStatus.SUBMITTED, comment="")  # positive control
+    with refused_by("campaigns_step_return_has_reason"):
+        SubmissionStepFactory(to_status=SubmissionStatus.RETURNED, comment="")
+
+
+def test_a_criterion_is_scored_once_per_report():
+    score = CriterionScoreFactory()
+    with refused_by("campaigns_score_one_per_criterion"):
+        CriterionScoreFactory(submission=score.submission, criterion=score.criterion)
+
+
+@pytest.mark.parametrize("field", ["self_points", "board_points"])
+def test_points_at_the_maximum_and_unscored_points_are_accepted(field):
+    at_max = CriterionScoreFactory(criterion__max_points=15, **{field: 15})
+    unscored = CriterionScoreFactory(**{field: None})
+    at_max.refresh_from_db()
+    unscored.refresh_from_db()
+    assert getattr(at_max, field) == 15
+    assert getattr(unscored, field) is None
+
+
+def test_self_assessed_points_cannot_exceed_the_criterion_maximum():
+    with refused_by("campaigns_score_self_points_within_max"):
+        CriterionScoreFactory(criterion__max_points=15, self_points=Decimal("15.01"))
+
+
+def test_self_assessed_points_cannot_be_negative():
+    with refused_by("campaigns_score_self_points_within_max"):
+        CriterionScoreFactory(self_points=-1)
+
+
+def test_board_points_cannot_exceed_the_criterion_maximum():
+    with refused_by("campaigns_score_board_points_within_max"):
+        CriterionScoreFactory(criterion__max_points=15, board_points=Decimal("15.01"))
+
+
+def test_board_points_cannot_be_negative():
+    with refused_by("campaigns_score_board_points_within_max"):
+        CriterionScoreFactory(board_points=-1)
+
+
+@pytest.mark.postgres
+def test_a_score_maximum_must_be_its_criterions_maximum():
+    criterion = CriterionFactory(max_points=15)
+    with refused_by("campaigns_score_max_points_follow_criterion"):
+        CriterionScoreFactory(criterion=criterion, max_points=30, self_points=20)
+
+
+@pytest.mark.postgres
+def test_lowering_a_criterion_maximum_below_given_points_is_refused():
+    score = CriterionScoreFactory(criterion__max_points=20, self_points=18)
+    criterion = score.criterion
+    criterion.max_points = 15
+    with refused_by("campaigns_score_self_points_within_max"):
+        criterion.save()
+
+
+@pytest.mark.postgres
+def test_changing_a_criterion_maximum_carries_over_to_its_scores():
+    score = CriterionScoreFactory(criterion__max_points=20, self_points=18, board_points=10)
+    Criterion.objects.filter(pk=score.criterion_id).update(max_points=25)
+    score.refresh_from_db()
+    assert score.max_points == 25
+    Criterion.objects.filter(pk=score.criterion_id).update(max_points=18)  # still ≥ the points
+    score.refresh_from_db()
+    assert score.max_points == 18
+
+
+def test_a_unit_is_proposed_once_per_award_and_year():
+    proposal = AwardProposalFactory()
+    with refused_by("campaigns_proposal_one_per_award"):
+        AwardProposalFactory(period=proposal.period, unit=proposal.unit, award=proposal.award)
+
+
+def test_an_approved_proposal_with_its_decision_is_accepted():
+    proposal = AwardProposalFactory(
+        status=ProposalStatus.APPROVED,
+        decision_number="123/QĐ-UBND",
+        decision_date=date(2020, 5, 1),
+    )
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        pytest.param({"decision_number": "", "decision_date": date(2020, 5, 1)}, id="no-number"),
+        pytest.param({"decision_number": "123/QĐ-UBND", "decision_date": None}, id="no-date"),
+    ],
+)
+def test_an_approved_proposal_needs_the_decision_number_and_date(decision):
+    with refused_by("campaigns_proposal_approved_has_decision"):
+        AwardProposalFactory(status=ProposalStatus.APPROVED, **decision)
+
+
+def test_support_to_a_commune_is_listed_once_per_report():
+    support = SponsorshipSupportFactory()
+    with refused_by("campaigns_support_one_per_commune"):
+        SponsorshipSupportFactory(submission=support.submission, commune=support.commune)
+
+
+def test_sponsorship_support_money_cannot_be_negative():
+    with refused_by("campaigns_sponsorshipsupport_money_vnd_check"):
+        SponsorshipSupportFactory(money_vnd=-1)
+
+
+def test_a_communication_count_cannot_be_negative():
+    CommunicationItemFactory(count=0)  # positive control: zero is a count
+    with refused_by("campaigns_communicationitem_count_check"):
+        CommunicationItemFactory(count=-1)
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+
+def test_indicator_codes_are_unique_within_a_campaign():
+    indicator = IndicatorFactory()
+    with refused_by("indicators_indicator_unique_code"):
+        IndicatorFactory(campaign=indicator.campaign, code=indicator.code)
+
+
+def test_single_value_and_open_ended_targets_are_accepted():
+    IndicatorFactory(target_low=15, target_high=15)
+    IndicatorFactory(target_low=52, target_high=None)
+    IndicatorFactory(target_low=None, target_high=5)
+
+
+def test_a_target_range_cannot_run_backwards():
+    with refused_by("indicators_indicator_target_range_in_order"):
+        IndicatorFactory(target_low=20, target_high=15)
+
+
+def test_an_indicator_needs_a_target():
+    with refused_by("indicators_indicator_has_target"):
+        IndicatorFactory(target_low=None, target_high=None)
+
+
+def test_an_indicator_has_one_province_milestone_per_year():
+    milestone = MilestoneFactory()
+    MilestoneFactory(indicator=milestone.indicator, year=milestone.year, scope=DistrictFactory())
+    with refused_by("indicators_milestone_one_per_year"):
+        Milestone.objects.create(indicator=milestone.indicator, year=milestone.year, target_low=1)
+
+
+def test_an_indicator_has_one_milestone_per_year_and_scope():
+    milestone = MilestoneFactory(scope=DistrictFactory())
+    MilestoneFactory(indicator=milestone.indicator, year=milestone.year, scope=DistrictFactory())
+    with refused_by("indicators_milestone_one_per_year_scope"):
+        MilestoneFactory(indicator=milestone.indicator, year=milestone.year, scope=milestone.scope)
+
+
+def test_a_milestone_range_cannot_run_backwards():
+    MilestoneFactory(year=2018, target_low=10, target_high=10)  # positive control
+    with refused_by("indicators_milestone_range_in_order"):
+        MilestoneFactory(year=2019, target_low=20, target_high=15)
+
+
+def test_a_commune_has_one_set_of_figures_per_year():
+    stats = CommuneStatisticsFactory()
+    with refused_by("indicators_communestats_one_per_commune_year"):
+        CommuneStatisticsFactory(commune=stats.commune, year=stats.year)
+
+
+def test_households_at_the_total_and_unreported_figures_are_accepted():
+    at_total = CommuneStatisticsFactory(
+        total_households=500,
+        poor_households=500,
+        near_poor_households=500,
+        ethnic_minority_households=500,
+    )
+    no_total = CommuneStatisticsFactory(total_households=None, poor_households=80)
+    nothing = CommuneStatisticsFactory(total_households=None, poor_households=None)
+    assert (
+        CommuneStatistics.objects.filter(pk__in=[at_total.pk, no_total.pk, nothing.pk]).count() == 3
+    )
+
+
+def test_poor_households_cannot_exceed_total_households():
+    with refused_by("indicators_communestats_poor_not_above_total"):
+        CommuneStatisticsFactory(total_households=500, poor_households=501)
+
+
+def test_near_poor_households_cannot_exceed_total_households():
+    with refused_by("indicators_communestats_near_poor_not_above_total"):
+        CommuneStatisticsFactory(total_households=500, near_poor_households=501)
+
+
+def test_ethnic_minority_households_cannot_exceed_total_households():
+    with refused_by("indicators_communestats_ethnic_not_above_total"):
+        CommuneStatisticsFactory(total_households=500, ethnic_minority_households=501)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "total_households",
+        "poor_households",
+        "near_poor_households",
+        "escaped_poverty",
+        "newly_poor",
+        "fell_back",
+    ],
+)
+def test_household_counts_cannot_be_negative(field):
+    # Without the comparisons to the total, only the non-negativity check can fail.
+    figures = {"total_households": None, "poor_households": None, field: -1}
+    with refused_by(f"indicators_communestatistics_{field}_check"):
+        CommuneStatisticsFactory(**figures)
+
+
+def test_model_names_are_unique_within_a_unit():
+    model = PovertyModelFactory()
+    PovertyModelFactory(name=model.name)  # positive control: same name in another unit
+    with refused_by("indicators_povertymodel_unique_name"):
+        PovertyModelFactory(unit=model.unit, name=model.name)
+
+
+def test_participating_households_of_a_model_cannot_be_negative():
+    with refused_by("indicators_povertymodel_participating_households_check"):
+        PovertyModelFactory(participating_households=-1)
+
+
+def test_a_model_has_one_result_per_year():
+    result = ModelResultFactory()
+    with refused_by("indicators_modelresult_one_per_year"):
+        ModelResultFactory(model=result.model, year=result.year)
+
+
+def test_households_that_escaped_poverty_cannot_exceed_participating_households():
+    ModelResultFactory(year=2018, participating_households=40, escaped_households=40)  # boundary
+    with refused_by("indicators_modelresult_escaped_not_above_participating"):
+        ModelResultFactory(year=2019, participating_households=40, escaped_households=41)
+
+
+def test_an_indicator_is_reported_once_per_report():
+    value = ReportedValueFactory()
+    with refused_by("indicators_reportedvalue_one_per_indicator"):
+        ReportedValueFactory(submission=value.submission, indicator=value.indicator)
+
+
+def test_a_reported_count_at_its_total_or_without_total_is_accepted():
+    ReportedValueFactory(numerator=100, denominator=100)
+    ReportedValueFactory(numerator=52, denominator=None)
+    ReportedValueFactory(numerator=None, denominator=None, value=Decimal("12.5"))
+
+
+def test_a_reported_count_cannot_exceed_its_total():
+    with refused_by("indicators_reportedvalue_count_not_above_total"):
+        ReportedValueFactory(numerator=101, denominator=100)
+
+
+def test_an_indicator_is_in_a_registration_once():
+    target = RegisteredTargetFactory()
+    with refused_by("indicators_registeredtarget_one_per_indicator"):
+        RegisteredTargetFactory(registration=target.registration, indicator=target.indicator)
+
+
+def test_an_import_progress_is_at_most_100():
+    ImportBatchFactory(progress=100)  # positive control
+    with refused_by("indicators_importbatch_progress_at_most_100"):
+        ImportBatchFactory(progress=101)
+
+
+def test_an_applied_import_records_when_it_was_applied():
+    ImportBatchFactory(state=ImportState.APPLIED, applied_at=timezone.now())  # positive control
+    with refused_by("indicators_importbatch_applied_has_time"):
+        ImportBatchFactory(state=ImportState.APPLIED, applied_at=None)
+
+
+# --- reports --------------------------------------------------------------------------------
+
+
+def test_a_report_job_progress_is_at_most_100():
+    ReportJobFactory(progress=100)  # positive control
+    with refused_by("reports_reportjob_progress_at_most_100"):
+        ReportJobFactory(progress=101)
+
+
+def test_a_finished_report_job_has_its_file():
+    ReportJobFactory(done=True)  # positive control
+    with refused_by("reports_reportjob_done_has_file"):
+        ReportJobFactory(state=JobState.DONE, file="")
+
+
+def test_an_unfinished_report_job_needs_no_file():
+    job = ReportJobFactory(state=JobState.RUNNING, file="")
+    job.refresh_from_db()
+    assert not job.file

@@ -1,0 +1,393 @@
+"""The leaders' dashboard: who sees what, what it shows, its exports and its query cost."""
+
+import io
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from bench.national import generate
+from campaigns.models import Submission, SubmissionStatus
+from indicators import progress
+from indicators.models import CommuneStatistics, Indicator, ReportedValue
+from reports import charts, exports
+from tests.factories import UserFactory
+from units.models import Unit, UnitLevel
+
+pytestmark = pytest.mark.django_db
+
+# An uncached dashboard page runs 23 queries here (session, user and the 2-query figures
+# fingerprint included, which production re-reads only every few seconds), whatever the number
+# of units; a little headroom keeps the test from breaking on an unrelated middleware query.
+QUERY_BUDGET = 25
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    settings.PROGRESS_CACHE_CHECK_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def province():
+    generate(
+        provinces=1,
+        districts_per_province=2,
+        communes_per_district=3,
+        organisations_per_province=2,
+        years=(2018, 2019),
+        extra_commune_every=0,
+    )
+    return Unit.objects.get(code="62")
+
+
+@pytest.fixture
+def districts(province):
+    return list(Unit.objects.filter(parent=province, level=UnitLevel.DISTRICT).order_by("code"))
+
+
+def _card_value(html: str, code: str) -> str:
+    marker = f'data-indicator="{code}" data-status="'
+    start = html.index(marker) + len(marker)
+    status, rest = html[start:].split('" data-value="', 1)
+    return status + "|" + rest.split('"', 1)[0]
+
+
+# --- Access -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["leader", "board_staff", "admin_user"])
+def test_leaders_board_and_admins_see_the_province_dashboard(client, province, persona, request):
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.get(reverse("dashboard:home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tỉnh Kon Tum" in html
+    for code in ("ROAD", "SCHOOL", "HEALTH", "INCOME", "ESCAPE", "LABOUR", "EDU", "CULTURE"):
+        assert f'data-indicator="{code}"' in html
+    assert "<svg" in html
+
+
+def test_anonymous_visitors_are_sent_to_login(client, province):
+    response = client.get(reverse("dashboard:home"))
+
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_an_officer_lands_on_their_own_district(client, districts):
+    client.force_login(UserFactory(unit=districts[0]))
+
+    response = client.get(reverse("dashboard:home"))
+
+    assert response.status_code == 200
+    assert districts[0].name in response.content.decode()
+
+
+def test_an_officer_may_open_a_commune_of_their_district(client, districts):
+    client.force_login(UserFactory(unit=districts[0]))
+    commune = districts[0].children.first()
+
+    assert client.get(reverse("dashboard:scope", args=[commune.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("target", ["province", "other_district", "other_commune"])
+def test_an_officer_gets_404_outside_their_unit(client, province, districts, target):
+    client.force_login(UserFactory(unit=districts[0]))
+    unit = {
+        "province": province,
+        "other_district": districts[1],
+        "other_commune": districts[1].children.first(),
+    }[target]
+
+    for name in ("dashboard:scope", "dashboard:sources"):
+        assert client.get(reverse(name, args=[unit.pk])).status_code == 404
+    export = reverse("dashboard:export", args=[unit.pk, "indicators"])
+    assert client.get(export).status_code == 404
+
+
+def test_an_officer_cannot_reach_another_officers_cached_page(client, districts):
+    mine, theirs = districts
+    client.force_login(UserFactory(unit=theirs))
+    assert client.get(reverse("dashboard:scope", args=[theirs.pk])).status_code == 200
+
+    client.force_login(UserFactory(unit=mine))
+
+    assert client.get(reverse("dashboard:scope", args=[theirs.pk])).status_code == 404
+
+
+def test_an_agency_officer_sees_only_their_own_unit(client, province):
+    agency = Unit.objects.filter(parent=province, level=UnitLevel.ORGANISATION).first()
+    other = Unit.objects.filter(parent=province, level=UnitLevel.ORGANISATION).last()
+    client.force_login(UserFactory(unit=agency))
+
+    assert agency.name in client.get(reverse("dashboard:home")).content.decode()
+    assert client.get(reverse("dashboard:scope", args=[other.pk])).status_code == 404
+    assert client.get(reverse("dashboard:scope", args=[province.pk])).status_code == 404
+
+
+def test_the_province_breadcrumb_is_hidden_from_an_officer(client, province, districts):
+    client.force_login(UserFactory(unit=districts[0]))
+
+    html = client.get(reverse("dashboard:home")).content.decode()
+
+    assert reverse("dashboard:scope", args=[province.pk]) not in html
+
+
+# --- What it shows ------------------------------------------------------------------------------
+
+
+def test_cards_show_the_engine_values(client, leader, province):
+    client.force_login(leader)
+    road = Indicator.objects.get(code="ROAD")
+    expected = progress.indicator_progress(indicator=road, scope=province, year=2019)
+
+    html = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+
+    assert _card_value(html, "ROAD") == f"{expected.status}|{expected.value}"
+
+
+def test_the_year_switcher_changes_the_year(client, leader, province):
+    client.force_login(leader)
+
+    html = client.get(reverse("dashboard:home"), {"year": "2018"}).content.decode()
+
+    assert "2018" in html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert re.search(r'active"\s+aria-current="page"\s+href="\?year=2018', html)
+
+
+def test_province_page_links_down_to_each_district(client, leader, districts):
+    client.force_login(leader)
+
+    html = client.get(reverse("dashboard:home"), {"indicator": "ROAD"}).content.decode()
+
+    for district in districts:
+        assert reverse("dashboard:scope", args=[district.pk]) in html
+
+
+def test_district_page_breaks_down_by_commune(client, leader, districts):
+    client.force_login(leader)
+    district = districts[0]
+
+    html = client.get(
+        reverse("dashboard:scope", args=[district.pk]), {"indicator": "ROAD"}
+    ).content.decode()
+
+    for commune in district.children.all():
+        assert reverse("dashboard:scope", args=[commune.pk]) in html
+
+
+def test_board_may_include_submitted_reports_clearly_labelled(client, board_staff, province):
+    client.force_login(board_staff)
+    labour = Indicator.objects.get(code="LABOUR")
+    Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT).update(
+        status=SubmissionStatus.SUBMITTED, accepted_at=None
+    )
+    accepted_only = progress.indicator_progress(indicator=labour, scope=province, year=2019)
+
+    plain = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+    included = client.get(
+        reverse("dashboard:home"), {"year": "2019", "submitted": "1"}
+    ).content.decode()
+
+    assert accepted_only.value is None
+    assert _card_value(plain, "LABOUR") == "no_data|None"
+    assert _card_value(included, "LABOUR") != "no_data|None"
+    assert 'id="unaccepted-notice"' in included
+    assert 'id="unaccepted-notice"' not in plain
+
+
+def test_a_leader_cannot_include_submitted_reports(client, leader, province):
+    client.force_login(leader)
+    Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT).update(
+        status=SubmissionStatus.SUBMITTED, accepted_at=None
+    )
+
+    html = client.get(reverse("dashboard:home"), {"year": "2019", "submitted": "1"}).content
+    assert _card_value(html.decode(), "LABOUR") == "no_data|None"
+
+
+def test_completeness_and_sponsors_are_shown(client, leader, province):
+    client.force_login(leader)
+
+    html = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+
+    assert "Khối huyện 62" in html
+    assert "Sở / Doanh nghiệp Thử 00-00" in html or "Sở / Doanh nghiệp Thử 00-01" in html
+
+
+def test_sources_page_lists_the_communes_behind_a_share(client, leader, districts):
+    client.force_login(leader)
+    district = districts[0]
+
+    html = client.get(
+        reverse("dashboard:sources", args=[district.pk]), {"indicator": "ROAD", "year": "2019"}
+    ).content.decode()
+
+    for commune in district.children.all():
+        assert commune.name in html
+
+
+def test_accepting_a_report_refreshes_the_cached_dashboard(client, board_staff, province):
+    client.force_login(board_staff)
+    Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT).update(
+        status=SubmissionStatus.SUBMITTED, accepted_at=None
+    )
+    before = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+    assert _card_value(before, "LABOUR") == "no_data|None"
+
+    Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT).update(
+        status=SubmissionStatus.ACCEPTED, accepted_at="2020-01-10T00:00Z"
+    )
+    progress.figures_changed()
+
+    after = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+    assert _card_value(after, "LABOUR") != "no_data|None"
+
+
+# --- Exports ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "table", ["indicators", "breakdown", "sources", "completeness", "sponsors", "poverty"]
+)
+def test_every_dashboard_table_exports_to_xlsx(client, leader, province, table):
+    client.force_login(leader)
+
+    response = client.get(
+        reverse("dashboard:export", args=[province.pk, table]),
+        {"year": "2019", "indicator": "LABOUR"},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.XLSX_TYPE
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row >= 3
+
+
+def test_indicator_export_holds_the_engine_values(client, leader, province):
+    client.force_login(leader)
+    labour = Indicator.objects.get(code="LABOUR")
+    expected = progress.indicator_progress(indicator=labour, scope=province, year=2019)
+
+    response = client.get(
+        reverse("dashboard:export", args=[province.pk, "indicators"]), {"year": "2019"}
+    )
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    labour_row = next(r for r in rows if r[0] == "LABOUR")
+    assert labour_row[2] == pytest.approx(expected.value)
+
+
+def test_export_escapes_cells_that_would_run_as_formulas(client, leader, districts):
+    client.force_login(leader)
+    commune = districts[0].children.first()
+    commune.name = '=HYPERLINK("http://evil.example","x")'
+    commune.save()
+
+    response = client.get(
+        reverse("dashboard:export", args=[districts[0].pk, "breakdown"]),
+        {"year": "2019", "indicator": "ROAD"},
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[1] for row in sheet.iter_rows(values_only=True)]
+    assert "'" + commune.name in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("Xã Đắk Choong", "Xã Đắk Choong"),
+        (-5, -5),
+        (None, None),
+    ],
+)
+def test_safe_cell(value, expected):
+    assert exports.safe_cell(value) == expected
+
+
+def test_unknown_export_is_404(client, leader, province):
+    client.force_login(leader)
+
+    assert client.get(f"/dashboard/{province.pk}/export/secrets.xlsx").status_code == 404
+
+
+# --- Charts -------------------------------------------------------------------------------------
+
+
+def test_bar_chart_has_title_target_line_and_table_rows():
+    chart = charts.bar_chart(
+        title="ROAD <by district>",
+        rows=[charts.ChartRow("A", 50.0), charts.ChartRow("B", None)],
+        target=100,
+    )
+
+    assert "<title" in chart.svg and "ROAD &lt;by district&gt;" in chart.svg
+    assert 'stroke-dasharray="6 3"' in chart.svg  # the target line
+    assert [r.value for r in chart.rows] == [50.0, None]
+
+
+def test_line_chart_draws_each_year():
+    chart = charts.line_chart(title="t", points=[(2018, 10.0), (2019, 20.0)], target=30)
+
+    assert chart.svg.count("<circle") == 2
+    assert "2018" in chart.svg
+
+
+# --- Query cost ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("districts_count", "communes_each"), [(10, 10), (100, 100)])
+def test_dashboard_query_count_does_not_grow_with_communes(
+    client, leader, django_assert_max_num_queries, districts_count, communes_each
+):
+    generate(
+        provinces=1,
+        districts_per_province=districts_count,
+        communes_per_district=communes_each,
+        organisations_per_province=3,
+        years=(2019,),
+        extra_commune_every=0,
+    )
+    assert CommuneStatistics.objects.count() > 0.9 * districts_count * communes_each
+    client.force_login(leader)
+    province = Unit.objects.get(code="62")
+
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = client.get(
+            reverse("dashboard:scope", args=[province.pk]), {"year": "2019", "indicator": "ROAD"}
+        )
+    assert response.status_code == 200
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        district = Unit.objects.filter(parent=province, level=UnitLevel.DISTRICT).first()
+        response = client.get(
+            reverse("dashboard:scope", args=[district.pk]), {"year": "2019", "indicator": "INCOME"}
+        )
+    assert response.status_code == 200
+
+
+def test_rates_come_from_accepted_reported_counts(province):
+    labour = Indicator.objects.get(code="LABOUR")
+    rows = ReportedValue.objects.filter(
+        indicator=labour,
+        submission__period__year=2019,
+        submission__status=SubmissionStatus.ACCEPTED,
+    ).values_list("numerator", "denominator")
+    expected = round(100 * sum(n for n, _ in rows) / sum(d for _, d in rows), 2)
+
+    result = progress.indicator_progress(indicator=labour, scope=province, year=2019)
+
+    assert result.value == expected
