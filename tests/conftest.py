@@ -33,3 +33,21 @@ def leader(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin-test", admin=True)
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """A headless Debian chromium for one test; create pages with `chromium.new_context()`."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, LAUNCH_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; without this Django would refuse
+    # the database checks a test makes while the browser is open.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+        )
+        yield browser
+        browser.close()

@@ -1,41 +1,19 @@
 """A leader's journey through the dashboard in Debian's chromium, with screenshots."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
 from bench.national import generate
+from tests.browser import browser_marks, keep_screenshot, log_in
 from tests.factories import UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason=f"{CHROMIUM} is missing (install Debian's chromium package); CI always runs this",
-    ),
-]
+pytestmark = browser_marks
 
 
 @pytest.fixture
-def campaign_data(transactional_db, settings):
-    # The live server wraps the app in Django's media handler, which fails on MEDIA_URL = None
-    # (the portal serves no media URL); any path nobody requests will do.
-    settings.MEDIA_URL = "/__no_media__/"
-    # Created before Playwright starts: its event loop makes Django refuse queries in this thread.
+def campaign_data(transactional_db):
     cache.clear()
     generate(
         provinces=1,
@@ -45,52 +23,20 @@ def campaign_data(transactional_db, settings):
         years=(2018, 2019, 2020),
         extra_commune_every=0,
     )
-    UserFactory(username="leader-browser", leader=True)  # factory password: secret-pass-123
+    UserFactory(username="leader-browser", leader=True)
 
 
 @pytest.fixture
-def server_url(campaign_data):
-    """A live server started after the MEDIA_URL override (pytest-django's starts too early)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-
-    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override={}, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://localhost:{thread.port}"
-    thread.terminate()
+def browser_page(campaign_data, chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    yield context.new_page()
+    context.close()
 
 
-@pytest.fixture
-def browser_page(server_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def _keep(screenshot: Path) -> None:
-    # Set DASHBOARD_SCREENSHOT_DIR to keep the pictures after the run (CI artefacts).
-    target = os.environ.get("DASHBOARD_SCREENSHOT_DIR")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(screenshot, Path(target) / screenshot.name)
-
-
-def test_leader_drills_down_from_province_to_commune(server_url, browser_page, tmp_path):
+def test_leader_drills_down_from_province_to_commune(live_server, browser_page, tmp_path):
     page = browser_page
 
-    page.goto(f"{server_url}/accounts/login/?next=/dashboard/")
-    page.fill("#id_username", "leader-browser")
-    page.fill("#id_password", "secret-pass-123")
-    page.press("#id_password", "Enter")
+    log_in(page, live_server.url, "leader-browser", next_path="/dashboard/")
     page.wait_for_url(re.compile(r"^http://[^/]+/dashboard/$"))
 
     assert page.locator("[data-indicator]").count() == 8
@@ -98,7 +44,7 @@ def test_leader_drills_down_from_province_to_commune(server_url, browser_page, t
     assert page.locator("figure svg title").count() >= 8
     province_shot = tmp_path / "dashboard-province.png"
     page.screenshot(path=str(province_shot), full_page=True)
-    _keep(province_shot)
+    keep_screenshot(province_shot)
 
     page.click(".dash-years a:text-is('2019')")
     page.wait_for_url("**year=2019**")
@@ -118,7 +64,7 @@ def test_leader_drills_down_from_province_to_commune(server_url, browser_page, t
     assert page.locator("#breakdown-table tbody tr").count() == 5
     district_shot = tmp_path / "dashboard-district.png"
     page.screenshot(path=str(district_shot), full_page=True)
-    _keep(district_shot)
+    keep_screenshot(district_shot)
 
     page.click("#breakdown-table tbody tr:first-child a")
     page.wait_for_load_state()
@@ -126,17 +72,17 @@ def test_leader_drills_down_from_province_to_commune(server_url, browser_page, t
 
     commune_shot = tmp_path / "dashboard-commune.png"
     page.screenshot(path=str(commune_shot), full_page=True)
-    _keep(commune_shot)
+    keep_screenshot(commune_shot)
 
     with page.expect_download() as download:
         page.click("a.dash-export >> nth=0")
     assert download.value.suggested_filename.endswith(".xlsx")
 
 
-def test_anyone_reads_the_public_page_without_logging_in(server_url, browser_page, tmp_path):
+def test_anyone_reads_the_public_page_without_logging_in(live_server, browser_page, tmp_path):
     page = browser_page
 
-    page.goto(f"{server_url}/public/?year=2019")
+    page.goto(f"{live_server.url}/public/?year=2019")
 
     assert page.url.endswith("/public/?year=2019")
     assert page.locator("[data-indicator]").count() == 8
@@ -144,4 +90,4 @@ def test_anyone_reads_the_public_page_without_logging_in(server_url, browser_pag
     assert page.locator("a.dash-export").count() == 0
     shot = tmp_path / "public-progress.png"
     page.screenshot(path=str(shot), full_page=True)
-    _keep(shot)
+    keep_screenshot(shot)

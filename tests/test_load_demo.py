@@ -5,12 +5,15 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from campaigns.models import (
     Campaign,
     Criterion,
     CriterionScore,
+    DeadlineExtension,
     Registration,
+    ReportingPeriod,
     Submission,
     SubmissionStatus,
 )
@@ -194,6 +197,17 @@ def test_demo_has_registrations_models_and_results_for_every_district(demo):
         models = PovertyModel.objects.filter(unit__code=code, is_demo=True)
         assert models.count() == 2
         assert ModelResult.objects.filter(model__in=models, year=2019).count() == 2
+
+
+def test_demo_officers_may_still_report_the_campaigns_last_year(demo):
+    period = ReportingPeriod.objects.get(year=2020)
+    today = timezone.localdate()
+    extension = DeadlineExtension.objects.get(period=period, unit__code="610")
+
+    assert period.deadline < today  # the real deadline is long past
+    assert extension.deadline > today
+    assert extension.granted_by.username == "board"
+    assert DeadlineExtension.objects.filter(period=period).count() == 26
 
 
 def test_rerunning_load_demo_creates_and_changes_nothing(demo):

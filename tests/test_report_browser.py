@@ -1,46 +1,22 @@
 """An officer's whole year in Debian's chromium: fill, attach, save, explain, lose the session,
 submit; then another unit's officer finds nothing. Screenshots at phone and desktop width."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from campaigns.models import Submission, SubmissionStatus
+from tests.browser import PASSWORD, browser_marks, keep_screenshot, log_in
 from tests.factories import PeriodFactory, SubmissionFactory, UserFactory
 from tests.factories_extra import ReportedValueFactory
 from tests.report_setup import PDF_BYTES, year_build
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "secret-pass-123"  # the factory's
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI", "").lower() != "true",
-        reason=f"{CHROMIUM} is missing (install Debian's chromium package); CI always runs this",
-    ),
-]
+pytestmark = browser_marks
 
 
 @pytest.fixture
-def journey(transactional_db, settings):
-    # The live server wraps the app in Django's media handler, which fails on MEDIA_URL = None
-    # (the portal serves no media URL); any path nobody requests will do.
-    settings.MEDIA_URL = "/__no_media__/"
-    # Everything is created before Playwright starts: its event loop makes Django refuse
-    # queries in this thread until it stops.
+def journey(transactional_db):
     this_year = timezone.localdate().year
     officer = UserFactory(username="officer-browser", first_name="Hùng")
     year = year_build(officer, year=this_year)
@@ -57,123 +33,94 @@ def journey(transactional_db, settings):
 
 
 @pytest.fixture
-def server_url(journey):
-    """A live server started after the MEDIA_URL override (pytest-django's starts too early)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.test.testcases import LiveServerThread
-
-    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override={}, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://localhost:{thread.port}"
-    thread.terminate()
+def server_url(journey, live_server):
+    return live_server.url
 
 
-def _keep(screenshot: Path) -> None:
-    # Set REPORT_SCREENSHOT_DIR to keep the pictures after the run (CI artefacts).
-    target = os.environ.get("REPORT_SCREENSHOT_DIR")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(screenshot, Path(target) / screenshot.name)
-
-
-def _log_in(page, server_url: str, username: str) -> None:
-    page.goto(f"{server_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
-
-
-def test_an_officer_reports_the_year_and_another_unit_finds_nothing(journey, server_url, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+def test_an_officer_reports_the_year_and_another_unit_finds_nothing(
+    journey, server_url, chromium, tmp_path
+):
+    from playwright.sync_api import expect
 
     year = journey
     evidence_file = tmp_path / "quyet-dinh-ke-hoach.pdf"
     evidence_file.write_bytes(PDF_BYTES)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
-        page = context.new_page()
-        requests: list[str] = []
-        page.on("request", lambda request: requests.append(request.url))
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
 
-        _log_in(page, server_url, "officer-browser")
-        page.click("a[href^='/report/']:not([href$='registration/'])")
-        page.wait_for_url(re.compile(r"/report/\d+/$"))
-        report_url = page.url
+    log_in(page, server_url, "officer-browser")
+    page.click("a[href^='/report/']:not([href$='registration/'])")
+    page.wait_for_url(re.compile(r"/report/\d+/$"))
+    report_url = page.url
 
-        page.fill("[name=value-LABOUR-numerator]", "2.000")
-        page.fill("[name=value-LABOUR-denominator]", "10.000")
-        page.fill("[name=value-EDU-numerator]", "800")
-        page.fill("[name=value-EDU-denominator]", "1.000")
-        page.fill("[name=fund_mobilised_vnd]", "250.000.000")
-        page.fill("[name=comm-0-title]", "Chung tay vì người nghèo ở Đắk Glei")
-        page.fill("[name=comm-0-url]", "https://baokontum.com.vn/chung-tay")
-        page.fill("[name=narrative]", "Huyện đã triển khai đầy đủ kế hoạch năm.")
-        page.fill(f"[name=score-{year.plain.pk}-points]", "7")
-        page.fill(f"[name=score-{year.evidenced.pk}-points]", "10,5")
-        page.fill(f"[name=score-{year.evidenced.pk}-justification]", "Có quyết định kèm theo")
-        page.set_input_files(f"[name=evidence-{year.evidenced.pk}]", str(evidence_file))
-        page.click("button.btn-primary[value=save]")
-        page.wait_for_load_state()
+    page.fill("[name=value-LABOUR-numerator]", "2.000")
+    page.fill("[name=value-LABOUR-denominator]", "10.000")
+    page.fill("[name=value-EDU-numerator]", "800")
+    page.fill("[name=value-EDU-denominator]", "1.000")
+    page.fill("[name=fund_mobilised_vnd]", "250.000.000")
+    page.fill("[name=comm-0-title]", "Chung tay vì người nghèo ở Đắk Glei")
+    page.fill("[name=comm-0-url]", "https://baokontum.com.vn/chung-tay")
+    page.fill("[name=narrative]", "Huyện đã triển khai đầy đủ kế hoạch năm.")
+    page.fill(f"[name=score-{year.plain.pk}-points]", "7")
+    page.fill(f"[name=score-{year.evidenced.pk}-points]", "10,5")
+    page.fill(f"[name=score-{year.evidenced.pk}-justification]", "Có quyết định kèm theo")
+    page.set_input_files(f"[name=evidence-{year.evidenced.pk}]", str(evidence_file))
+    page.click("button.btn-primary[value=save]")
+    page.wait_for_load_state()
 
-        expect(page.locator(".alert-success")).to_be_visible()
-        expect(page.locator("a", has_text="quyet-dinh-ke-hoach.pdf")).to_be_visible()
-        warning = page.locator("[data-warning=value-LABOUR]")
-        expect(warning).to_be_visible()
-        expect(page.locator("button[value=submit]")).to_be_disabled()
-        assert page.input_value("[name=fund_mobilised_vnd]") == "250.000.000"
-        phone_shot = tmp_path / "report-phone.png"
-        page.screenshot(path=str(phone_shot), full_page=True)
-        _keep(phone_shot)
-        # Light pages: the form loads no picture, font or third-party script.
-        heavy = [u for u in requests if not u.startswith(server_url)]
-        assert heavy == []
-        assert not [u for u in requests if re.search(r"\.(woff2?|ttf|png|jpe?g|gif)$", u)]
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("a", has_text="quyet-dinh-ke-hoach.pdf")).to_be_visible()
+    warning = page.locator("[data-warning=value-LABOUR]")
+    expect(warning).to_be_visible()
+    expect(page.locator("button[value=submit]")).to_be_disabled()
+    assert page.input_value("[name=fund_mobilised_vnd]") == "250.000.000"
+    phone_shot = tmp_path / "report-phone.png"
+    page.screenshot(path=str(phone_shot), full_page=True)
+    keep_screenshot(phone_shot)
+    # Light pages: the form loads no picture, font or third-party script.
+    heavy = [u for u in requests if not u.startswith(server_url)]
+    assert heavy == []
+    assert not [u for u in requests if re.search(r"\.(woff2?|ttf|png|jpe?g|gif)$", u)]
 
-        # The session expires while the officer writes the explanation: nothing is lost.
-        page.fill("[name=value-LABOUR-explanation]", "Năm nay điều tra lại lực lượng lao động.")
-        context.clear_cookies(name="sessionid")
-        page.click("button.btn-primary[value=save]")
-        page.wait_for_url(re.compile(r"/accounts/login/"))
-        page.fill("#id_username", "officer-browser")
-        page.fill("#id_password", PASSWORD)
-        page.press("#id_password", "Enter")
-        page.wait_for_url(report_url)
-        expect(page.locator("#draft-restored")).to_be_visible()
-        assert page.input_value("[name=value-LABOUR-explanation]").startswith("Năm nay")
-        page.click("button.btn-primary[value=save]")
-        page.wait_for_load_state()
-        expect(page.locator(".alert-success")).to_be_visible()
-        expect(page.locator("#draft-restored")).to_be_hidden()
+    # The session expires while the officer writes the explanation: nothing is lost.
+    page.fill("[name=value-LABOUR-explanation]", "Năm nay điều tra lại lực lượng lao động.")
+    context.clear_cookies(name="sessionid")
+    page.click("button.btn-primary[value=save]")
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.fill("#id_username", "officer-browser")
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(report_url)
+    expect(page.locator("#draft-restored")).to_be_visible()
+    assert page.input_value("[name=value-LABOUR-explanation]").startswith("Năm nay")
+    page.click("button.btn-primary[value=save]")
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#draft-restored")).to_be_hidden()
 
-        page.set_viewport_size({"width": 1280, "height": 900})
-        desktop_shot = tmp_path / "report-desktop.png"
-        page.screenshot(path=str(desktop_shot), full_page=True)
-        _keep(desktop_shot)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    desktop_shot = tmp_path / "report-desktop.png"
+    page.screenshot(path=str(desktop_shot), full_page=True)
+    keep_screenshot(desktop_shot)
 
-        submit = page.locator("button[value=submit]")
-        expect(submit).to_be_enabled()
-        submit.dblclick()
-        page.wait_for_url(re.compile(r"/campaigns/submissions/\d+/$"))
-        detail_url = page.url
-        expect(page.locator(".timeline li")).to_have_count(1)
-        evidence_url = page.locator("a[href^='/campaigns/evidence/']").first.get_attribute("href")
+    submit = page.locator("button[value=submit]")
+    expect(submit).to_be_enabled()
+    submit.dblclick()
+    page.wait_for_url(re.compile(r"/campaigns/submissions/\d+/$"))
+    detail_url = page.url
+    expect(page.locator(".timeline li")).to_have_count(1)
+    evidence_url = page.locator("a[href^='/campaigns/evidence/']").first.get_attribute("href")
 
-        other = browser.new_context(viewport={"width": 390, "height": 844})
-        other_page = other.new_page()
-        _log_in(other_page, server_url, "officer-elsewhere")
-        assert other_page.goto(detail_url).status == 404
-        assert other_page.goto(f"{server_url}{evidence_url}").status == 404
-        other.close()
-        context.close()
-        browser.close()
-
+    other = chromium.new_context(viewport={"width": 390, "height": 844})
+    other_page = other.new_page()
+    log_in(other_page, server_url, "officer-elsewhere")
+    assert other_page.goto(detail_url).status == 404
+    assert other_page.goto(f"{server_url}{evidence_url}").status == 404
+    other.close()
+    context.close()
     submission = Submission.objects.get(unit=year.unit, period=year.period)
     assert submission.status == SubmissionStatus.SUBMITTED
     assert submission.steps.count() == 1
@@ -181,35 +128,32 @@ def test_an_officer_reports_the_year_and_another_unit_finds_nothing(journey, ser
     assert submission.evidence.get().criterion == year.evidenced
 
 
-def test_input_typed_before_a_colleagues_save_is_offered_back(journey, server_url):
-    from playwright.sync_api import expect, sync_playwright
+def test_input_typed_before_a_colleagues_save_is_offered_back(journey, server_url, chromium):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        mine = browser.new_context(viewport={"width": 390, "height": 844})
-        page = mine.new_page()
-        _log_in(page, server_url, "officer-browser")
-        page.click("a[href^='/report/']:not([href$='registration/'])")
-        page.wait_for_url(re.compile(r"/report/\d+/$"))
-        report_url = page.url
-        page.fill("[name=narrative]", "Bản nháp chưa lưu của anh Hùng")
+    mine = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = mine.new_page()
+    log_in(page, server_url, "officer-browser")
+    page.click("a[href^='/report/']:not([href$='registration/'])")
+    page.wait_for_url(re.compile(r"/report/\d+/$"))
+    report_url = page.url
+    page.fill("[name=narrative]", "Bản nháp chưa lưu của anh Hùng")
 
-        theirs = browser.new_context(viewport={"width": 1280, "height": 900})
-        colleague = theirs.new_page()
-        _log_in(colleague, server_url, "officer-colleague")
-        colleague.goto(report_url)
-        colleague.fill("[name=narrative]", "Bản của chị Lan")
-        colleague.click("button.btn-primary[value=save]")
-        colleague.wait_for_load_state()
-        expect(colleague.locator(".alert-success")).to_be_visible()
-        theirs.close()
+    theirs = chromium.new_context(viewport={"width": 1280, "height": 900})
+    colleague = theirs.new_page()
+    log_in(colleague, server_url, "officer-colleague")
+    colleague.goto(report_url)
+    colleague.fill("[name=narrative]", "Bản của chị Lan")
+    colleague.click("button.btn-primary[value=save]")
+    colleague.wait_for_load_state()
+    expect(colleague.locator(".alert-success")).to_be_visible()
+    theirs.close()
 
-        page.reload()
-        assert page.input_value("[name=narrative]") == "Bản của chị Lan"
-        offer = page.locator("#draft-older")
-        expect(offer).to_be_visible()
-        offer.locator("button").click()
-        assert page.input_value("[name=narrative]") == "Bản nháp chưa lưu của anh Hùng"
-        expect(offer).to_be_hidden()
-        mine.close()
-        browser.close()
+    page.reload()
+    assert page.input_value("[name=narrative]") == "Bản của chị Lan"
+    offer = page.locator("#draft-older")
+    expect(offer).to_be_visible()
+    offer.locator("button").click()
+    assert page.input_value("[name=narrative]") == "Bản nháp chưa lưu của anh Hùng"
+    expect(offer).to_be_hidden()
+    mine.close()

@@ -18,7 +18,7 @@ from indicators.demo.context import (
 )
 from indicators.demo.figures import commune_statistics_load, poverty_models_load
 from indicators.demo.people import users_load
-from indicators.demo.reports import registrations_load, submissions_load
+from indicators.demo.reports import extensions_load, registrations_load, submissions_load
 from indicators.services import reference_data_seed
 from units.services import Counts
 
@@ -37,4 +37,5 @@ def demo_load() -> Counts:
     registrations_load(context)
     submissions = submissions_load(context)
     poverty_models_load(context, submissions=submissions)
+    extensions_load(context)
     return context.counts

@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from campaigns.models import (
     Campaign,
     Classification,
     CommunicationItem,
     CommunicationKind,
     CriterionScore,
+    DeadlineExtension,
     Registration,
     ReportingPeriod,
     SponsorshipSupport,
@@ -383,3 +386,36 @@ def _communication(submissions: Sequence[Submission]) -> list[CommunicationItem]
             )
     CommunicationItem.objects.bulk_create(items)
     return items
+
+
+# Long enough to try the report form for a while after loading the demo.
+DEMO_EXTENSION_DAYS = 365
+
+
+def extensions_load(context: DemoContext) -> None:
+    """Give every demo unit time to report the campaign's last year, long past its deadline.
+
+    The campaign's years are in the past, so without this a demo officer could never open the
+    report form. An extension is what the Board grants in real life, and it is visible as such.
+    """
+    period = ReportingPeriod.objects.filter(campaign=context.campaign).order_by("-year").first()
+    today = timezone.localdate()
+    if period is None or period.year in context.periods or period.deadline >= today:
+        return
+    done = rows_upsert(
+        queryset=DeadlineExtension.objects.filter(period=period),
+        key=("period_id", "unit_id"),
+        rows=[
+            {
+                "period_id": period.pk,
+                "unit_id": unit.pk,
+                "deadline": today + timedelta(days=DEMO_EXTENSION_DAYS),
+                "reason": "Dữ liệu mẫu: gia hạn để dùng thử biểu mẫu báo cáo.",
+                "granted_by_id": context.users["board"].pk,
+            }
+            for unit in sorted(context.units.values(), key=lambda unit: unit.code)
+            if unit.code in context.bloc_of_unit
+        ],
+        update_existing=False,
+    )
+    counts_add(context.counts, DeadlineExtension._meta.label_lower, done.counts())

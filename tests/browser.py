@@ -1,0 +1,48 @@
+"""Shared pieces of the browser journeys: Debian's chromium driven by Playwright.
+
+Never `playwright install`: it downloads a browser, which this machine kind cannot do.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these chromium keeps dialling Google's hosts, which the closed network refuses.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's
+
+# Outside CI a machine without chromium skips the journeys and says why; CI always runs them.
+browser_marks = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI", "").lower() != "true",
+        reason=f"{CHROMIUM} is missing (install Debian's chromium package); CI always runs this",
+    ),
+]
+
+
+def log_in(page, base_url: str, username: str, *, next_path: str = "") -> None:
+    page.goto(f"{base_url}/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(re.compile(r"^http://[^/]+/(?!accounts/login/)"))
+
+
+def keep_screenshot(screenshot: Path) -> None:
+    """Copy a screenshot to $SCREENSHOT_DIR when set, so a run leaves pictures to look at."""
+    target = os.environ.get("SCREENSHOT_DIR")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(screenshot, Path(target) / screenshot.name)
