@@ -11,5 +11,6 @@ class IndicatorsConfig(AppConfig):
         # campaigns cannot import indicators: the Board's decisions reach the figures cache
         # through signals wired here.
         from indicators import progress
+        from indicators.imports import safety  # noqa: F401  registers the defusedxml check
 
         progress.connect_receivers()

@@ -53,6 +53,7 @@ class Indicator(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "code"],
                 name="indicators_indicator_unique_code",
+                violation_error_code="unique_code",
                 violation_error_message=_("This campaign already has an indicator with this code."),
             ),
             models.CheckConstraint(
@@ -60,6 +61,7 @@ class Indicator(models.Model):
                 | Q(target_high__isnull=True)
                 | Q(target_low__lte=F("target_high")),
                 name="indicators_indicator_target_range_in_order",
+                violation_error_code="target_range_in_order",
                 violation_error_message=_(
                     "The low end of a target range cannot be above its high end."
                 ),
@@ -67,6 +69,7 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(target_low__isnull=False) | Q(target_high__isnull=False),
                 name="indicators_indicator_has_target",
+                violation_error_code="has_target",
                 violation_error_message=_("An indicator needs a target."),
             ),
         ]
@@ -111,12 +114,14 @@ class Milestone(models.Model):
                 fields=["indicator", "year"],
                 condition=Q(scope__isnull=True),
                 name="indicators_milestone_one_per_year",
+                violation_error_code="one_per_year",
                 violation_error_message=_("This indicator already has a milestone for this year."),
             ),
             models.UniqueConstraint(
                 fields=["indicator", "year", "scope"],
                 condition=Q(scope__isnull=False),
                 name="indicators_milestone_one_per_year_scope",
+                violation_error_code="one_per_year_scope",
                 violation_error_message=_(
                     "This indicator already has a milestone for this year and scope."
                 ),
@@ -126,6 +131,7 @@ class Milestone(models.Model):
                 | Q(target_high__isnull=True)
                 | Q(target_low__lte=F("target_high")),
                 name="indicators_milestone_range_in_order",
+                violation_error_code="range_in_order",
                 violation_error_message=_("The low end of a range cannot be above its high end."),
             ),
         ]
@@ -191,23 +197,41 @@ class CommuneStatistics(models.Model):
             models.UniqueConstraint(
                 fields=["commune", "year"],
                 name="indicators_communestats_one_per_commune_year",
+                violation_error_code="one_per_commune_year",
                 violation_error_message=_("This commune already has figures for this year."),
             ),
             models.CheckConstraint(
                 condition=_not_above("poor_households", "total_households"),
                 name="indicators_communestats_poor_not_above_total",
+                violation_error_code="poor_not_above_total",
                 violation_error_message=_("Poor households cannot be more than all households."),
             ),
             models.CheckConstraint(
                 condition=_not_above("near_poor_households", "total_households"),
                 name="indicators_communestats_near_poor_not_above_total",
+                violation_error_code="near_poor_not_above_total",
                 violation_error_message=_(
                     "Near-poor households cannot be more than all households."
+                ),
+            ),
+            # Poor and near-poor are separate groups of households (QĐ 59/2015/QĐ-TTg).
+            models.CheckConstraint(
+                condition=Q(poor_households__isnull=True)
+                | Q(near_poor_households__isnull=True)
+                | Q(total_households__isnull=True)
+                | Q(
+                    total_households__gte=F("poor_households") + F("near_poor_households"),
+                ),
+                name="indicators_communestats_poor_and_near_poor_not_above_total",
+                violation_error_code="poor_and_near_poor_not_above_total",
+                violation_error_message=_(
+                    "Poor and near-poor households together cannot be more than all households."
                 ),
             ),
             models.CheckConstraint(
                 condition=_not_above("ethnic_minority_households", "total_households"),
                 name="indicators_communestats_ethnic_not_above_total",
+                violation_error_code="ethnic_not_above_total",
                 violation_error_message=_(
                     "Ethnic-minority households cannot be more than all households."
                 ),
@@ -247,6 +271,7 @@ class PovertyModel(models.Model):
             models.UniqueConstraint(
                 fields=["unit", "name"],
                 name="indicators_povertymodel_unique_name",
+                violation_error_code="unique_name",
                 violation_error_message=_("This unit already has a model with this name."),
             ),
         ]
@@ -287,11 +312,13 @@ class ModelResult(models.Model):
             models.UniqueConstraint(
                 fields=["model", "year"],
                 name="indicators_modelresult_one_per_year",
+                violation_error_code="one_per_year",
                 violation_error_message=_("This model already has results for this year."),
             ),
             models.CheckConstraint(
                 condition=Q(escaped_households__lte=F("participating_households")),
                 name="indicators_modelresult_escaped_not_above_participating",
+                violation_error_code="escaped_not_above_participating",
                 violation_error_message=_(
                     "Households that escaped poverty cannot be more than participating households."
                 ),
@@ -326,12 +353,21 @@ class ReportedValue(models.Model):
             models.UniqueConstraint(
                 fields=["submission", "indicator"],
                 name="indicators_reportedvalue_one_per_indicator",
+                violation_error_code="one_per_indicator",
                 violation_error_message=_("This indicator is already reported in this report."),
             ),
             models.CheckConstraint(
                 condition=_not_above("numerator", "denominator"),
                 name="indicators_reportedvalue_count_not_above_total",
+                violation_error_code="count_not_above_total",
                 violation_error_message=_("The count cannot be more than the total."),
+            ),
+            # A rate "out of 0" would divide by zero in every total it joins.
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="indicators_reportedvalue_total_positive",
+                violation_error_code="total_positive",
+                violation_error_message=_("The total must be above zero."),
             ),
         ]
 
@@ -358,6 +394,7 @@ class RegisteredTarget(models.Model):
             models.UniqueConstraint(
                 fields=["registration", "indicator"],
                 name="indicators_registeredtarget_one_per_indicator",
+                violation_error_code="one_per_indicator",
                 violation_error_message=_("This indicator is already in the registration."),
             ),
         ]

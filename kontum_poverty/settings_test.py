@@ -17,3 +17,6 @@ STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tasks run inline in tests even when CI exports REDIS_URL; a test about real workers starts a
+# worker and switches this off itself.
+CELERY_TASK_ALWAYS_EAGER = True

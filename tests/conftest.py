@@ -1,6 +1,7 @@
 """Personas, one per role: unit_officer, board_staff, leader, admin_user, outsider."""
 
 import pytest
+from django.db import connection
 
 from tests.factories import DistrictFactory, UserFactory
 
@@ -51,3 +52,17 @@ def chromium(monkeypatch):
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_database_sessions(django_db_setup, django_db_blocker):
+    """End connections the live server's keep-alive threads still hold, so the test database
+    can be dropped at the end of the run instead of being left behind with a warning."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

@@ -504,8 +504,8 @@ def test_a_commune_has_one_set_of_figures_per_year():
 def test_households_at_the_total_and_unreported_figures_are_accepted():
     at_total = CommuneStatisticsFactory(
         total_households=500,
-        poor_households=500,
-        near_poor_households=500,
+        poor_households=300,
+        near_poor_households=200,
         ethnic_minority_households=500,
     )
     no_total = CommuneStatisticsFactory(total_households=None, poor_households=80)
@@ -523,6 +523,14 @@ def test_poor_households_cannot_exceed_total_households():
 def test_near_poor_households_cannot_exceed_total_households():
     with refused_by("indicators_communestats_near_poor_not_above_total"):
         CommuneStatisticsFactory(total_households=500, near_poor_households=501)
+
+
+def test_poor_and_near_poor_households_together_cannot_exceed_total_households():
+    CommuneStatisticsFactory(total_households=500, poor_households=200, near_poor_households=300)
+    with refused_by("indicators_communestats_poor_and_near_poor_not_above_total"):
+        CommuneStatisticsFactory(
+            total_households=500, poor_households=200, near_poor_households=301
+        )
 
 
 def test_ethnic_minority_households_cannot_exceed_total_households():
@@ -587,6 +595,12 @@ def test_a_reported_count_at_its_total_or_without_total_is_accepted():
 def test_a_reported_count_cannot_exceed_its_total():
     with refused_by("indicators_reportedvalue_count_not_above_total"):
         ReportedValueFactory(numerator=101, denominator=100)
+
+
+def test_a_reported_total_must_be_above_zero():
+    ReportedValueFactory(numerator=None, denominator=None)  # not reported yet
+    with refused_by("indicators_reportedvalue_total_positive"):
+        ReportedValueFactory(numerator=0, denominator=0)
 
 
 def test_an_indicator_is_in_a_registration_once():

@@ -165,6 +165,13 @@ def test_poor_households_above_all_households_is_an_error(communes, admin_user):
     assert [(e["code"], e["column"]) for e in batch.errors] == [("above_total", "F")]
 
 
+def test_poor_and_near_poor_above_all_households_is_an_error(communes, admin_user):
+    row = template_row("23287", "", total_households=10, poor_households=6, near_poor_households=5)
+    batch = previewed(simple_file([row]), admin_user)
+    assert [e["code"] for e in batch.errors] == ["poor_and_near_poor_above_total"]
+    assert not CommuneStatistics.objects.exists()
+
+
 def test_a_commune_is_matched_by_name_when_the_code_is_missing_with_a_warning(communes, admin_user):
     content = simple_file(
         [

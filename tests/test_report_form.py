@@ -92,6 +92,7 @@ def test_saved_figures_come_back_the_vietnamese_way(client, year):
         ("fund_mobilised_vnd", "1,234.5", "malformed_number"),
         ("value-EDU-numerator", "12a", "malformed_number"),
         ("value-LABOUR-numerator", "20.000", "share_above_100"),
+        ("value-LABOUR-denominator", "0", "total_zero"),
         ("score-{plain}-points", "8,5", "too_large"),
     ],
 )

@@ -57,6 +57,10 @@ MESSAGES = {
     "no_commune": _("The row has neither a commune code nor a commune name."),
     "duplicate_commune": _("The commune %(commune)s already appears in row %(first_row)s."),
     "above_total": _("%(label)s (%(value)s) cannot be more than all households (%(total)s)."),
+    "poor_and_near_poor_above_total": _(
+        "Poor and near-poor households together (%(value)s) cannot be more than all households "
+        "(%(total)s)."
+    ),
     # Warnings: the file is accepted, a person should look.
     "matched_by_name": _(
         "Matched to %(commune)s (code %(code)s) by its name; add the code to be sure."

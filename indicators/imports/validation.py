@@ -153,6 +153,14 @@ def check_totals(values: dict[str, Any]) -> list[tuple[str, CellProblem]]:
         if part is not None and part > total:
             label = BY_FIELD[field].header
             found.append((field, CellProblem("above_total", label=label, value=part, total=total)))
+    poor, near_poor = values.get("poor_households"), values.get("near_poor_households")
+    if not found and poor is not None and near_poor is not None and poor + near_poor > total:
+        found.append(
+            (
+                "near_poor_households",
+                CellProblem("poor_and_near_poor_above_total", value=poor + near_poor, total=total),
+            )
+        )
     return found
 
 

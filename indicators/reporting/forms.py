@@ -167,7 +167,12 @@ class ReportForm(forms.Form):
         for indicator in self.context.indicators:
             key = f"value-{indicator.code}"
             numerator, denominator = data.get(f"{key}-numerator"), data.get(f"{key}-denominator")
-            if numerator is not None and denominator is not None and numerator > denominator:
+            if denominator == 0:
+                self.add_error(
+                    f"{key}-denominator",
+                    ValidationError(_("The total must be above zero."), code="total_zero"),
+                )
+            elif numerator is not None and denominator is not None and numerator > denominator:
                 self.add_error(
                     f"{key}-numerator",
                     ValidationError(
