@@ -8,6 +8,8 @@ MANAGE := $(BIN)/python manage.py
 RUN_ADDR ?= 127.0.0.1:8000
 # Test database when DATABASE_URL is unset and this server answers.
 LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/kontum_poverty
+# Redis for the tests that start a real Celery worker, when REDIS_URL is unset and it answers.
+LOCAL_REDIS_URL := redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
 # Local commands run in debug mode: no SECRET_KEY needed, eager Celery unless REDIS_URL is set.
@@ -44,7 +46,8 @@ run: $(VENV)/.installed-runtime | var
 	$(DEV) $(MANAGE) load_demo
 	$(DEV) $(MANAGE) runserver $(RUN_ADDR)
 
-# Tests prefer the local PostgreSQL (what production runs) and fall back to SQLite.
+# Tests prefer the local PostgreSQL (what production runs) and fall back to SQLite; worker
+# tests run when a local Redis answers.
 test: $(VENV)/.installed-dev | var/staticfiles
 	@if [ -z "$$DATABASE_URL" ]; then \
 		if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='127.0.0.1', port=5432, \
@@ -54,6 +57,11 @@ test: $(VENV)/.installed-dev | var/staticfiles
 		else \
 			echo "Note: no PostgreSQL at 127.0.0.1:5432, testing on SQLite (CI uses PostgreSQL)."; \
 		fi; \
+	fi; \
+	if [ -z "$$REDIS_URL" ] && $(BIN)/python -c "import redis; \
+		redis.Redis(host='127.0.0.1', port=6379, socket_connect_timeout=1).ping()" 2>/dev/null; then \
+		export REDIS_URL=$(LOCAL_REDIS_URL); \
+		echo "Celery worker tests use Redis: $(LOCAL_REDIS_URL)"; \
 	fi; \
 	$(BIN)/pytest $(PYTEST_ARGS)
 

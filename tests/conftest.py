@@ -66,3 +66,64 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker on the real Redis, reading the test database and media folder.
+
+    Tasks published by the test go through Redis to this worker (not run inline), so a test can
+    show a job surviving the trip a production job makes. Needs REDIS_URL, which CI exports.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from kontum_poverty.celery import app
+
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must export REDIS_URL for the worker tests")
+        pytest.skip("REDIS_URL is not set: no Redis for a real Celery worker")
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kontum_poverty.settings_test",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}"
+            f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "REDIS_URL": redis_url,
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    app.control.purge()  # nothing left over from an earlier run reaches this worker
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "kontum_poverty",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start")
+        app.conf.task_always_eager = False
+        yield worker
+    finally:
+        app.conf.task_always_eager = True
+        worker.terminate()
+        worker.wait(timeout=30)
