@@ -12,15 +12,9 @@ from openpyxl import Workbook
 
 from indicators.imports.columns import COLUMNS, FLAG_FIELDS, STORED_FIELDS
 from indicators.models import CommuneStatistics
+from kontum_poverty.spreadsheets import escape_formula
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FLAG_TEXT = {True: "có", False: "không", None: None}
-
-
-def escape_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_rows(*, year: int) -> Iterator[list]:
@@ -34,14 +28,14 @@ def export_rows(*, year: int) -> Iterator[list]:
     flag_positions = {3 + STORED_FIELDS.index(name) for name in FLAG_FIELDS}
     for row in queryset.iterator(chunk_size=2_000):
         yield [
-            FLAG_TEXT[value] if position in flag_positions else escape_cell(value)
+            FLAG_TEXT[value] if position in flag_positions else escape_formula(value)
             for position, value in enumerate(row)
         ]
 
 
 def _escaped(rows: Iterable[list]) -> Iterator[list]:
     for row in rows:
-        yield [escape_cell(value) for value in row]
+        yield [escape_formula(value) for value in row]
 
 
 def to_xlsx(*, year: int) -> bytes:

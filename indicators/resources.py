@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from indicators.exports import escape_cell
 from indicators.imports import services
 from indicators.imports.columns import BY_FIELD, COUNT_FIELDS, FLAG_FIELDS
 from indicators.imports.problems import message
@@ -23,6 +22,7 @@ from indicators.imports.safety import check_upload
 from indicators.imports.validation import CellProblem, clean_count, clean_flag, clean_text
 from indicators.models import CommuneStatistics, Indicator, Milestone
 from indicators.progress.cache import figures_changed
+from kontum_poverty.spreadsheets import escape_formula
 from units.models import Unit, UnitLevel
 
 YEAR_HEADER = "Năm"
@@ -121,7 +121,7 @@ class EscapingResource(resources.ModelResource):
     required_headers: tuple[str, ...] = ()
 
     def export_field(self, field: fields.Field, instance: Any, **kwargs: Any) -> Any:
-        return escape_cell(super().export_field(field, instance, **kwargs))
+        return escape_formula(super().export_field(field, instance, **kwargs))
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)

@@ -12,12 +12,11 @@ from openpyxl.styles import Font
 
 from indicators import progress
 from indicators.models import Indicator
+from kontum_poverty.spreadsheets import escape_formula
 from reports import dashboard
 from reports.dashboard import DashboardPage
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is read as a formula (or DDE command) by spreadsheets.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 Cell = str | int | float | Decimal | date | datetime | bool | None
 
@@ -26,10 +25,7 @@ def safe_cell(value: object) -> Cell:
     """Numbers stay numbers; text that could start a formula is prefixed with an apostrophe."""
     if value is None or isinstance(value, int | float | Decimal | date | datetime | bool):
         return value  # type: ignore[return-value]
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return escape_formula(str(value))  # type: ignore[return-value]
 
 
 def workbook_bytes(

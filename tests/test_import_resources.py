@@ -4,9 +4,9 @@ import pytest
 import tablib
 
 from campaigns.models import PeriodState
-from indicators.exports import escape_cell
 from indicators.models import CommuneStatistics
 from indicators.resources import CommuneStatisticsResource, MilestoneResource, UnitResource
+from kontum_poverty.spreadsheets import escape_formula
 from tests.factories import IndicatorFactory, PeriodFactory
 from tests.fixtures.import_files import kon_tum_communes
 from units.models import Unit
@@ -84,7 +84,7 @@ def test_export_escapes_formulas(communes):
     dataset = CommuneStatisticsResource().export()
     assert "'=1+1" in dataset["Ghi chú"]
     assert "'+cmd" in dataset["Nguồn số liệu"]
-    assert escape_cell("-2") == "'-2" and escape_cell(-2) == -2
+    assert escape_formula("-2") == "'-2" and escape_formula(-2) == -2
 
 
 def test_units_import_by_code_with_a_parent(communes):
