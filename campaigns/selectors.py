@@ -332,11 +332,14 @@ def latest_return(*, submission: Submission) -> SubmissionStep | None:
     )
 
 
+def evidence_downloadable(*, user: User) -> bool:
+    """Evidence goes to the unit itself, the Board and admins; leaders read figures, not files."""
+    return user.is_superuser or user.role != Role.LEADER
+
+
 def evidence_for_user(*, user: User, pk: int) -> Evidence:
     """One evidence file the user may download; another unit's file is a 404 like a missing one."""
-    return get_for_user_or_404(
-        Evidence.objects.select_related("submission"),
-        user=user,
-        unit_field="submission__unit",
-        pk=pk,
-    )
+    queryset = Evidence.objects.select_related("submission")
+    if not evidence_downloadable(user=user):
+        queryset = queryset.none()
+    return get_for_user_or_404(queryset, user=user, unit_field="submission__unit", pk=pk)

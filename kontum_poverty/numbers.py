@@ -12,7 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # Either plain digits, or digits grouped by threes with "."; then an optional ",fraction".
-_VN_NUMBER = re.compile(r"^(?P<sign>-?)(?P<int>\d+|\d{1,3}(?:\.\d{3})+)(?:,(?P<frac>\d+))?$")
+# ASCII only: Python's \d also matches other scripts' digits (١٢٣), which nobody here types.
+_VN_NUMBER = re.compile(
+    r"^(?P<sign>-?)(?P<int>\d+|\d{1,3}(?:\.\d{3})+)(?:,(?P<frac>\d+))?$", re.ASCII
+)
 
 
 def parse_vn_number(text: str, *, integer: bool = False) -> Decimal:

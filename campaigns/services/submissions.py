@@ -1,6 +1,7 @@
 """A unit's year: its registration, its yearly report as a draft, its submission and evidence."""
 
 import hashlib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -262,6 +263,12 @@ def submission_submit(
     return submission
 
 
+def _safe_name(name: str | None) -> str:
+    # Control characters (NUL, line breaks) would break PostgreSQL or the download header.
+    cleaned = "".join(ch for ch in PurePath(name or "").name if unicodedata.category(ch) != "Cc")
+    return cleaned.strip()[:255] or "file"
+
+
 @transaction.atomic
 def evidence_add(
     *, submission: Submission, criterion_id: int, file: UploadedFile, by: User
@@ -289,7 +296,7 @@ def evidence_add(
     evidence = Evidence(
         submission=submission,
         criterion=criterion,
-        original_name=PurePath(file.name or "").name[:255] or "file",
+        original_name=_safe_name(file.name),
         content_type=kind.content_type,
         size=file.size,
         sha256=digest.hexdigest(),

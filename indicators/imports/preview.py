@@ -26,6 +26,7 @@ _NUMERIC_TEXT = re.compile(r"^\s*[-+]?[\d.,\s]*\d[\d.,\s]*$")
 # "Last year's poor − escaped + newly poor + fell back" may miss this year's figure by this
 # share (or by one household) before the file is flagged for a note.
 BALANCE_TOLERANCE = 0.02
+ERASED_ROWS_SHOWN = 20
 ProgressCallback = Callable[[int, int | None], None]
 
 
@@ -279,6 +280,8 @@ def _compare(preview: Preview, parsed: list[_Row]) -> None:
         )
     )
     positions = {name: STORED_FIELDS.index(name) for name in STORED_FIELDS}
+    erased_rows: list[int] = []
+    erased = 0
     for row in parsed:
         new_values = [row.values[name] for name in columns]
         old = stored.get(row.commune.id)
@@ -293,6 +296,11 @@ def _compare(preview: Preview, parsed: list[_Row]) -> None:
                 for name, value in zip(columns, new_values, strict=True)
                 if old[positions[name]] != value
             ]
+            # A blank cell is "not reported": over a stored figure it erases that figure.
+            blanks = sum(1 for _name, was, now in diffs if now in (None, "") and was != "")
+            if blanks:
+                erased += blanks
+                erased_rows.append(row.number)
             if diffs:
                 preview.changed_count += 1
                 preview.rows.append([row.commune.id, row.number, *new_values])
@@ -302,6 +310,12 @@ def _compare(preview: Preview, parsed: list[_Row]) -> None:
         merged = {name: old[positions[name]] for name in STORED_FIELDS} if old else {}
         merged.update(row.values)
         _check_balance(preview, row, merged, last_year.get(row.commune.id))
+    if erased:
+        shown = ", ".join(str(number) for number in erased_rows[:ERASED_ROWS_SHOWN])
+        if len(erased_rows) > ERASED_ROWS_SHOWN:
+            shown += ", …"
+        # First among the warnings: easy to miss in a long table of changes.
+        preview.warnings.insert(0, problem("blank_erases", count=erased, rows=shown))
 
 
 def _check_balance(preview: Preview, row: _Row, values: dict, last: int | None) -> None:

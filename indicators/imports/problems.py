@@ -27,6 +27,10 @@ MESSAGES = {
     ),
     "macros": _("The workbook contains macros. Save it as a plain Excel workbook (.xlsx)."),
     "zip_bomb": _("The workbook unpacks to more than %(limit_mb)s MB and cannot be read safely."),
+    "too_much_text": _(
+        "The workbook's table of texts unpacks to more than %(limit_mb)s MB and cannot be read "
+        "safely."
+    ),
     "xml_entities": _("The workbook contains XML entity declarations, which are not allowed."),
     "unreadable": _("The workbook could not be read: it is damaged or not an Excel file."),
     "no_header": _(
@@ -68,6 +72,10 @@ MESSAGES = {
     "balance": _(
         "Poor households do not add up: last year %(last)s − escaped %(escaped)s + newly poor "
         "%(newly)s + fell back %(fell)s = %(expected)s, but this year says %(actual)s."
+    ),
+    "blank_erases": _(
+        "Stored figures left blank in the file: %(count)s (rows %(rows)s). A blank cell means "
+        "“not reported”, so confirming erases them; fill the cells in to keep them."
     ),
     "column_absent": _("The file has no column “%(column)s”: the figures already stored are kept."),
     # Confirmation.

@@ -1,5 +1,6 @@
 """Checks an upload must pass before any XML in it is parsed."""
 
+import re
 import zipfile
 from typing import Any, BinaryIO
 
@@ -13,11 +14,18 @@ from indicators.imports.problems import refusal
 # A real 20,000-row statistics workbook unpacks to about 15 MB; ten times that is no workbook.
 MAX_UNCOMPRESSED_BYTES = 150 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
+# openpyxl loads the shared-strings table whole into a list before any row is read: a few
+# hundred kilobytes of "<si><t>x</t></si>" repeated unpack to 136 MB and take 900 MB and minutes
+# to load. The texts of a real 20,000-row file (names, notes, numbers typed as text) take a few MB.
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 20_000
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_SHARED_STRINGS_TYPE = b"spreadsheetml.sharedStrings+xml"
+_OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>")
+_PART_NAME = re.compile(rb'PartName\s*=\s*["\']([^"\']+)["\']')
 
 
 @checks.register(checks.Tags.security)
@@ -85,3 +93,19 @@ def _check_archive(archive: zipfile.ZipFile) -> None:
         raise refusal("macros")
     if _XLSX_MAIN not in content_types:
         raise refusal("not_xlsx")
+    texts = _shared_strings_parts(content_types) | {
+        name for name in names if "sharedstrings" in name.lower()
+    }
+    if sum(info.file_size for info in infos if info.filename in texts) > MAX_SHARED_STRINGS_BYTES:
+        raise refusal("too_much_text", limit_mb=MAX_SHARED_STRINGS_BYTES // (1024 * 1024))
+
+
+def _shared_strings_parts(content_types: bytes) -> set[str]:
+    """Archive names the manifest declares as shared-strings tables, whatever they are called."""
+    parts = set()
+    for override in _OVERRIDE.findall(content_types):
+        if _SHARED_STRINGS_TYPE in override:
+            name = _PART_NAME.search(override)
+            if name:
+                parts.add(name.group(1).decode("utf-8", "replace").lstrip("/"))
+    return parts

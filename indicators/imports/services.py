@@ -138,9 +138,13 @@ def _store_preview(batch: ImportBatch, preview: Preview) -> None:
 
 
 def batch_confirm(
-    *, batch: ImportBatch, by: User | None, token: str, note: str = ""
+    *, batch: ImportBatch, by: User | None, token: str, note: str = "", background: bool = True
 ) -> ImportBatch:
-    """Accept a preview; the rows are applied now, or by a Celery job for a large file."""
+    """Accept a preview; the rows are applied now, or by a Celery job for a large file.
+
+    `background=False` applies at once whatever the size: the command line has no page to come
+    back to and must not report success before the rows are in.
+    """
     from indicators import tasks
 
     with transaction.atomic():
@@ -163,12 +167,13 @@ def batch_confirm(
         batch.note = note.strip()
         batch.progress = 0
         batch.save(update_fields=["state", "confirm_token", "note", "progress"])
-        if is_large(batch):
+        in_job = background and is_large(batch)
+        if in_job:
             user_id = by.pk if by is not None else None
             transaction.on_commit(
                 lambda: _enqueue(tasks.apply_import, batch_id=batch.pk, user_id=user_id)
             )
-    if not is_large(batch):
+    if not in_job:
         batch = batch_apply(batch=batch, by=by)
     return batch
 

@@ -13,6 +13,9 @@ from xml.parsers import expat
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel, from_ISO8601
 
 CHUNK = 64 * 1024
+# Excel's last column, XFD. A row is a list as wide as its last cell: a reference such as
+# "ZZZZZZ1" in a tiny file would otherwise ask for gigabytes.
+MAX_COLUMN = 16_384
 
 
 class EntitiesForbidden(ValueError):
@@ -95,6 +98,8 @@ class SheetParser:
         if tag == "c":
             ref = attrs.get("r")
             self._column = _column(ref) if ref else self._column + 1
+            if self._column > MAX_COLUMN:
+                raise ValueError(f"cell beyond column {MAX_COLUMN} in row {self._row_number}")
             self._type = attrs.get("t", "n")
             style = attrs.get("s")
             self._style = int(style) if style else 0

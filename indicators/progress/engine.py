@@ -45,19 +45,16 @@ def _share_annotations(fields: Iterable[str]) -> dict:
 
 
 def _accepted_model_results(include_submitted: bool) -> Q:
-    # A result entered without a report (by an administrator) is official, like commune data.
-    return Q(submission__isnull=True) | Q(
-        submission__status__in=counted_statuses(include_submitted)
-    )
+    # A result without a report was never accepted by the Board: the foreign key is SET_NULL,
+    # so deleting a draft or returned report would otherwise turn its results into official ones.
+    return Q(submission__status__in=counted_statuses(include_submitted))
 
 
 def model_results(scope: Unit, include_submitted: bool) -> QuerySet[ModelResult]:
     """Counted model results in scope, each with its model's counted income of the year before."""
     # A join on the unique (model, year) row rather than a correlated subquery: the subquery,
     # repeated in each aggregate, made PostgreSQL's JIT compile the query for 300+ ms.
-    previous_counts = Q(prev__submission__isnull=True) | Q(
-        prev__submission__status__in=counted_statuses(include_submitted)
-    )
+    previous_counts = Q(prev__submission__status__in=counted_statuses(include_submitted))
     return (
         ModelResult.objects.filter(_accepted_model_results(include_submitted))
         .filter(models_q(scope))

@@ -142,17 +142,13 @@ def _model_sources(source: str, scope: Unit, year: int, include_submitted: bool)
                 unit_id=row["model__unit_id"],
                 unit_code=row["model__unit__code"],
                 unit_name=row["model__name"],
-                label=str(
-                    SubmissionStatus(row["submission__status"]).label
-                    if row["submission__status"]
-                    else _("entered by an administrator")
-                ),
+                label=str(SubmissionStatus(row["submission__status"]).label),
                 numerator=as_float(numerator),
                 denominator=as_float(denominator),
                 value=value,
                 met=None,
                 submission_id=row["submission_id"],
-                submission_status=row["submission__status"] or "",
+                submission_status=row["submission__status"],
                 previous=as_float(row["previous_income"]),
             )
         )

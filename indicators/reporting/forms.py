@@ -16,14 +16,22 @@ from kontum_poverty.numbers import VNNumberField
 BLANK_COMMUNICATION_ROWS = 2
 MAX_COMMUNICATION_ROWS = 60
 TEXT = {"rows": 2}
+# The largest values the database columns hold: a bigger number is a form error, never a 500.
+MAX_AMOUNT = 9_223_372_036_854_775_807  # PositiveBigIntegerField: VND, the counts of a rate
+MAX_HOUSEHOLDS = 2_147_483_647  # PositiveIntegerField: households, communication counts
+MAX_TARGET = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
 
 
 def _text(**kwargs: object) -> forms.CharField:
     return forms.CharField(required=False, widget=forms.Textarea(attrs=TEXT), **kwargs)
 
 
-def _count(label: object = "", **kwargs: object) -> VNNumberField:
-    return VNNumberField(integer=True, required=False, label=label, **kwargs)
+def _count(label: object = "", *, max_value: int = MAX_AMOUNT) -> VNNumberField:
+    return VNNumberField(integer=True, required=False, label=label, max_value=max_value)
+
+
+def _households(label: object = "") -> VNNumberField:
+    return _count(label, max_value=MAX_HOUSEHOLDS)
 
 
 def _style(form: forms.Form) -> None:
@@ -71,9 +79,9 @@ class ReportForm(forms.Form):
         for model in context.models:
             result = context.results.get(model.pk)
             key = f"model-{model.pk}"
-            f[f"{key}-participating"] = _count(_("Participating households"))
+            f[f"{key}-participating"] = _households(_("Participating households"))
             f[f"{key}-income"] = _count(_("Average income per household (VND)"))
-            f[f"{key}-escaped"] = _count(_("Households that escaped poverty"))
+            f[f"{key}-escaped"] = _households(_("Households that escaped poverty"))
             f[f"{key}-explanation"] = _text(label=_("Explanation"))
             self.initial.update(
                 {
@@ -88,7 +96,7 @@ class ReportForm(forms.Form):
         f["newmodel-name"] = forms.CharField(
             required=False, max_length=300, label=_("Name of the new model")
         )
-        f["newmodel-participating"] = _count(_("Participating households"))
+        f["newmodel-participating"] = _households(_("Participating households"))
         for commune in context.communes:
             support = context.support.get(commune.pk)
             key = f"support-{commune.pk}"
@@ -114,8 +122,10 @@ class ReportForm(forms.Form):
                 choices=CommunicationKind.choices, required=False, label=_("Kind")
             )
             f[f"{key}-title"] = forms.CharField(required=False, max_length=300, label=_("Title"))
-            f[f"{key}-url"] = forms.URLField(required=False, label=_("Link"), assume_scheme="https")
-            f[f"{key}-count"] = _count(_("Count"))
+            f[f"{key}-url"] = forms.URLField(
+                required=False, max_length=200, label=_("Link"), assume_scheme="https"
+            )
+            f[f"{key}-count"] = _households(_("Count"))
             if index < len(context.communication):
                 item = context.communication[index]
                 self.initial.update(
@@ -191,12 +201,20 @@ class ReportForm(forms.Form):
                         code="escaped_above_participating",
                     ),
                 )
-            if participating is None and (escaped or data.get(f"{key}-income")):
+            if (
+                participating is None
+                and f"{key}-participating" not in self.errors  # a refused value is not a blank
+                and (escaped or data.get(f"{key}-income"))
+            ):
                 self.add_error(
                     f"{key}-participating",
                     ValidationError(_("Enter the participating households."), code="required"),
                 )
-        if data.get("newmodel-name") and data.get("newmodel-participating") is None:
+        if (
+            data.get("newmodel-name")
+            and data.get("newmodel-participating") is None
+            and "newmodel-participating" not in self.errors
+        ):
             self.add_error(
                 "newmodel-participating",
                 ValidationError(_("Enter the participating households."), code="required"),
@@ -310,16 +328,16 @@ class RegistrationForm(forms.Form):
         for indicator in indicators:
             # A committed share cannot be above 100%; other measures (growth) have no ceiling.
             share = indicator.unit_of_measure == "%" and indicator.measure != Measure.GROWTH
-            ceiling = Decimal(100) if share else None
             self.fields[f"target-{indicator.code}"] = VNNumberField(
                 required=False,
-                max_value=ceiling,
+                max_value=Decimal(100) if share else MAX_TARGET,
                 label=indicator.name,
                 help_text=indicator.unit_of_measure,
             )
-            self.fields[f"target-{indicator.code}"].error_messages["too_large"] = _(
-                "A share cannot be above 100%%."
-            )
+            if share:
+                self.fields[f"target-{indicator.code}"].error_messages["too_large"] = _(
+                    "A share cannot be above 100%%."
+                )
             if indicator.pk in initial_targets:
                 self.initial[f"target-{indicator.code}"] = initial_targets[indicator.pk]
 

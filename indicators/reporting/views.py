@@ -131,7 +131,10 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
             new_model=form.new_model(),
             evidence_files=form.evidence_files(),  # type: ignore[arg-type]
             remove_evidence=[
-                int(pk) for pk in request.POST.getlist("remove_evidence") if pk.isdigit()
+                # isdigit() alone lets "²" through, which int() then refuses.
+                int(pk)
+                for pk in request.POST.getlist("remove_evidence")
+                if pk.isascii() and pk.isdigit()
             ],
             submit=request.POST.get("action") == "submit",
         )

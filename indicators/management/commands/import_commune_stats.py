@@ -57,8 +57,12 @@ class Command(BaseCommand):
         if batch.error_count:
             raise CommandError(f"{batch.error_count} row(s) with errors; nothing was written")
         try:
-            services.batch_confirm(
-                batch=batch, by=None, token=batch.confirm_token, note=str(options["note"])
+            batch = services.batch_confirm(
+                batch=batch,
+                by=None,
+                token=batch.confirm_token,
+                note=str(options["note"]),
+                background=False,
             )
         except ValidationError as exc:
             raise CommandError(f"Refused: {exc.messages[0]}") from None
