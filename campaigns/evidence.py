@@ -65,6 +65,8 @@ def _ooxml_kind(file: IO[bytes]) -> FileKind:
             if info.file_size > _CONTENT_TYPES_MAX_BYTES:
                 raise _refuse()
             content_types = archive.read(info)
+    # zipfile raises NotImplementedError for compression methods it cannot read, RuntimeError
+    # for encrypted members: both mean "not a document we accept", not a missing feature here.
     except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError):
         raise _refuse() from None
     if any(marker in content_types for marker in _MACRO_MARKERS) or any(

@@ -167,3 +167,29 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _manage(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment_without_settings(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migration_checks_run_on_a_fresh_checkout_without_a_secret_key():
+    result = _manage("makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_commands_that_act_as_the_portal_still_need_a_secret_key():
+    result = _manage("load_demo")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
