@@ -134,6 +134,7 @@ def generate(
         EmulationBloc,
         Registration,
         SponsorshipSupport,
+        StepAction,
         Submission,
         SubmissionStatus,
         SubmissionStep,
@@ -306,6 +307,7 @@ def generate(
                     submission=s,
                     from_status=SubmissionStatus.DRAFT,
                     to_status=SubmissionStatus.SUBMITTED,
+                    action=StepAction.SUBMIT,
                     by=board,
                 )
                 for s in submissions

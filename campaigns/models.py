@@ -436,6 +436,13 @@ class Submission(models.Model):
                 condition=Q(version__gte=1),
                 name="campaigns_submission_version_positive",
             ),
+            # A classification is the Board's verdict on an accepted report, nothing earlier.
+            models.CheckConstraint(
+                condition=Q(classification="") | Q(status=SubmissionStatus.ACCEPTED),
+                name="campaigns_submission_classified_when_accepted",
+                violation_error_code="classified_when_accepted",
+                violation_error_message=_("Only an accepted report has a classification."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -446,21 +453,43 @@ class Submission(models.Model):
         return self.status in (SubmissionStatus.DRAFT, SubmissionStatus.RETURNED)
 
 
+class StepAction(models.TextChoices):
+    SUBMIT = "submit", _("Submitted")
+    RETURN = "return", _("Returned for correction")
+    ACCEPT = "accept", _("Accepted")
+    SCORE = "score", _("Scored by the Board")
+    NOT_REPORTING = "not_reporting", _("Marked as not reporting")
+    REPORTING = "reporting", _("Marked as reporting again")
+
+
+# The action each status change is; Board scoring and "not reporting" leave the status as it was.
+ACTION_TO_STATUS = {
+    StepAction.SUBMIT: SubmissionStatus.SUBMITTED,
+    StepAction.RETURN: SubmissionStatus.RETURNED,
+    StepAction.ACCEPT: SubmissionStatus.ACCEPTED,
+}
+STATUS_ACTION = {status: action for action, status in ACTION_TO_STATUS.items()}
+
+
 class SubmissionStep(models.Model):
-    """One step of a submission's life: who moved it from which status to which, when and why."""
+    """One step of a submission's life: who did what, from which status to which, when and why."""
 
     submission = models.ForeignKey(
         Submission, models.CASCADE, related_name="steps", verbose_name=_("yearly report")
     )
     from_status = models.CharField(_("from"), max_length=16, choices=SubmissionStatus, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=SubmissionStatus)
+    action = models.CharField(_("action"), max_length=16, choices=StepAction)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
     # Comments on particular fields when the Board returns a report: {"field key": "comment"}.
+    # For a Board scoring step: {"criterion code": "points – justification"}.
     field_comments = models.JSONField(_("comments on fields"), default=dict, blank=True)
+    # What the unit sent, on a submit step: the Board's diff after a return compares two of them.
+    snapshot = models.JSONField(_("content sent"), default=dict, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -469,10 +498,29 @@ class SubmissionStep(models.Model):
         ordering = ["submission", "at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(to_status=SubmissionStatus.RETURNED) | ~Q(comment=""),
+                condition=~Q(action=StepAction.RETURN) | ~Q(comment="") | ~Q(field_comments={}),
                 name="campaigns_step_return_has_reason",
                 violation_error_code="return_has_reason",
                 violation_error_message=_("Returning a report needs a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(action=StepAction.SUBMIT, to_status=SubmissionStatus.SUBMITTED)
+                | Q(action=StepAction.RETURN, to_status=SubmissionStatus.RETURNED)
+                | Q(action=StepAction.ACCEPT, to_status=SubmissionStatus.ACCEPTED)
+                | Q(
+                    action__in=[StepAction.SCORE, StepAction.NOT_REPORTING, StepAction.REPORTING],
+                    to_status=F("from_status"),
+                ),
+                name="campaigns_step_action_matches_status",
+                violation_error_code="action_matches_status",
+                violation_error_message=_("This step does not change the report that way."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=[StepAction.NOT_REPORTING, StepAction.REPORTING])
+                | ~Q(comment=""),
+                name="campaigns_step_not_reporting_has_reason",
+                violation_error_code="not_reporting_has_reason",
+                violation_error_message=_("Marking a unit as not reporting needs a reason."),
             ),
         ]
 
@@ -576,6 +624,16 @@ class CriterionScore(models.Model):
                 name="campaigns_score_board_points_within_max",
                 violation_error_code="board_points_within_max",
                 violation_error_message=_("Points cannot be above the criterion's maximum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(board_points__isnull=True)
+                | (Q(self_points__isnull=False) & Q(board_points=F("self_points")))
+                | ~Q(board_justification=""),
+                name="campaigns_score_board_difference_justified",
+                violation_error_code="board_difference_justified",
+                violation_error_message=_(
+                    "Board points that differ from the self-assessed points need a justification."
+                ),
             ),
         ]
 

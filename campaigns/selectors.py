@@ -252,6 +252,16 @@ def period_open_for_unit(
     return on <= (deadline or unit_deadline(period=period, unit=unit))
 
 
+def report_open_for_unit(*, submission: Submission, on: date, deadline: date | None = None) -> bool:
+    """Whether the unit may change its report: a report the Board returned may be corrected
+    after the deadline, as long as the year is still open."""
+    if submission.status == SubmissionStatus.RETURNED:
+        return submission.period.state == PeriodState.OPEN
+    return period_open_for_unit(
+        period=submission.period, unit=submission.unit, on=on, deadline=deadline
+    )
+
+
 def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Criterion]:
     """The criteria a unit scores itself on: leaves of its blocs' rubrics in the year's campaign."""
     return (

@@ -158,6 +158,14 @@ class CriterionScoreFactory(factory.django.DjangoModelFactory):
     submission = factory.SubFactory(SubmissionFactory)
     criterion = factory.SubFactory(CriterionFactory)
     max_points = factory.SelfAttribute("criterion.max_points")
+    self_points = None
+    board_points = None
+    # The database asks a reason for Board points that differ from the unit's own.
+    board_justification = factory.LazyAttribute(
+        lambda score: ""
+        if score.board_points is None or score.board_points == score.self_points
+        else "Theo kết quả thẩm định của Ban."
+    )
 
 
 class IndicatorFactory(factory.django.DjangoModelFactory):

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import factory
 
 from campaigns.models import (
+    STATUS_ACTION,
     AwardKind,
     AwardProposal,
     CommunicationItem,
@@ -106,8 +107,9 @@ class SubmissionStepFactory(factory.django.DjangoModelFactory):
         model = SubmissionStep
 
     submission = factory.SubFactory(SubmissionFactory)
-    from_status = ""
-    to_status = SubmissionStatus.DRAFT
+    from_status = SubmissionStatus.DRAFT
+    to_status = SubmissionStatus.SUBMITTED
+    action = factory.LazyAttribute(lambda step: STATUS_ACTION[step.to_status])
     by = factory.SubFactory(UserFactory, unit=factory.SelfAttribute("..submission.unit"))
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import PeriodState, SubmissionStatus, SubmissionStep
+from campaigns.models import STATUS_ACTION, PeriodState, SubmissionStatus, SubmissionStep
 from indicators.models import Measure, ReportedValue
 from tests.factories import (
     CriterionScoreFactory,
@@ -121,6 +121,7 @@ def test_report_page_shows_the_timeline_with_who_when_and_why(client, unit_offic
         submission=submission,
         from_status=SubmissionStatus.SUBMITTED,
         to_status=SubmissionStatus.RETURNED,
+        action=STATUS_ACTION[SubmissionStatus.RETURNED],
         by=board_staff,
         comment="Thiếu minh chứng tiêu chí 2",
     )
@@ -139,6 +140,7 @@ def add_rows(submission, *, n, by):
             submission=submission,
             from_status=SubmissionStatus.DRAFT,
             to_status=SubmissionStatus.SUBMITTED,
+            action=STATUS_ACTION[SubmissionStatus.SUBMITTED],
             by=by,
         )
         CriterionScoreFactory(submission=submission, self_points=i)

@@ -350,7 +350,8 @@ def test_a_score_takes_its_maximum_from_the_chosen_criterion(admin_client):
 
     response = admin_client.post(
         admin_url("campaigns.criterionscore", "add"),
-        score_form(submission, criterion, self_points="15", board_points="12.5"),
+        score_form(submission, criterion, self_points="15", board_points="12.5")
+        | {"board_justification": "Thiếu minh chứng một phần."},
     )
 
     assert response.status_code == 302

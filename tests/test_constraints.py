@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from campaigns.models import (
     Campaign,
+    Classification,
     Criterion,
     PeriodEventKind,
     ProposalStatus,
     ReportingPeriod,
+    StepAction,
     SubmissionStatus,
 )
 from indicators.models import CommuneStatistics, ImportState, Milestone
@@ -336,10 +338,67 @@ def test_a_report_version_starts_at_one():
         SubmissionFactory(version=0)
 
 
-def test_returning_a_report_needs_a_reason():
+def test_returning_a_report_needs_a_reason_overall_or_on_a_field():
     SubmissionStepFactory(to_status=SubmissionStatus.SUBMITTED, comment="")  # positive control
+    SubmissionStepFactory(
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.RETURNED,
+        field_comments={"narrative": "Bổ sung kết quả quý IV."},
+    )
     with refused_by("campaigns_step_return_has_reason"):
         SubmissionStepFactory(to_status=SubmissionStatus.RETURNED, comment="")
+
+
+@pytest.mark.parametrize(
+    ("action", "from_status", "to_status"),
+    [
+        (StepAction.SUBMIT, SubmissionStatus.DRAFT, SubmissionStatus.ACCEPTED),
+        (StepAction.ACCEPT, SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED),
+        (StepAction.SCORE, SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED),
+    ],
+)
+def test_a_step_action_matches_the_status_it_leaves(action, from_status, to_status):
+    SubmissionStepFactory(  # positive control: scoring leaves the status as it was
+        action=StepAction.SCORE,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.SUBMITTED,
+    )
+    with refused_by("campaigns_step_action_matches_status"):
+        SubmissionStepFactory(
+            action=action, from_status=from_status, to_status=to_status, comment="x"
+        )
+
+
+def test_marking_a_unit_as_not_reporting_needs_a_reason():
+    SubmissionStepFactory(
+        action=StepAction.NOT_REPORTING,
+        from_status=SubmissionStatus.DRAFT,
+        to_status=SubmissionStatus.DRAFT,
+        comment="Đơn vị giải thể từ tháng 6.",
+    )
+    with refused_by("campaigns_step_not_reporting_has_reason"):
+        SubmissionStepFactory(
+            action=StepAction.NOT_REPORTING,
+            from_status=SubmissionStatus.DRAFT,
+            to_status=SubmissionStatus.DRAFT,
+            comment="",
+        )
+
+
+@pytest.mark.parametrize("status", [SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED])
+def test_only_an_accepted_report_is_classified(status):
+    SubmissionFactory(accepted=True, classification=Classification.GOOD)  # positive control
+    with refused_by("campaigns_submission_classified_when_accepted"):
+        SubmissionFactory(status=status, submitted=True, classification=Classification.GOOD)
+
+
+def test_board_points_that_differ_from_the_units_need_a_justification():
+    CriterionScoreFactory(self_points=8, board_points=8, board_justification="")  # agree
+    CriterionScoreFactory(self_points=8, board_points=6, board_justification="Thiếu minh chứng.")
+    with refused_by("campaigns_score_board_difference_justified"):
+        CriterionScoreFactory(self_points=8, board_points=6, board_justification="")
+    with refused_by("campaigns_score_board_difference_justified"):
+        CriterionScoreFactory(self_points=None, board_points=6, board_justification="")
 
 
 def test_a_criterion_is_scored_once_per_report():

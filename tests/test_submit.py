@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from campaigns import services as campaign_services
-from campaigns.models import Evidence, Submission, SubmissionStatus, SubmissionStep
+from campaigns.models import STATUS_ACTION, Evidence, Submission, SubmissionStatus, SubmissionStep
 from indicators.reporting import services
 from tests.factories import UserFactory
 from tests.factories_extra import DeadlineExtensionFactory
@@ -162,6 +162,7 @@ def test_a_returned_report_is_corrected_and_resubmitted_with_its_whole_history(y
         submission=submission,
         from_status=SubmissionStatus.SUBMITTED,
         to_status=SubmissionStatus.RETURNED,
+        action=STATUS_ACTION[SubmissionStatus.RETURNED],
         by=board,
         comment="Bổ sung số liệu Quỹ.",
         field_comments={"fund_mobilised_vnd": "Thiếu biên lai."},

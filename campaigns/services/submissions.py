@@ -25,6 +25,7 @@ from campaigns.models import (
     Registration,
     ReportingPeriod,
     SponsorshipSupport,
+    StepAction,
     Submission,
     SubmissionStatus,
     SubmissionStep,
@@ -126,7 +127,8 @@ def submission_lock_for_edit(
             _("This report has been sent to the Board and can no longer be changed."),
             code="not_editable",
         )
-    _ensure_open(period=locked.period, unit=locked.unit)
+    if not selectors.report_open_for_unit(submission=locked, on=timezone.localdate()):
+        _ensure_open(period=locked.period, unit=locked.unit)  # raises, with the deadline
     if expected_version is not None and locked.version != expected_version:
         who = locked.updated_by
         raise ValidationError(
@@ -232,8 +234,12 @@ def submission_submit(
     by: User,
     expected_version: int,
     extra_checklist: Sequence[selectors.ChecklistItem] = (),
+    extra_snapshot: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Submission:
-    """Send a draft or returned report to the Board: checklist met, before the unit's deadline."""
+    """Send a draft or returned report to the Board: checklist met, before the unit's deadline.
+
+    The step keeps a snapshot of what was sent (`extra_snapshot` adds the sections other apps
+    own), so the Board sees what changed after a return."""
     # The lock makes a double click or a second tab wait here, then find the report sent.
     submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
     unmet = [
@@ -257,10 +263,45 @@ def submission_submit(
         submission=submission,
         from_status=from_status,
         to_status=SubmissionStatus.SUBMITTED,
+        action=StepAction.SUBMIT,
         by=by,
         version=submission.version,
+        snapshot={**submission_snapshot(submission=submission), **(extra_snapshot or {})},
     )
     return submission
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def submission_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
+    """The report's own content as plain strings by section and key, for diffs after a return."""
+    scores = submission.scores.select_related("criterion")
+    return {
+        "fields": {
+            "narrative": submission.narrative,
+            "fund_mobilised_vnd": _text(submission.fund_mobilised_vnd),
+        },
+        "scores": {
+            s.criterion.code: " – ".join(
+                part for part in (_text(s.self_points), s.self_justification) if part
+            )
+            for s in scores
+        },
+        "support": {
+            s.commune.code: f"{s.money_vnd} + {s.in_kind_value_vnd} {s.in_kind} {s.works}".strip()
+            for s in submission.sponsorship_support.select_related("commune")
+        },
+        "communication": {
+            f"{c.kind}:{c.title}": f"{c.count} {_text(c.published_on)} {c.url}".strip()
+            for c in submission.communication.all()
+        },
+        "evidence": {
+            f"{e.criterion.code if e.criterion else '-'}:{e.sha256[:12]}": e.original_name
+            for e in submission.evidence.select_related("criterion")
+        },
+    }
 
 
 def _safe_name(name: str | None) -> str:

@@ -8,8 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from campaigns.models import (
-    Campaign,
-    Classification,
+    STATUS_ACTION,
     CommunicationItem,
     CommunicationKind,
     CriterionScore,
@@ -22,6 +21,7 @@ from campaigns.models import (
     SubmissionStep,
 )
 from campaigns.services import BLOC_DISTRICTS
+from campaigns.services.review import classify
 from indicators.demo.context import (
     DEMO_ENTERPRISE_CODE,
     DEMO_YEARS,
@@ -169,6 +169,7 @@ def _story(context: DemoContext, *, period: ReportingPeriod, unit: Unit, status:
             SubmissionStep(
                 from_status=from_status,
                 to_status=to_status,
+                action=STATUS_ACTION[to_status],
                 by=by,
                 at=moment,
                 comment=reason,
@@ -252,16 +253,6 @@ def _half_points(value: float, top: Decimal) -> Decimal:
     return min(top, max(Decimal(0), Decimal(round(value * 2)) / 2))
 
 
-def _classification(campaign: Campaign, total: Decimal) -> str:
-    if total >= campaign.excellent_min:
-        return Classification.EXCELLENT
-    if total >= campaign.good_min:
-        return Classification.GOOD
-    if total >= campaign.completed_min:
-        return Classification.COMPLETED
-    return Classification.NOT_COMPLETED
-
-
 def _scores(context: DemoContext, submissions: Sequence[Submission]) -> list[CriterionScore]:
     """Self points on every leaf (some missing in drafts); Board points on accepted reports."""
     scores = []
@@ -295,7 +286,7 @@ def _scores(context: DemoContext, submissions: Sequence[Submission]) -> list[Cri
                 board_total += score.board_points
             scores.append(score)
         if accepted:
-            submission.classification = _classification(context.campaign, board_total)
+            submission.classification = classify(campaign=context.campaign, total=board_total)
     CriterionScore.objects.bulk_create(scores)
     Submission.objects.bulk_update(
         [s for s in submissions if s.status == SubmissionStatus.ACCEPTED], ["classification"]

@@ -211,6 +211,7 @@ def report_save(
                         by=by,
                         expected_version=submission.version,
                         extra_checklist=report_checklist(submission=submission),
+                        extra_snapshot=report_snapshot(submission=submission),
                     )
             except ValidationError as exc:
                 outcome.submit_error = exc
@@ -220,6 +221,32 @@ def report_save(
             evidence.file.storage.delete(evidence.file.name)
         raise
     return outcome
+
+
+def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
+    """Indicator values and model results as sent, beside the campaigns app's own snapshot."""
+
+    def text(*parts: object) -> str:
+        return " – ".join(str(part) for part in parts if part not in (None, ""))
+
+    values = ReportedValue.objects.filter(submission=submission).select_related("indicator")
+    results = ModelResult.objects.filter(submission=submission).select_related("model")
+    return {
+        "values": {
+            v.indicator.code: text(
+                f"{v.numerator}/{v.denominator}" if v.denominator is not None else v.value,
+                v.comment,
+                v.warning_explanation,
+            )
+            for v in values
+        },
+        "models": {
+            r.model.name: text(
+                r.participating_households, r.escaped_households, r.average_income_vnd, r.comment
+            )
+            for r in results
+        },
+    }
 
 
 def _values_save(*, submission: Submission, values: Mapping[int, ValueInput]) -> None:

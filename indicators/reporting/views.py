@@ -203,11 +203,8 @@ def _render_form(
             # A browser never re-fills a file input: say so when a refused form carried files.
             "files_dropped": bool(request.FILES),
             "saved_here": saved_here,
-            "is_open": campaign_selectors.period_open_for_unit(
-                period=submission.period,
-                unit=submission.unit,
-                on=timezone.localdate(),
-                deadline=deadline,
+            "is_open": campaign_selectors.report_open_for_unit(
+                submission=submission, on=timezone.localdate(), deadline=deadline
             ),
             "checklist": checklist,
             "ready": all(item.done for item in checklist),

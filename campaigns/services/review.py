@@ -1,0 +1,274 @@
+"""The Board's review of a yearly report: score it, return it with reasons, accept it."""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import selectors
+from campaigns.models import (
+    Campaign,
+    Classification,
+    CriterionScore,
+    PeriodState,
+    ReportingPeriod,
+    StepAction,
+    Submission,
+    SubmissionStatus,
+    SubmissionStep,
+)
+from campaigns.services.submissions import ScoreInput
+from units.models import Unit, User
+
+
+def ensure_board(user: User) -> None:
+    """Only Board staff review; the views check too, this keeps commands and tasks honest."""
+    if not (user.is_active and user.is_board):
+        raise PermissionDenied
+
+
+def ensure_reviewable(period: ReportingPeriod) -> None:
+    if period.state != PeriodState.OPEN:
+        raise ValidationError(
+            _("The year %(year)s is closed: its reports can no longer be reviewed."),
+            code="period_closed",
+            params={"year": period.year},
+        )
+
+
+def classify(*, campaign: Campaign, total: Decimal) -> Classification:
+    """The classification a total of Board points earns under the campaign's thresholds."""
+    if total >= campaign.excellent_min:
+        return Classification.EXCELLENT
+    if total >= campaign.good_min:
+        return Classification.GOOD
+    if total >= campaign.completed_min:
+        return Classification.COMPLETED
+    return Classification.NOT_COMPLETED
+
+
+def _lock_for_review(*, submission: Submission, expected_version: int | None) -> Submission:
+    """Lock the report row; it must be waiting for the Board and unchanged since it was read."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("period__campaign", "unit", "updated_by")
+        .get(pk=submission.pk)
+    )
+    ensure_reviewable(locked.period)
+    if locked.status != SubmissionStatus.SUBMITTED:
+        raise ValidationError(
+            _("This report is %(status)s, not waiting for review."),
+            code="not_submitted",
+            params={"status": locked.get_status_display().lower()},
+        )
+    if expected_version is not None and locked.version != expected_version:
+        who = locked.updated_by
+        raise ValidationError(
+            _("%(who)s acted on this report at %(when)s, after you opened it. Look again."),
+            code="stale",
+            params={
+                "who": (who.get_full_name() or who.get_username()) if who else _("Someone"),
+                "when": formats.date_format(
+                    timezone.localtime(locked.updated_at), "SHORT_DATETIME_FORMAT"
+                ),
+            },
+        )
+    return locked
+
+
+def _step(
+    submission: Submission,
+    *,
+    by: User,
+    action: StepAction,
+    from_status: str,
+    comment: str = "",
+    field_comments: Mapping[str, str] | None = None,
+) -> SubmissionStep:
+    return SubmissionStep.objects.create(
+        submission=submission,
+        from_status=from_status,
+        to_status=submission.status,
+        action=action,
+        by=by,
+        comment=comment,
+        field_comments=dict(field_comments or {}),
+        version=submission.version,
+    )
+
+
+def _bump(submission: Submission, by: User, *fields: str) -> None:
+    submission.updated_by = by
+    submission.version += 1
+    submission.save(update_fields=[*fields, "updated_by", "version", "updated_at"])
+
+
+@transaction.atomic
+def board_scores_save(
+    *,
+    submission: Submission,
+    by: User,
+    expected_version: int,
+    scores: Mapping[int, ScoreInput],
+) -> Submission:
+    """Record the Board's points per criterion; points that differ from the unit's need a why."""
+    ensure_board(by)
+    submission = _lock_for_review(submission=submission, expected_version=expected_version)
+    criteria = {
+        c.pk: c for c in selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+    }
+    existing = {s.criterion_id: s for s in submission.scores.all()}
+    errors: dict[str, ValidationError] = {}
+    changed: dict[str, str] = {}
+    now = timezone.now()
+    for criterion_id, score in scores.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue  # not a criterion of this unit: ignored, like any field added by hand
+        row = existing.get(criterion_id) or CriterionScore(
+            submission=submission, criterion=criterion, max_points=criterion.max_points
+        )
+        justification = score.justification.strip()
+        if score.points is not None and not 0 <= score.points <= criterion.max_points:
+            errors[f"board-{criterion_id}-points"] = ValidationError(
+                _("Points must be between 0 and %(max)s."),
+                code="points_above_max",
+                params={"max": formats.number_format(criterion.max_points, use_l10n=True)},
+            )
+            continue
+        if score.points is not None and score.points != row.self_points and not justification:
+            errors[f"board-{criterion_id}-justification"] = ValidationError(
+                _("Say why the Board's points differ from the self-assessed points."),
+                code="justification_required",
+            )
+            continue
+        if row.pk and (row.board_points, row.board_justification) == (score.points, justification):
+            continue
+        row.board_points = score.points
+        row.board_justification = justification
+        row.board_scored_by = by if score.points is not None else None
+        row.board_scored_at = now if score.points is not None else None
+        row.save()
+        shown = "—" if score.points is None else formats.number_format(score.points)
+        changed[criterion.code] = f"{shown} – {justification}" if justification else shown
+    if errors:
+        raise ValidationError(errors)
+    if changed:
+        _bump(submission, by)
+        _step(
+            submission,
+            by=by,
+            action=StepAction.SCORE,
+            from_status=submission.status,
+            field_comments=changed,
+        )
+    return submission
+
+
+@transaction.atomic
+def submission_return(
+    *,
+    submission: Submission,
+    by: User,
+    expected_version: int,
+    reason: str,
+    field_comments: Mapping[str, str] | None = None,
+) -> Submission:
+    """Send the report back to the unit with what to correct: overall, on fields, or both."""
+    ensure_board(by)
+    submission = _lock_for_review(submission=submission, expected_version=expected_version)
+    reason = reason.strip()
+    comments = {key: text.strip() for key, text in (field_comments or {}).items() if text.strip()}
+    if not reason and not comments:
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _("Say what the unit must correct, overall or on particular fields."),
+                    code="return_needs_reason",
+                )
+            }
+        )
+    submission.status = SubmissionStatus.RETURNED
+    _bump(submission, by, "status")
+    _step(
+        submission,
+        by=by,
+        action=StepAction.RETURN,
+        from_status=SubmissionStatus.SUBMITTED,
+        comment=reason,
+        field_comments=comments,
+    )
+    return submission
+
+
+def board_total(*, submission: Submission) -> Decimal | None:
+    return CriterionScore.objects.filter(submission=submission).aggregate(
+        total=Sum("board_points")
+    )["total"]
+
+
+@transaction.atomic
+def submission_accept(*, submission: Submission, by: User, expected_version: int) -> Submission:
+    """Accept a report the Board has scored in full; it is then locked and classified."""
+    ensure_board(by)
+    submission = _lock_for_review(submission=submission, expected_version=expected_version)
+    criteria = list(selectors.leaf_criteria(period=submission.period, unit=submission.unit))
+    scored = set(
+        submission.scores.filter(board_points__isnull=False).values_list("criterion_id", flat=True)
+    )
+    unscored = [c.code for c in criteria if c.pk not in scored]
+    if unscored:
+        raise ValidationError(
+            _("Score every criterion before accepting; still without Board points: %(codes)s."),
+            code="unscored",
+            params={"codes": ", ".join(unscored)},
+        )
+    total = board_total(submission=submission) or Decimal(0)
+    submission.status = SubmissionStatus.ACCEPTED
+    submission.accepted_at = timezone.now()
+    submission.classification = classify(campaign=submission.period.campaign, total=total)
+    _bump(submission, by, "status", "accepted_at", "classification")
+    _step(
+        submission,
+        by=by,
+        action=StepAction.ACCEPT,
+        from_status=SubmissionStatus.SUBMITTED,
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_mark_not_reporting(
+    *, period: ReportingPeriod, unit: Unit, by: User, reason: str, not_reporting: bool = True
+) -> Submission:
+    """Record that a unit will not report this year (or, with `not_reporting=False`, undo it)."""
+    ensure_board(by)
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    ensure_reviewable(period)
+    if not selectors.participating_units(period=period).filter(pk=unit.pk).exists():
+        raise ValidationError(_("This unit does not take part in the year."), code="not_member")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("Give the reason."), code="needs_reason")}
+        )
+    submission, _created = Submission.objects.get_or_create(period=period, unit=unit)
+    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
+    if submission.status == SubmissionStatus.ACCEPTED:
+        raise ValidationError(_("This unit's report is already accepted."), code="already_accepted")
+    if submission.not_reporting == not_reporting:
+        return submission
+    submission.not_reporting = not_reporting
+    _bump(submission, by, "not_reporting")
+    _step(
+        submission,
+        by=by,
+        action=StepAction.NOT_REPORTING if not_reporting else StepAction.REPORTING,
+        from_status=submission.status,
+        comment=reason,
+    )
+    return submission
