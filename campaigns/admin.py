@@ -1,8 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from campaigns.models import (
     EmulationBloc,
     Evidence,
     PeriodEvent,
+    PeriodState,
     Registration,
     ReportingPeriod,
     SponsorshipSupport,
@@ -26,6 +29,109 @@ from campaigns.models import (
 )
 
 DUPLICATE_CRITERION_CODE = _("This bloc already has a criterion with this code.")
+
+
+# --- Locked years ---------------------------------------------------------------------------
+# A locked year refuses every change until an admin unlocks it, with a reason, through the portal.
+# The database refuses such writes too (indicators migration 0005); the admin says why first, and
+# shows the rows of a locked year read-only instead of failing on save.
+
+LOCKED_YEAR = _("The year %(year)s is locked: nothing in it can change until an admin unlocks it.")
+
+
+def locked_year(model: type[models.Model], year_path: str, value: Any) -> int | None:
+    """The locked year a row of `model` belongs to, or None when its year is not locked.
+
+    `year_path` leads from the row to its year: a lookup ending at a ReportingPeriod
+    ("period", "submission__period") or a calendar-year column ("year"). `value` is the row's
+    first field on that path: a primary key, or the year itself.
+    """
+    if value is None:
+        return None
+    first, _sep, rest = year_path.partition("__")
+    field = model._meta.get_field(first)
+    if not field.is_relation:
+        # Figures kept by calendar year: locked if any campaign has locked that year.
+        rows, prefix = ReportingPeriod.objects.filter(year=value), ""
+    else:
+        rows, prefix = field.related_model.objects.filter(pk=value), f"{rest}__" if rest else ""
+    locked = rows.filter(**{f"{prefix}state": PeriodState.LOCKED})
+    return locked.values_list(f"{prefix}year", flat=True).first()
+
+
+def row_locked_year(obj: models.Model, year_path: str) -> int | None:
+    """The locked year a saved row is in, or None (also for a row not saved yet).
+
+    Read from the database, not from `obj`: a form may already have put new values on it.
+    """
+    if obj.pk is None:
+        return None
+    row = type(obj).objects.filter(pk=obj.pk)
+    first = year_path.partition("__")[0]
+    if obj._meta.get_field(first).is_relation:
+        locked = row.filter(**{f"{year_path}__state": PeriodState.LOCKED})
+        return locked.values_list(f"{year_path}__year", flat=True).first()
+    periods = ReportingPeriod.objects.filter(
+        state=PeriodState.LOCKED, year=Subquery(row.values(first)[:1])
+    )
+    return periods.values_list("year", flat=True).first()
+
+
+class LockedYearFormMixin:
+    """For a ModelForm: refuses changing a row of a locked year, or moving or adding one into it."""
+
+    year_path: str
+
+    def clean(self):
+        cleaned = super().clean()
+        first = self.year_path.partition("__")[0]
+        year = row_locked_year(self.instance, self.year_path) if self.has_changed() else None
+        if year is None and first in cleaned:
+            target = cleaned[first]
+            year = locked_year(self._meta.model, self.year_path, getattr(target, "pk", target))
+        if year is not None:
+            error = ValidationError(LOCKED_YEAR, code="year_locked", params={"year": year})
+            self.add_error(first if first in self.fields else None, error)
+        return cleaned
+
+
+class LockedYearAdminMixin:
+    """For the ModelAdmin of a year-bound model, with `year_path` saying how a row finds its year.
+
+    A locked year's rows open read-only and cannot be deleted, alone or with "delete selected"
+    (Django asks has_delete_permission for every row it would delete, cascades included). The
+    form refuses adding a row to a locked year, or moving one there, with a message.
+    """
+
+    year_path: str
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or row_locked_year(obj, self.year_path) is None)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or row_locked_year(obj, self.year_path) is None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # Django's own get_form builds a subclass per request the same way.
+        return type(form)(form.__name__, (LockedYearFormMixin, form), {"year_path": self.year_path})
+
+
+class LockedYearInlineFormSet(BaseInlineFormSet):
+    """For inline rows that each carry their own year (a parent that spans several years).
+
+    Set `year_path` on the inline's form (a LockedYearFormMixin); this adds the check Django
+    skips for rows ticked for deletion.
+    """
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            year = row_locked_year(form.instance, form.year_path)
+            if year is not None:
+                raise ValidationError(LOCKED_YEAR, code="year_locked", params={"year": year})
 
 
 class AuditTrailMixin:
@@ -44,8 +150,23 @@ class AuditTrailMixin:
 # --- Campaigns and years --------------------------------------------------------------------
 
 
+class ReportingPeriodFormSet(BaseInlineFormSet):
+    """A locked year's dates and number cannot change from its campaign's page either."""
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if not (form.has_changed() or self._should_delete_form(form)):
+                continue
+            locked = ReportingPeriod.objects.filter(pk=form.instance.pk, state=PeriodState.LOCKED)
+            year = locked.values_list("year", flat=True).first()
+            if year is not None:
+                raise ValidationError(LOCKED_YEAR, code="year_locked", params={"year": year})
+
+
 class ReportingPeriodInline(admin.TabularInline):
     model = ReportingPeriod
+    formset = ReportingPeriodFormSet
     extra = 0
     fields = ("year", "opens_on", "deadline", "state")
     readonly_fields = ("state",)
@@ -73,9 +194,18 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     list_filter = ("state", "campaign")
     search_fields = ("campaign__number", "year")
     list_select_related = ("campaign",)
-    # Closing and locking go through the services, which record a PeriodEvent for each move.
+    # Closing, locking and unlocking go through the services, which record a PeriodEvent for
+    # each move; a locked year's dates cannot change either.
     readonly_fields = ("state",)
     inlines = (PeriodEventInline,)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not (obj is not None and obj.is_locked)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and not (obj is not None and obj.is_locked)
 
 
 @admin.register(PeriodEvent)
@@ -88,7 +218,8 @@ class PeriodEventAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(admin.ModelAdmin):
+class DeadlineExtensionAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "period"
     list_display = ("unit", "period", "deadline", "granted_by", "granted_at")
     list_filter = ("period",)
     search_fields = ("unit__code", "unit__name", "reason")
@@ -255,7 +386,8 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "period"
     list_display = (
         "unit",
         "period",
@@ -367,7 +499,9 @@ class CommunicationItemInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    # Its inlines follow: Django shows them read-only when the report itself is.
+    year_path = "period"
     list_display = (
         "unit",
         "period",
@@ -410,6 +544,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(SubmissionStep)
 class SubmissionStepAdmin(AuditTrailMixin, admin.ModelAdmin):
+    # Read-only in every year already: no LockedYearAdminMixin needed.
     list_display = ("submission", "from_status", "to_status", "by", "at")
     list_filter = ("to_status", "submission__period")
     search_fields = ("submission__unit__code", "submission__unit__name", "by__username")
@@ -418,7 +553,8 @@ class SubmissionStepAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "submission__period"
     list_display = (
         "original_name",
         "submission",
@@ -458,7 +594,8 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CriterionScore)
-class CriterionScoreAdmin(admin.ModelAdmin):
+class CriterionScoreAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "submission__period"
     form = CriterionScoreForm
     list_display = ("submission", "criterion", "max_points", "self_points", "board_points")
     list_filter = ("submission__period", "criterion__bloc")
@@ -469,7 +606,8 @@ class CriterionScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(AwardProposal)
-class AwardProposalAdmin(admin.ModelAdmin):
+class AwardProposalAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "period"
     list_display = ("unit", "period", "award", "status", "decision_number", "decision_date")
     list_filter = ("period", "award", "status")
     search_fields = ("unit__code", "unit__name", "decision_number")
@@ -479,7 +617,8 @@ class AwardProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(SponsorshipSupport)
-class SponsorshipSupportAdmin(admin.ModelAdmin):
+class SponsorshipSupportAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "submission__period"
     list_display = ("submission", "commune", "money_vnd", "in_kind_value_vnd")
     list_filter = ("submission__period",)
     search_fields = (
@@ -493,7 +632,8 @@ class SponsorshipSupportAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommunicationItem)
-class CommunicationItemAdmin(admin.ModelAdmin):
+class CommunicationItemAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "submission__period"
     list_display = ("title", "kind", "submission", "count", "published_on")
     list_filter = ("kind", "submission__period")
     search_fields = ("title", "submission__unit__code", "submission__unit__name")

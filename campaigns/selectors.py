@@ -32,6 +32,7 @@ from campaigns.models import (
     PeriodState,
     Registration,
     ReportingPeriod,
+    StepAction,
     Submission,
     SubmissionStatus,
     SubmissionStep,
@@ -206,15 +207,22 @@ def _field_label(key: str) -> str:
         return key
 
 
-def submission_timeline(*, submission: Submission) -> list[TimelineEntry]:
-    """The report's steps, oldest first, with field comments under readable labels."""
+def submission_timeline(
+    *, submission: Submission, show_board_points: bool = True
+) -> list[TimelineEntry]:
+    """The report's steps, oldest first, with field comments under readable labels.
+
+    A Board scoring step's comments carry the Board's points: without `show_board_points` (a unit
+    before the year is closed) the step shows, its points do not."""
     return [
         TimelineEntry(
             step=step,
             field_comments=[
                 FieldComment(label=_field_label(key), comment=str(comment))
                 for key, comment in (step.field_comments or {}).items()
-            ],
+            ]
+            if show_board_points or step.action != StepAction.SCORE
+            else [],
         )
         for step in submission.steps.all()
     ]

@@ -5,6 +5,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from campaigns import selectors
+from campaigns.models import SubmissionStatus
+from campaigns.ranking import bloc_rankings
 from kontum_poverty.http import AuthenticatedRequest
 
 logger = logging.getLogger(__name__)
@@ -15,16 +17,27 @@ def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A yearly report, read-only; another unit's report is a 404 like a missing one."""
     submission = selectors.submission_for_user(user=request.user, pk=pk)
     show_board_points = selectors.board_points_visible(user=request.user, submission=submission)
+    placings = []
+    if show_board_points and submission.status == SubmissionStatus.ACCEPTED:
+        placings = [
+            (ranking, row)
+            for ranking in bloc_rankings(period=submission.period)
+            for row in ranking.ranked
+            if row.unit.pk == submission.unit_id
+        ]
     return render(
         request,
         "campaigns/submission_detail.html",
         {
             "submission": submission,
-            "timeline": selectors.submission_timeline(submission=submission),
+            "timeline": selectors.submission_timeline(
+                submission=submission, show_board_points=show_board_points
+            ),
             "scores": submission.scores.all(),
             "values": submission.values.all(),
             "totals": selectors.submission_score_totals(submission=submission),
             "show_board_points": show_board_points,
+            "placings": placings,
             "evidence": submission.evidence.all(),
             "evidence_downloadable": selectors.evidence_downloadable(user=request.user),
             "can_edit": request.user.is_officer

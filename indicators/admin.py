@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
+from campaigns.admin import LockedYearAdminMixin, LockedYearFormMixin, LockedYearInlineFormSet
 from indicators.models import (
     CommuneStatistics,
     ImportBatch,
@@ -58,7 +60,11 @@ class MilestoneAdmin(AdminOnlyImportExportMixin, ImportExportMixin, admin.ModelA
 
 
 @admin.register(CommuneStatistics)
-class CommuneStatisticsAdmin(AdminOnlyImportExportMixin, ImportExportMixin, admin.ModelAdmin):
+class CommuneStatisticsAdmin(
+    LockedYearAdminMixin, AdminOnlyImportExportMixin, ImportExportMixin, admin.ModelAdmin
+):
+    # The Excel import checks the lock itself (indicators.imports.services.year_is_locked).
+    year_path = "year"
     resource_classes = [CommuneStatisticsResource]
     list_display = (
         "commune",
@@ -87,8 +93,16 @@ class CommuneStatisticsAdmin(AdminOnlyImportExportMixin, ImportExportMixin, admi
     list_per_page = 50
 
 
+class ModelResultInlineForm(LockedYearFormMixin, forms.ModelForm):
+    year_path = "year"
+
+
 class ModelResultInline(admin.TabularInline):
+    """A model's results span several years: each row is checked against its own year's lock."""
+
     model = ModelResult
+    form = ModelResultInlineForm
+    formset = LockedYearInlineFormSet
     extra = 0
     fields = (
         "year",
@@ -112,7 +126,8 @@ class PovertyModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModelResult)
-class ModelResultAdmin(admin.ModelAdmin):
+class ModelResultAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "year"
     list_display = (
         "model",
         "year",
@@ -127,7 +142,8 @@ class ModelResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportedValue)
-class ReportedValueAdmin(admin.ModelAdmin):
+class ReportedValueAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "submission__period"
     list_display = ("submission", "indicator", "value", "numerator", "denominator", "updated_at")
     list_filter = ("indicator", "submission__period")
     search_fields = ("submission__unit__code", "submission__unit__name", "indicator__code")
@@ -137,7 +153,8 @@ class ReportedValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegisteredTarget)
-class RegisteredTargetAdmin(admin.ModelAdmin):
+class RegisteredTargetAdmin(LockedYearAdminMixin, admin.ModelAdmin):
+    year_path = "registration__period"
     list_display = ("registration", "indicator", "value")
     list_filter = ("indicator", "registration__period")
     search_fields = ("registration__unit__code", "registration__unit__name", "indicator__code")

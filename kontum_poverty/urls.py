@@ -20,6 +20,8 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("report/", include("indicators.reporting.urls")),
     path("import/", include("indicators.urls")),
+    path("review/", include("indicators.review.urls")),
+    path("board/", include("campaigns.board.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
     path("public/", dashboard_views.public_progress, name="public-progress"),
     # Un-namespaced: LOGIN_REDIRECT_URL = "home".

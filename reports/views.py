@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from campaigns import selectors as campaign_selectors
+from campaigns.models import PeriodState, ReportingPeriod
 from kontum_poverty.http import AuthenticatedRequest
 from reports import dashboard, selectors
 
@@ -52,9 +53,16 @@ def _leader_home(request: AuthenticatedRequest) -> HttpResponse:
         page = dashboard.leader_glance(user=request.user)
     except Http404:  # no province loaded yet: a portal being set up
         page = None
-    return render(request, "reports/home_leader.html", {"page": page})
+    return render(
+        request,
+        "reports/home_leader.html",
+        {"page": page, "period": campaign_selectors.current_period()},
+    )
 
 
 def _admin_home(request: AuthenticatedRequest) -> HttpResponse:
     links = selectors.admin_setup_links(user=request.user)
-    return render(request, "reports/home_admin.html", {"links": links})
+    locked = ReportingPeriod.objects.filter(state=PeriodState.LOCKED).select_related("campaign")
+    return render(
+        request, "reports/home_admin.html", {"links": links, "locked_periods": list(locked)}
+    )

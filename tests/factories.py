@@ -162,9 +162,11 @@ class CriterionScoreFactory(factory.django.DjangoModelFactory):
     board_points = None
     # The database asks a reason for Board points that differ from the unit's own.
     board_justification = factory.LazyAttribute(
-        lambda score: ""
-        if score.board_points is None or score.board_points == score.self_points
-        else "Theo kết quả thẩm định của Ban."
+        lambda score: (
+            ""
+            if score.board_points is None or score.board_points == score.self_points
+            else "Theo kết quả thẩm định của Ban."
+        )
     )
 
 

@@ -8,9 +8,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import STATUS_ACTION, PeriodState, SubmissionStatus, SubmissionStep
+from campaigns.models import (
+    STATUS_ACTION,
+    Classification,
+    PeriodState,
+    ReportingPeriod,
+    StepAction,
+    SubmissionStatus,
+    SubmissionStep,
+)
 from indicators.models import Measure, ReportedValue
 from tests.factories import (
+    BlocFactory,
+    BlocMembershipFactory,
+    CriterionFactory,
     CriterionScoreFactory,
     IndicatorFactory,
     SubmissionFactory,
@@ -30,7 +41,7 @@ def normalised(response, *, url):
 
 
 def scored_submission(*, unit, period_state=PeriodState.OPEN):
-    submission = SubmissionFactory(unit=unit, submitted=True, period__state=period_state)
+    submission = SubmissionFactory(unit=unit, submitted=True)
     CriterionScoreFactory(
         submission=submission,
         criterion__max_points=20,
@@ -39,6 +50,9 @@ def scored_submission(*, unit, period_state=PeriodState.OPEN):
         board_points=Decimal("13.75"),
         board_justification="Ban đánh giá cao",
     )
+    # Set last: the database refuses new rows in a locked year.
+    ReportingPeriod.objects.filter(pk=submission.period_id).update(state=period_state)
+    submission.period.refresh_from_db()
     return submission
 
 
@@ -166,3 +180,47 @@ def test_report_page_runs_the_same_number_of_queries_however_long_the_report(cli
         client.get(detail_url(long))
 
     assert len(long_queries) == len(short_queries) <= 9
+
+
+def test_officer_sees_the_scoring_step_but_not_its_points_while_the_year_is_open(
+    client, unit_officer, board_staff
+):
+    submission = scored_submission(unit=unit_officer.unit)
+    SubmissionStep.objects.create(
+        submission=submission,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.SUBMITTED,
+        action=StepAction.SCORE,
+        by=board_staff,
+        field_comments={"4.1": "13,75 – Ban đánh giá cao"},
+    )
+    client.force_login(unit_officer)
+
+    content = client.get(detail_url(submission)).content.decode()
+
+    assert str(StepAction.SCORE.label) in content
+    assert "13,75" not in content
+
+    client.force_login(board_staff)
+    assert "13,75 – Ban đánh giá cao" in client.get(detail_url(submission)).content.decode()
+
+
+def test_officer_sees_classification_and_rank_once_the_year_is_closed(client, unit_officer):
+    submission = SubmissionFactory(
+        unit=unit_officer.unit,
+        accepted=True,
+        classification=Classification.GOOD,
+        period__state=PeriodState.CLOSED,
+    )
+    bloc = BlocFactory(campaign=submission.period.campaign, name="Khối huyện")
+    BlocMembershipFactory(bloc=bloc, unit=unit_officer.unit)
+    criterion = CriterionFactory(bloc=bloc, max_points=100)
+    CriterionScoreFactory(
+        submission=submission, criterion=criterion, self_points=80, board_points=78
+    )
+    client.force_login(unit_officer)
+
+    content = client.get(detail_url(submission)).content.decode()
+
+    assert str(Classification.GOOD.label) in content
+    assert "Khối huyện" in content

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import PeriodState, SubmissionStatus
+from campaigns.models import PeriodState, ReportingPeriod, SubmissionStatus
 from indicators.models import Measure
 from tests.factories import (
     BlocFactory,
@@ -98,10 +98,10 @@ def test_board_lands_on_status_counts_for_the_current_year(client, board_staff):
         SubmissionFactory(period=period, submitted=True),
         SubmissionFactory(period=period, submitted=True),
         SubmissionFactory(period=period, accepted=True),
-        SubmissionFactory(
-            period=PeriodFactory(year=2018, state=PeriodState.LOCKED), submitted=True
-        ),
+        SubmissionFactory(period=PeriodFactory(year=2018), submitted=True),
     ]
+    # Locked after the fact: the database refuses new rows in a locked year.
+    ReportingPeriod.objects.filter(year=2018).update(state=PeriodState.LOCKED)
     for report in reports:
         BlocMembershipFactory(bloc=bloc, unit=report.unit)
     BlocMembershipFactory(bloc=bloc)  # takes part, has no report
@@ -148,6 +148,25 @@ def test_admin_lands_on_set_up_links(client, admin_user):
 
     assert "reports/home_admin.html" in template_names(response)
     assert reverse("admin:index") in response.content.decode()
+
+
+def test_admin_home_leads_to_each_locked_year_to_unlock_it(client, admin_user):
+    locked = PeriodFactory(year=2018, state=PeriodState.LOCKED)
+    still_open = PeriodFactory(year=2019, campaign=locked.campaign)
+
+    content = log_in(client, admin_user).content.decode()
+
+    assert reverse("board:year", args=[locked.pk]) in content
+    assert reverse("board:year", args=[still_open.pk]) not in content
+
+
+def test_board_and_leader_homes_lead_to_the_years_evaluation(client, board_staff, leader):
+    period = PeriodFactory(year=2019)
+    for user in (board_staff, leader):
+        client.force_login(user)
+        content = client.get("/").content.decode()
+        for name in ("review:queue", "board:ranking", "board:awards", "board:year"):
+            assert reverse(name, args=[period.pk]) in content
 
 
 @pytest.mark.parametrize("persona", ["unit_officer", "board_staff", "leader", "admin_user"])

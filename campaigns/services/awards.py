@@ -7,6 +7,7 @@ Excellent. The Board may still propose a unit outside the rule, with a reason.
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,7 +38,10 @@ class Eligibility:
 
 
 def _points(row: RankedUnit) -> str:
-    return formats.number_format(row.total or 0, decimal_pos=None, use_l10n=True)
+    total = row.total or Decimal(0)
+    # 95,00 reads as 95 and 92,50 as 92,5; normalize() alone would write 100 as 1E+2.
+    shown = total.quantize(Decimal(1)) if total == total.to_integral_value() else total.normalize()
+    return formats.number_format(shown, use_l10n=True)
 
 
 def _check(row: RankedUnit, ranking: BlocRanking, award: AwardKind) -> Eligibility:
@@ -120,16 +124,18 @@ def award_eligibility(
     return checks
 
 
-def _ensure_editable(period: ReportingPeriod, by: User) -> None:
+def _ensure_editable(period: ReportingPeriod, by: User) -> ReportingPeriod:
+    """Lock the year's row and check it afresh: a lock committed meanwhile is seen here."""
     ensure_board(by)
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     ensure_not_locked(period)
+    return period
 
 
 @transaction.atomic
 def proposals_derive(*, period: ReportingPeriod, by: User) -> list[AwardProposal]:
     """Propose every eligible unit not yet proposed; proposals already there stay as edited."""
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    _ensure_editable(period, by)
+    period = _ensure_editable(period, by)
     existing = set(AwardProposal.objects.filter(period=period).values_list("unit_id", "award"))
     created = [
         AwardProposal(
@@ -150,7 +156,7 @@ def proposal_add(
     *, period: ReportingPeriod, unit: Unit, award: str, reason: str, by: User
 ) -> AwardProposal:
     """Propose a unit by hand; outside the rule, the Board must say why."""
-    _ensure_editable(period, by)
+    period = _ensure_editable(period, by)
     if not selectors.participating_units(period=period).filter(pk=unit.pk).exists():
         raise ValidationError(_("This unit does not take part in the year."), code="not_member")
     check = award_eligibility(period=period).get((unit.pk, award))
@@ -188,8 +194,8 @@ def _locked_proposal(proposal: AwardProposal) -> AwardProposal:
 @transaction.atomic
 def proposal_update(*, proposal: AwardProposal, reason: str, by: User) -> AwardProposal:
     """Edit the achievements a proposal states."""
+    _ensure_editable(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
-    _ensure_editable(proposal.period, by)
     if not reason.strip():
         raise ValidationError(
             {"reason": ValidationError(_("Say what the unit achieved."), code="needs_reason")}
@@ -202,8 +208,8 @@ def proposal_update(*, proposal: AwardProposal, reason: str, by: User) -> AwardP
 @transaction.atomic
 def proposal_remove(*, proposal: AwardProposal, by: User) -> None:
     """Withdraw a proposal not yet decided."""
+    _ensure_editable(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
-    _ensure_editable(proposal.period, by)
     if proposal.status != ProposalStatus.PROPOSED:
         raise ValidationError(
             _("A decided proposal stays on record; change its decision instead."),
@@ -223,8 +229,8 @@ def proposal_decide(
 ) -> AwardProposal:
     """Record the decision on a proposal: approved with the decision's number and date, or
     rejected (or back to proposed, to correct a mistake)."""
+    _ensure_editable(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
-    _ensure_editable(proposal.period, by)
     if status not in ProposalStatus.values:
         raise ValidationError(_("Unknown decision."), code="invalid_status")
     decision_number = decision_number.strip()

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from campaigns import selectors
 from campaigns.models import (
@@ -50,9 +51,12 @@ def _ensure_all_settled(period: ReportingPeriod) -> None:
         names = ", ".join(unit.name for unit in blocking[:5])
         more = len(blocking) - 5
         raise ValidationError(
-            _(
+            ngettext(
+                "%(count)s unit is neither accepted nor marked as not reporting: "
+                "%(names)s%(more)s.",
                 "%(count)s units are neither accepted nor marked as not reporting: "
-                "%(names)s%(more)s."
+                "%(names)s%(more)s.",
+                len(blocking),
             ),
             code="not_settled",
             params={
