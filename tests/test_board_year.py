@@ -88,7 +88,8 @@ def test_the_year_page_lists_the_units_still_blocking_the_close_with_links(
         [waiting, silent], key=lambda unit: unit.code
     )
     content = response.content.decode()
-    assert reverse("campaigns:submission-detail", kwargs={"pk": submission.pk}) in content
+    # The Board goes straight to the review page of a report still waiting.
+    assert reverse("review:detail", kwargs={"pk": submission.pk}) in content
     assert escape(silent.name) in content
     assert "Thành phố Kon Tum" not in content  # accepted: not blocking
 

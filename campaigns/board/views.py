@@ -105,6 +105,7 @@ def ranking(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
             "blocs": bloc_views(ranking_module.bloc_rankings(period=period)),
             "can_read": True,
             "can_act": can_act(request.user),
+            "can_review": request.user.is_board or request.user.is_leader,
             "tab": "ranking",
         },
     )
@@ -242,6 +243,7 @@ def _render_awards(
             "error_form": failed,
             "can_read": True,
             "can_act": can_act(request.user),
+            "can_review": request.user.is_board or request.user.is_leader,
             "locked": period.is_locked,
             "tab": "awards",
         },
@@ -445,6 +447,7 @@ def _render_year(
             # Only the Board needs the list; the admin comes here to unlock.
             "blocking": _blocking_rows(period) if can_read(user) else [],
             "can_act": can_act(user),
+            "can_review": user.is_board or user.is_leader,
             "can_read": can_read(user),
             "can_unlock": user.is_active and user.is_admin_role,
             "error_form": failed,
