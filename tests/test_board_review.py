@@ -718,3 +718,19 @@ def test_the_review_page_costs_the_same_queries_for_a_longer_rubric(
         response = client.get(detail_url(submission))
 
     assert len(response.context["page"].scores) == 8
+
+
+def test_a_report_sent_before_snapshots_were_kept_is_not_called_unchanged(
+    client, year, board_staff
+):
+    submission = returned_and_resent(year, board_staff, narrative="Đã sửa.")
+    # As for reports sent before the portal kept what was sent (and the demo data).
+    submission.steps.update(snapshot={})
+    client.force_login(board_staff)
+
+    response = client.get(detail_url(submission))
+
+    assert response.context["page"].diff is None
+    content = response.content.decode()
+    assert 'id="diff-unknown"' in content
+    assert 'id="diff-none"' not in content

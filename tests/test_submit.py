@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from campaigns import services as campaign_services
 from campaigns.models import STATUS_ACTION, Evidence, Submission, SubmissionStatus, SubmissionStep
+from campaigns.services import review as review_services
 from indicators.reporting import services
 from tests.factories import UserFactory
 from tests.factories_extra import DeadlineExtensionFactory
@@ -264,3 +265,34 @@ def test_two_tabs_submitting_at_once_give_exactly_one_step(unit_officer, time_ma
     assert SubmissionStep.objects.filter(submission=submission).count() == 1
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.SUBMITTED
+
+
+def test_a_report_returned_late_is_corrected_after_the_deadline_but_a_draft_is_not(
+    year, client, time_machine, outsider
+):
+    submission = _submit(year, complete_draft(year))
+    board = UserFactory(board=True)
+    # The Board returns the report on the deadline's last day; the unit answers a week later.
+    time_machine.move_to(day(2020, 1, 15), tick=False)
+    submission = review_services.submission_return(
+        submission=submission, by=board, expected_version=submission.version, reason="Sửa Quỹ."
+    )
+    time_machine.move_to(day(2020, 1, 22), tick=False)
+    client.force_login(year.officer)
+    url = reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+
+    response = client.post(
+        url, post_data(year, submission, fund_mobilised_vnd="270.000.000", action="submit")
+    )
+
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert (submission.status, submission.fund_mobilised_vnd) == (
+        SubmissionStatus.SUBMITTED,
+        270_000_000,
+    )
+    # Another unit that never submitted cannot start its report after the deadline.
+    year.plain.bloc.memberships.create(unit=outsider.unit)
+    with pytest.raises(ValidationError) as refused:
+        campaign_services.submission_get_or_create_draft(period=year.period, unit=outsider.unit)
+    assert refused.value.code == "period_closed"

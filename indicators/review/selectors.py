@@ -142,7 +142,9 @@ class ReviewPage:
     support: list[Any]
     communication: list[Any]
     latest_return: SubmissionStep | None
-    diff: list[DiffRow]
+    # None when a submission before or after the return kept no snapshot (sent before the
+    # portal recorded them): the Board is told it cannot be compared, not that nothing changed.
+    diff: list[DiffRow] | None
     timeline: list[campaign_selectors.TimelineEntry]
     comment_keys: list[tuple[str, str]] = field(default_factory=list)
 
@@ -326,7 +328,7 @@ def _diff(
     steps: list[SubmissionStep],
     indicators: list[Indicator],
     criteria: list[Criterion],
-) -> list[DiffRow]:
+) -> list[DiffRow] | None:
     """What the unit changed between the report the Board returned and the one it sent again."""
     returns = [i for i, step in enumerate(steps) if step.action == StepAction.RETURN]
     if not returns:
@@ -335,6 +337,8 @@ def _diff(
     after = [s for s in steps[returns[-1] + 1 :] if s.action == StepAction.SUBMIT]
     if not before or not after:
         return []
+    if not before[-1].snapshot or not after[-1].snapshot:
+        return None
     changes = snapshot_diff(before[-1].snapshot, after[-1].snapshot)
     support_codes = [c.key for c in changes if c.section == "support"]
     communes = dict(Unit.objects.filter(code__in=support_codes).values_list("code", "name"))
