@@ -199,7 +199,8 @@ def submission_score_totals(*, submission: Submission) -> ScoreTotals:
     return ScoreTotals(**totals)
 
 
-def _field_label(key: str) -> str:
+def field_label(key: str) -> str:
+    """A report field's name as people read it; other keys (codes) as they are."""
     try:
         return capfirst(str(Submission._meta.get_field(key).verbose_name))
     except FieldDoesNotExist:
@@ -218,7 +219,7 @@ def submission_timeline(
         TimelineEntry(
             step=step,
             field_comments=[
-                FieldComment(label=_field_label(key), comment=str(comment))
+                FieldComment(label=field_label(key), comment=str(comment))
                 for key, comment in (step.field_comments or {}).items()
             ]
             if show_board_points or step.action != StepAction.SCORE

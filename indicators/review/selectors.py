@@ -10,14 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
-    CommunicationKind,
     Criterion,
     CriterionScore,
     Evidence,
@@ -26,7 +23,6 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
-from campaigns.queue import snapshot_diff
 from indicators.models import Indicator, ModelResult, RegisteredTarget, ReportedValue
 from indicators.progress import (
     PovertyFigures,
@@ -39,7 +35,7 @@ from indicators.progress import (
 from indicators.reporting.services import is_territorial
 from indicators.reporting.warnings import report_warnings
 from indicators.review import scoring
-from units.models import Unit
+from indicators.review.diffs import DiffRow, report_diff
 
 MODEL_SOURCES = (Source.MODEL_GROWTH, Source.MODEL_ESCAPE)
 
@@ -109,14 +105,6 @@ class ScoreRow:
     @property
     def differs(self) -> bool:
         return self.board_points is not None and self.board_points != self.self_points
-
-
-@dataclass(frozen=True)
-class DiffRow:
-    section: str
-    label: str
-    before: Any
-    after: Any
 
 
 @dataclass(frozen=True)
@@ -312,77 +300,11 @@ def _indicator_rows(
     return rows, poverty
 
 
-SECTION_LABELS = {
-    "fields": _("Report"),
-    "values": _("Indicators"),
-    "models": _("Poverty-reduction models"),
-    "scores": _("Self-assessed points"),
-    "support": _("Sponsorship support"),
-    "communication": _("Communication work"),
-    "evidence": _("Evidence"),
-}
-
-
-def _diff(
-    submission: Submission,
-    steps: list[SubmissionStep],
-    indicators: list[Indicator],
-    criteria: list[Criterion],
-) -> list[DiffRow] | None:
-    """What the unit changed between the report the Board returned and the one it sent again."""
-    returns = [i for i, step in enumerate(steps) if step.action == StepAction.RETURN]
-    if not returns:
-        return []
-    before = [s for s in steps[: returns[-1]] if s.action == StepAction.SUBMIT]
-    after = [s for s in steps[returns[-1] + 1 :] if s.action == StepAction.SUBMIT]
-    if not before or not after:
-        return []
-    if not before[-1].snapshot or not after[-1].snapshot:
-        return None
-    changes = snapshot_diff(before[-1].snapshot, after[-1].snapshot)
-    support_codes = [c.key for c in changes if c.section == "support"]
-    communes = dict(Unit.objects.filter(code__in=support_codes).values_list("code", "name"))
-    names = {
-        "values": {i.code: f"{i.code} – {i.name}" for i in indicators},
-        "scores": {c.code: str(c) for c in criteria},
-        "support": communes,
-        "communication": {},
-    }
-    kinds = dict(CommunicationKind.choices)
-    rows = []
-    for change in changes:
-        label = names.get(change.section, {}).get(change.key, change.key)
-        if change.section == "fields":
-            label = _field_label(change.key)
-        elif change.section == "communication" and ":" in change.key:
-            kind, title = change.key.split(":", 1)
-            label = f"{kinds.get(kind, kind)}: {title}"
-        elif change.section == "evidence" and ":" in change.key:
-            code = change.key.split(":", 1)[0]
-            label = names["scores"].get(code, code)
-        rows.append(
-            DiffRow(
-                section=str(SECTION_LABELS.get(change.section, change.section)),
-                label=label,
-                before=change.before,
-                after=change.after,
-            )
-        )
-    return rows
-
-
-def _field_label(key: str) -> str:
-    try:
-        return capfirst(str(Submission._meta.get_field(key).verbose_name))
-    except FieldDoesNotExist:
-        return key
-
-
 def _comment_keys(rows: list[IndicatorRow], criteria: list[Criterion]) -> list[tuple[str, str]]:
     """The keys the officer's form shows a Board comment on, with what to call them here."""
     keys = [
-        ("narrative", _field_label("narrative")),
-        ("fund_mobilised_vnd", _field_label("fund_mobilised_vnd")),
+        ("narrative", campaign_selectors.field_label("narrative")),
+        ("fund_mobilised_vnd", campaign_selectors.field_label("fund_mobilised_vnd")),
     ]
     keys += [
         (row.indicator.code, f"{row.indicator.code} – {row.indicator.name}")
@@ -463,7 +385,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
         support=list(submission.sponsorship_support.select_related("commune").order_by("pk")),
         communication=list(submission.communication.order_by("pk")),
         latest_return=latest_return,
-        diff=_diff(submission, steps, indicators, criteria),
+        diff=report_diff(steps=steps, indicators=indicators, criteria=criteria),
         timeline=campaign_selectors.submission_timeline(submission=submission),
         comment_keys=_comment_keys(rows, criteria),
     )
