@@ -89,7 +89,7 @@ YEAR_DONE = {
     "close_lock": gettext_lazy("The year %(year)s is closed and locked."),
     "lock": gettext_lazy("The year %(year)s is locked."),
     "reopen": gettext_lazy("The year %(year)s is open again."),
-    "unlock": gettext_lazy("The year %(year)s is unlocked; it stands closed."),
+    "unlock": gettext_lazy("The year %(year)s is unlocked and closed again."),
 }
 
 
