@@ -96,17 +96,19 @@ class StateCount:
 
 @dataclass(frozen=True)
 class BlocRate:
-    """Units of a bloc whose first submission came on or before their own deadline."""
+    """Units of a bloc whose first submission came on or before their own deadline, out of
+    those that submitted: the same on-time rate as the leaders' dashboard shows."""
 
     bloc: EmulationBloc
     participating: int
+    reported: int
     on_time: int
 
     @property
     def rate(self) -> float | None:
-        if not self.participating:
+        if not self.reported:
             return None
-        return round(100 * self.on_time / self.participating, 1)
+        return round(100 * self.on_time / self.reported, 1)
 
 
 @dataclass(frozen=True)
@@ -353,6 +355,7 @@ def review_queue(
             BlocRate(
                 bloc=bloc,
                 participating=len(members),
+                reported=sum(1 for row in members if row.first_submitted_at is not None),
                 on_time=sum(1 for row in members if _on_time(row)),
             )
         )

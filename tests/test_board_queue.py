@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from campaigns.models import StepAction, Submission, SubmissionStatus, SubmissionStep
 from campaigns.queue import Change, review_queue, snapshot_diff
+from reports.dashboard import bloc_completeness
 from tests.factories import (
     BlocFactory,
     BlocMembershipFactory,
@@ -18,6 +19,7 @@ from tests.factories import (
     DepartmentFactory,
     DistrictFactory,
     PeriodFactory,
+    ProvinceFactory,
     SubmissionFactory,
     UserFactory,
 )
@@ -225,8 +227,18 @@ def test_on_time_rate_counts_first_submissions_by_each_units_own_deadline(period
     queue = queue_of(period, today=AFTER_DEADLINE)
 
     rates = {r.bloc.code: r for r in queue.bloc_rates}
-    assert (rates["districts"].on_time, rates["districts"].participating) == (3, 5)
-    assert rates["districts"].rate == 60.0
+    districts = rates["districts"]
+    assert (districts.on_time, districts.reported, districts.participating) == (3, 4, 5)
+    # On time out of those that submitted, as the dashboard counts it.
+    assert districts.rate == 75.0
+    (dashboard,) = [
+        b
+        for b in bloc_completeness(
+            campaign=period.campaign, year=period.year, scope=ProvinceFactory()
+        )
+        if b.bloc_id == bloc.pk
+    ]
+    assert dashboard.on_time_rate == districts.rate
     assert rates[other_bloc.code].rate is None
     assert rows_by_code(queue)[late.unit.code].late
     assert not rows_by_code(queue)["805"].late
@@ -446,7 +458,8 @@ def test_board_staff_see_the_queue_with_counts_and_rates(client, board_staff, pa
     assert "Huyện Sa Thầy" in html and "Huyện Ia H&#x27;Drai" in html
     assert reverse("review:detail", kwargs={"pk": page_year["sent"].pk}) in html
     assert 'data-flag="overdue"' in html
-    assert response.context["queue"].bloc_rates[0].rate == 50.0
+    # One of two units submitted, on time: 100 % on time, as the dashboard says too.
+    assert response.context["queue"].bloc_rates[0].rate == 100.0
     assert (
         'action="' + reverse("review:not-reporting", kwargs={"period_pk": page_year["period"].pk})
         in html
