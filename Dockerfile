@@ -7,9 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint needs Pango and fontconfig; Liberation 2 is the Times New Roman-compatible serif
-# with every Vietnamese letter; harfbuzz-subset makes PDF font subsetting faster. gettext only
-# compiles the translations at build time.
+# WeasyPrint needs Pango and fontconfig (PDF reports load the serif the repo ships in
+# static/reports/fonts; Liberation 2 is the system's Vietnamese-complete fallback);
+# harfbuzz-subset makes PDF font subsetting faster. gettext only compiles the translations.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation2 libharfbuzz-subset0 gettext \

@@ -21,7 +21,7 @@ DEV := DEBUG=1
 help:
 	@echo "make run       install, migrate, seed, load demo data, serve at http://$(RUN_ADDR)"
 	@echo "make test      install test tools and run the test suite (pytest)"
-	@echo "make worker    Celery worker (needs REDIS_URL)"
+	@echo "make worker    Celery worker with beat (report reconciler); needs REDIS_URL"
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make messages  update and compile the Vietnamese translations"
 	@echo "make check     Django system checks"
@@ -67,7 +67,8 @@ test: $(VENV)/.installed-dev | var/staticfiles
 
 worker: $(VENV)/.installed-runtime
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
-	$(DEV) $(BIN)/celery -A kontum_poverty worker -l info --concurrency 2
+	$(DEV) $(BIN)/celery -A kontum_poverty worker -l info --concurrency 2 --beat \
+		--schedule var/celerybeat-schedule
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

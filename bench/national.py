@@ -109,6 +109,18 @@ def _campaign_and_indicators(years: list[int]):
     return campaign, periods, indicators
 
 
+def _allow_many_provinces() -> None:
+    """Drop the portal's one-province rule in this (throwaway) database.
+
+    The portal serves one province, and the database refuses a second (units_unit_one_province);
+    national-scale benchmark data has 63 of them. Only benchmark databases get here.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS units_unit_one_province")
+
+
 def generate(
     *,
     provinces: int = 63,
@@ -157,6 +169,8 @@ def generate(
     )
     tz = timezone.get_current_timezone()
 
+    if provinces > 1:
+        _allow_many_provinces()
     for p in range(provinces):
         pcode = first_province_code if p == 0 else f"{code_prefix}P{p:02d}"
         province = Unit.objects.create(

@@ -216,6 +216,23 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
 }
 
+# --- Paper reports ---------------------------------------------------------------------------
+# Who issues the PDF reports (Decree 30/2020 header): official names, data rather than UI text.
+REPORT_PARENT_BODY = env_str("REPORT_PARENT_BODY", default="SỞ NỘI VỤ TỈNH KON TUM")
+REPORT_ISSUING_BODY = env_str("REPORT_ISSUING_BODY", default="BAN THI ĐUA - KHEN THƯỞNG")
+REPORT_ISSUER_CODE = env_str("REPORT_ISSUER_CODE", default="BTĐKT")
+REPORT_PLACE = env_str("REPORT_PLACE", default="Kon Tum")
+
+# A queued job nobody picked up, or a running one silent for longer than a task may run, is
+# re-sent by the reconciler (Celery beat, every minute; or `manage.py reconcile_reports`).
+REPORT_JOB_QUEUED_STALE_SECONDS = env_int("REPORT_JOB_QUEUED_STALE_SECONDS", default=300)
+REPORT_JOB_RUNNING_STALE_SECONDS = env_int(
+    "REPORT_JOB_RUNNING_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+CELERY_BEAT_SCHEDULE = {
+    "reports-reconcile": {"task": "reports.tasks.reports_reconcile", "schedule": 60.0},
+}
+
 # --- E-mail and logging ---------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", default="localhost")

@@ -17,8 +17,9 @@ class ReportJobAdmin(admin.ModelAdmin):
         "requested_by",
         "created_at",
         "attempts",
+        "error_code",
     )
-    list_filter = ("state", "kind")
+    list_filter = ("state", "kind", "error_code")
     search_fields = ("requested_by__username", "fingerprint", "error")
     list_select_related = ("requested_by",)
     date_hierarchy = "created_at"
@@ -31,11 +32,15 @@ class ReportJobAdmin(admin.ModelAdmin):
         "progress",
         "file_name",
         "fingerprint",
+        "error_code",
         "error_details",
         "attempts",
+        "parts_total",
+        "parts_done",
         "created_at",
         "started_at",
         "finished_at",
+        "updated_at",
     )
     readonly_fields = fields
 

@@ -15,6 +15,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 FONT = "'Noto Sans', 'DejaVu Sans', Arial, sans-serif"
+# The PDF reports' face (static/reports/pdf.css): WeasyPrint draws SVG text with @font-face fonts.
+# A chart's font_family is one of these constants, never user input, so it goes in unescaped.
+PDF_FONT = "'Report Serif', serif"
 # Colours pass WCAG AA contrast on white for the text drawn over or beside them.
 COLOURS = {
     "achieved": "#146c43",
@@ -57,11 +60,14 @@ class Chart:
     target_label: str = ""
 
 
-def _svg_open(width: int, height: int, title: str, desc: str, chart_id: str) -> str:
+def _svg_open(
+    width: int, height: int, title: str, desc: str, chart_id: str, font_family: str = FONT
+) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" font-family="{FONT}" font-size="12">'
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" font-family="{font_family}" '
+        f'font-size="12">'
         f'<title id="{chart_id}-t">{escape(title)}</title>'
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>'
     )
@@ -75,6 +81,7 @@ def bar_chart(
     target_label: str = "",
     unit: str = "%",
     met: Sequence[bool | None] | None = None,
+    font_family: str = FONT,
 ) -> Chart:
     """Horizontal bars, one per row, with a vertical target line; missing values are labelled."""
     chart_id = f"chart{next(_ids)}"
@@ -97,7 +104,7 @@ def bar_chart(
         "target": _fmt(target),
         "unit": unit,
     }
-    parts = [_svg_open(width, height, title, desc, chart_id)]
+    parts = [_svg_open(width, height, title, desc, chart_id, font_family)]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         v = min_value + span * tick
         parts.append(
@@ -157,6 +164,7 @@ def line_chart(
     width: int = 360,
     height: int = 160,
     compact: bool = False,
+    font_family: str = FONT,
 ) -> Chart:
     """Values by year with the target as a dashed line; `compact` draws a card sparkline."""
     chart_id = f"chart{next(_ids)}"
@@ -180,7 +188,7 @@ def line_chart(
         return height - pad_bottom - (height - pad_top - pad_bottom) * (v - low) / span
 
     desc = "; ".join(f"{year}: {_fmt(v)} {unit}" for year, v in points) or _("no data")
-    parts = [_svg_open(width, height, title, desc, chart_id)]
+    parts = [_svg_open(width, height, title, desc, chart_id, font_family)]
     if not compact:
         for v in (low, low + span / 2, high):
             parts.append(

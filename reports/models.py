@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,6 +25,13 @@ def report_upload_to(instance: "ReportJob", filename: str) -> str:
     return f"reports/{instance.kind}/{uuid.uuid4().hex}{suffix}"
 
 
+class FailureCode(models.TextChoices):
+    UNAVAILABLE = "unavailable", _("The data this report needs no longer exists")
+    TOO_LONG = "too_long", _("The report took too long to make")
+    GAVE_UP = "gave_up", _("The report could not be made after several attempts")
+    INTERNAL = "internal", _("An error in the portal stopped the report")
+
+
 class ReportJob(models.Model):
     """A request for a PDF report. The row, not the broker, is the truth about the job."""
 
@@ -41,11 +48,19 @@ class ReportJob(models.Model):
     file = models.FileField(_("file"), upload_to=report_upload_to, max_length=200, blank=True)
     # SHA-256 of everything the report is made from: same inputs, same file, no new render.
     fingerprint = models.CharField(_("fingerprint of the inputs"), max_length=64, db_index=True)
+    # What the requester is told (a code, so the message follows their language); `error` holds
+    # the technical details for administrators.
+    error_code = models.CharField(_("failure"), max_length=16, choices=FailureCode, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Long reports render in parts on several workers; the counts drive the progress bar.
+    parts_total = models.PositiveIntegerField(_("parts"), default=0)
+    parts_done = models.PositiveIntegerField(_("parts done"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Moves on every change of state or progress: the reconciler's sign of life.
+    updated_at = models.DateTimeField(_("last activity"), auto_now=True)
 
     class Meta:
         verbose_name = _("report job")
@@ -62,7 +77,20 @@ class ReportJob(models.Model):
                 condition=~Q(state=JobState.DONE) | ~Q(file=""),
                 name="reports_reportjob_done_has_file",
             ),
+            models.CheckConstraint(
+                condition=Q(parts_done__lte=F("parts_total")),
+                name="reports_reportjob_parts_done_at_most_total",
+            ),
+            # A failed job always says why, in words its requester can read.
+            models.CheckConstraint(
+                condition=~Q(state=JobState.FAILED) | ~Q(error_code=""),
+                name="reports_reportjob_failed_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.state in (JobState.QUEUED, JobState.RUNNING)

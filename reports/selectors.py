@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 
 from campaigns.models import Campaign, Criterion, ReportingPeriod, SubmissionStatus
 from indicators.models import CommuneStatistics, Indicator, Measure, ReportedValue
+from reports.models import ReportJob, ReportKind
 from units.models import Unit, User
 
 HUNDRED = Decimal(100)
@@ -180,3 +181,14 @@ def admin_setup_links(*, user: User) -> list[AdminLink]:
             )
         )
     return links
+
+
+def jobs_for_user(*, user: User, limit: int = 30) -> list[ReportJob]:
+    """The reports `user` asked for, newest first."""
+    return list(ReportJob.objects.filter(requested_by=user).order_by("-created_at")[:limit])
+
+
+def job_filename(job: ReportJob) -> str:
+    """The name the browser saves a report under ("bao-cao-...-2019.pdf")."""
+    suffix = ".zip" if job.kind == ReportKind.UNIT_SHEETS_ZIP else ".pdf"
+    return job.params.get("filename") or f"report-{job.pk}{suffix}"

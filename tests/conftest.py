@@ -72,12 +72,10 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
             pass  # no test database was opened: nothing holds it
 
 
-@pytest.fixture
-def celery_worker(transactional_db, settings):
-    """A real Celery worker on the real Redis, reading the test database and media folder.
+def start_celery_worker(*, media_root: str):
+    """A real Celery worker process on the real Redis, reading the test database and media folder.
 
-    Tasks published by the test go through Redis to this worker (not run inline), so a test can
-    show a job surviving the trip a production job makes. Needs REDIS_URL, which CI exports.
+    Returns the process once it answers a ping. Needs REDIS_URL, which CI exports.
     """
     import os
     import subprocess
@@ -100,9 +98,8 @@ def celery_worker(transactional_db, settings):
             f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
         ),
         "REDIS_URL": redis_url,
-        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TEST_MEDIA_ROOT": media_root,
     }
-    app.control.purge()  # nothing left over from an earlier run reaches this worker
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -120,12 +117,27 @@ def celery_worker(transactional_db, settings):
         ],
         env=env,
     )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail("the Celery worker did not start")
+    return worker
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker on the real Redis, reading the test database and media folder.
+
+    Tasks published by the test go through Redis to this worker (not run inline), so a test can
+    show a job surviving the trip a production job makes. Needs REDIS_URL, which CI exports.
+    """
+    from kontum_poverty.celery import app
+
+    app.control.purge()  # nothing left over from an earlier run reaches this worker
+    worker = start_celery_worker(media_root=str(settings.MEDIA_ROOT))
+    app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start")
-        app.conf.task_always_eager = False
         yield worker
     finally:
         app.conf.task_always_eager = True

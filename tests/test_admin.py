@@ -517,7 +517,9 @@ def test_a_period_event_cannot_be_changed_in_the_admin(admin_client):
 
 
 def test_a_failed_report_job_shows_its_error(admin_client):
-    job = ReportJobFactory(state="failed", error="Traceback (most recent call last):\n  boom")
+    job = ReportJobFactory(
+        state="failed", error_code="internal", error="Traceback (most recent call last):\n  boom"
+    )
 
     response = admin_client.get(admin_url("reports.reportjob", "change", job.pk))
 

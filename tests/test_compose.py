@@ -130,6 +130,21 @@ def test_worker_runs_the_portals_celery_app(compose):
     assert "worker" in words
 
 
+def test_beat_runs_the_report_reconciler_once(compose):
+    from django.conf import settings
+
+    beats = [
+        name
+        for name, service in compose["services"].items()
+        if "command" in service and "beat" in command_words(service)
+    ]
+    assert beats == ["beat"]  # two schedulers would send every reminder twice
+    words = command_words(compose["services"]["beat"])
+    assert words[words.index("-A") + 1] == "kontum_poverty"
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "reports.tasks.reports_reconcile" in tasks
+
+
 def test_web_serves_the_wsgi_app_on_the_port_the_dockerfile_exposes(compose):
     web = compose["services"]["web"]
     words = command_words(web)

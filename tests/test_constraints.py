@@ -27,7 +27,7 @@ from campaigns.models import (
     SubmissionStatus,
 )
 from indicators.models import CommuneStatistics, ImportState, Milestone
-from reports.models import JobState
+from reports.models import FailureCode, JobState
 from tests.factories import (
     BlocFactory,
     BlocMembershipFactory,
@@ -699,3 +699,15 @@ def test_an_unfinished_report_job_needs_no_file():
     job = ReportJobFactory(state=JobState.RUNNING, file="")
     job.refresh_from_db()
     assert not job.file
+
+
+def test_a_report_job_counts_no_more_parts_than_it_has():
+    ReportJobFactory(state=JobState.RUNNING, parts_total=3, parts_done=3)  # positive control
+    with refused_by("reports_reportjob_parts_done_at_most_total"):
+        ReportJobFactory(state=JobState.RUNNING, parts_total=3, parts_done=4)
+
+
+def test_a_failed_report_job_says_why():
+    ReportJobFactory(state=JobState.FAILED, error_code=FailureCode.INTERNAL)  # positive control
+    with refused_by("reports_reportjob_failed_has_reason"):
+        ReportJobFactory(state=JobState.FAILED, error_code="")

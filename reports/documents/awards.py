@@ -1,0 +1,223 @@
+"""The Board's award proposal list for a year (danh sách đề nghị khen thưởng), to attach to the
+proposal letter (tờ trình): the units proposed, grouped by award, with their points,
+classification, rank and achievements.
+
+Withdrawn proposals are deleted (campaigns.services.awards.proposal_remove) and rejected ones
+are not proposed any more: the list holds the proposals still standing and those approved.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, Sum
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from campaigns.models import (
+    AwardKind,
+    AwardProposal,
+    ProposalStatus,
+    ReportingPeriod,
+    SponsorshipSupport,
+    Submission,
+    SubmissionStatus,
+)
+from campaigns.ranking import bloc_rankings
+from indicators.models import ModelResult
+from reports.documents.base import DocHeader, doc_header
+from reports.documents.unit_sheet import period_for_year, plain
+from reports.pdf import Annex
+
+LISTED = (ProposalStatus.PROPOSED, ProposalStatus.APPROVED)
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    unit_name: str
+    unit_code: str
+    bloc: str
+    points: Decimal | None
+    classification: str
+    rank: int | None
+    rank_count: int
+    reason: str
+    approved: bool
+    decision_number: str
+    decision_date: datetime.date | None
+    fund_mobilised: int | None
+    support_vnd: int | None
+    model_households: int | None
+    escaped_households: int | None
+
+
+@dataclass(frozen=True)
+class AwardGroup:
+    number: str
+    award: str
+    lines: list[AwardLine]
+
+
+@dataclass(frozen=True)
+class _Standing:
+    bloc: str
+    bloc_order: tuple[int, str]
+    rank: int | None
+    count: int
+
+
+def listed_proposals(*, period: ReportingPeriod) -> list[AwardProposal]:
+    """The year's proposals still standing or approved, with their units."""
+    return list(
+        AwardProposal.objects.filter(period=period, status__in=LISTED)
+        .select_related("unit")
+        .order_by("award", "unit__code")
+    )
+
+
+def _standings(period: ReportingPeriod) -> dict[int, _Standing]:
+    """Each unit's bloc and rank; a unit in two blocs stands where it ranks best."""
+    standings: dict[int, _Standing] = {}
+    for ranking in bloc_rankings(period=period):
+        for row in ranking.rows:
+            standing = _Standing(
+                bloc=ranking.bloc.name,
+                bloc_order=(ranking.bloc.order, ranking.bloc.code),
+                rank=row.rank,
+                count=len(ranking.ranked),
+            )
+            known = standings.get(row.unit.pk)
+            if known is None or (known.rank is None and row.rank is not None):
+                standings[row.unit.pk] = standing
+    return standings
+
+
+def _main_figures(period: ReportingPeriod, unit_ids: list[int]) -> dict[str, dict[int, dict]]:
+    """Board points, fund, support and model figures of the proposed units' reports, grouped."""
+    reports = {
+        row["unit_id"]: row
+        for row in Submission.objects.filter(period=period, unit_id__in=unit_ids)
+        .annotate(total=Sum("scores__board_points"))
+        .values("unit_id", "status", "classification", "fund_mobilised_vnd", "total")
+    }
+    support = {
+        row["unit_id"]: row
+        for row in SponsorshipSupport.objects.filter(
+            submission__period=period, submission__unit_id__in=unit_ids
+        )
+        .values(unit_id=F("submission__unit_id"))
+        .annotate(money=Sum("money_vnd"), in_kind=Sum("in_kind_value_vnd"))
+        .order_by()
+    }
+    models = {
+        row["unit_id"]: row
+        for row in ModelResult.objects.filter(
+            year=period.year, submission__period=period, submission__unit_id__in=unit_ids
+        )
+        .values(unit_id=F("submission__unit_id"))
+        .annotate(households=Sum("participating_households"), escaped=Sum("escaped_households"))
+        .order_by()
+    }
+    return {"reports": reports, "support": support, "models": models}
+
+
+def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
+    """The proposals of the year by award, flag first, each unit with its standing and figures."""
+    proposals = listed_proposals(period=period)
+    if not proposals:
+        return []
+    standings = _standings(period)
+    figures = _main_figures(period, sorted({p.unit_id for p in proposals}))
+    classifications = dict(Submission._meta.get_field("classification").choices)
+    by_award: dict[str, list[tuple[tuple, AwardLine]]] = defaultdict(list)
+    for proposal in proposals:
+        standing = standings.get(proposal.unit_id)
+        report = figures["reports"].get(proposal.unit_id, {})
+        support = figures["support"].get(proposal.unit_id)
+        models = figures["models"].get(proposal.unit_id)
+        accepted = report.get("status") == SubmissionStatus.ACCEPTED
+        line = AwardLine(
+            unit_name=proposal.unit.name,
+            unit_code=proposal.unit.code,
+            bloc=standing.bloc if standing else "",
+            points=plain(report.get("total")),
+            classification=str(classifications.get(report.get("classification"), ""))
+            if accepted
+            else "",
+            rank=standing.rank if standing else None,
+            rank_count=standing.count if standing else 0,
+            reason=proposal.reason,
+            approved=proposal.status == ProposalStatus.APPROVED,
+            decision_number=proposal.decision_number,
+            decision_date=proposal.decision_date,
+            fund_mobilised=report.get("fund_mobilised_vnd"),
+            support_vnd=(support["money"] or 0) + (support["in_kind"] or 0) if support else None,
+            model_households=models["households"] if models else None,
+            escaped_households=models["escaped"] if models else None,
+        )
+        # Bloc by bloc, best rank first; units outside every bloc close the group.
+        key = (
+            standing is None,
+            standing.bloc_order if standing else (0, ""),
+            standing is None or standing.rank is None,
+            standing.rank or 0 if standing else 0,
+            proposal.unit.code,
+        )
+        by_award[proposal.award].append((key, line))
+    groups = []
+    for award in AwardKind:
+        if award.value in by_award:
+            lines = [line for _key, line in sorted(by_award[award.value], key=lambda i: i[0])]
+            groups.append(
+                AwardGroup(number=ROMAN[len(groups)], award=str(award.label), lines=lines)
+            )
+    return groups
+
+
+@dataclass
+class AwardList:
+    """Everything the list prints, as plain values; `main_html` only lays them out."""
+
+    header: DocHeader
+    year: int
+    groups: list[AwardGroup]
+    issuer_code: str
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.lines) for group in self.groups)
+
+    @classmethod
+    def build(cls, *, year: int, on: datetime.date) -> "AwardList":
+        """The Board's proposal list for `year`; ValidationError(code="unavailable") without it."""
+        period = period_for_year(year)
+        header = doc_header(
+            kind_title=_("List"),
+            title=_("Award proposal list %(year)s") % {"year": year},
+            on=on,
+            subtitle=_(
+                "Units proposed for awards for their achievements in the emulation movement "
+                "“%(title)s” in %(year)s"
+            )
+            % {"title": period.campaign.title, "year": year},
+            type_code=None,  # attached to a proposal letter: no number of its own
+            recipients=[_("Emulation and Commendation Council of the province")],
+        )
+        return cls(
+            header=header,
+            year=year,
+            groups=award_groups(period=period),
+            issuer_code=settings.REPORT_ISSUER_CODE,
+        )
+
+    def filename(self) -> str:
+        return f"danh-sach-de-nghi-khen-thuong-{self.year}.pdf"
+
+    def main_html(self) -> str:
+        return render_to_string("reports/pdf/awards.html", {"doc": self.header, "awards": self})
+
+    def annex(self) -> Annex | None:
+        return None

@@ -1,0 +1,408 @@
+"""The province's yearly report on the campaign (BÁO CÁO), with every commune's figures as annex.
+
+`build` only checks that the year exists; `main_html` runs the report's queries (a fixed number,
+whatever the number of districts and communes) and `annex` reads nothing but a count, so a worker
+rendering one annex part reads only that part's rows. Figures are the accepted ones: official
+commune statistics and the reports the Board accepted.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from campaigns.board.exports import state_labels
+from campaigns.models import (
+    AwardKind,
+    AwardProposal,
+    Campaign,
+    ProposalStatus,
+    ReportingPeriod,
+)
+from campaigns.ranking import BlocRanking, bloc_rankings, tie_break_rule
+from indicators import progress
+from indicators.models import Direction
+from reports import charts
+from reports.dashboard import (
+    BlocCompleteness,
+    FundTotals,
+    bloc_completeness,
+    campaign_years,
+    current_campaign,
+    fund_totals,
+    public_province,
+)
+from reports.documents.base import DocHeader, doc_header
+from reports.documents.commune_annex import commune_annex
+from reports.pdf import Annex
+from units.models import Unit
+
+# A bar chart of this many districts still fits on a portrait page beside its table.
+MAX_CHART_DISTRICTS = 15
+
+
+# --- Figures of the main report -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorSection:
+    """One of the eight targets: the province's figure and its value in each district."""
+
+    number: int
+    progress: progress.Progress
+    target_text: str
+    milestone_text: str
+    value_text: str
+    districts: list[progress.ChildProgress]
+    chart: charts.Chart | None
+
+    @property
+    def has_district_figures(self) -> bool:
+        return any(row.value is not None for row in self.districts)
+
+
+@dataclass(frozen=True)
+class CompletenessTotal:
+    members: int
+    excused: int
+    reported: int
+    on_time: int
+    accepted: int
+
+    @property
+    def expected(self) -> int:
+        return self.members - self.excused
+
+    @property
+    def completeness(self) -> float | None:
+        return round(100 * self.reported / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.reported, 1) if self.reported else None
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int | None
+    code: str
+    name: str
+    points: str
+    classification: str
+    state: str
+
+
+def points_text(total: Decimal | None) -> str:
+    """Board points as the Board's pages write them: 95, 92,5 (never 95,00 or 1E+2)."""
+    if total is None:
+        return "–"
+    shown = total.quantize(Decimal(1)) if total == total.to_integral_value() else total.normalize()
+    return formats.number_format(shown, use_l10n=True)
+
+
+@dataclass(frozen=True)
+class RankingSection:
+    name: str
+    rule: str
+    ranked: list[RankingRow]
+    unranked: list[RankingRow]
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    code: str
+    name: str
+    reason: str
+    status: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class AwardSection:
+    label: str
+    rows: list[ProposalRow]
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    label: str
+    count: int
+
+
+@dataclass
+class ReportContent:
+    """Everything the main template shows, fetched up front."""
+
+    overview: progress.Overview
+    poverty: progress.PovertyFigures | None
+    poverty_before: progress.PovertyFigures | None
+    indicators: list[IndicatorSection]
+    statuses: list[StatusCount]
+    completeness: list[BlocCompleteness]
+    completeness_total: CompletenessTotal
+    funds: FundTotals
+    rankings: list[RankingSection]
+    awards: list[AwardSection]
+    poverty_rows: list[progress.PovertyFigures] = field(default_factory=list)
+
+
+def rounded(value: float | Decimal | None, digits: int) -> Decimal | None:
+    """Half up, as the floatformat filter rounds: number_format alone would cut 90,48 to 90,4."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def as_float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _number(value: float | Decimal | None, digits: int) -> str:
+    shown = rounded(value, digits)
+    return "–" if shown is None else formats.number_format(shown, digits, use_l10n=True)
+
+
+def value_text(value: float | None, unit: str) -> str:
+    """A result with its unit and one decimal: 94,9% or 12,5 VND."""
+    if value is None:
+        return "–"
+    return f"{_number(value, 1)}%" if unit == "%" else f"{_number(value, 1)} {unit}"
+
+
+def target_text(target: progress.Target, unit: str) -> str:
+    """A target as leaders read it: 100% (full coverage), ≥ 52%, 15–20%."""
+    if target.line is None:
+        return "–"
+    suffix = "%" if unit == "%" else f" {unit}"
+    if target.is_range:
+        return f"{_number(target.low, 0)}–{_number(target.high, 0)}{suffix}"
+    value = _number(target.line, 1).removesuffix(formats.get_format("DECIMAL_SEPARATOR") + "0")
+    if unit == "%" and target.line == 100 and target.direction == Direction.HIGHER_IS_BETTER:
+        return f"{value}{suffix}"
+    sign = "≤" if target.direction == Direction.LOWER_IS_BETTER else "≥"
+    return f"{sign} {value}{suffix}"
+
+
+def _indicator_sections(
+    *, overview: progress.Overview, indicators: list, province: Unit, year: int
+) -> list[IndicatorSection]:
+    """Each indicator against its target, broken down by district (two queries each)."""
+    district_label = str(_("District")).lower()
+    by_id = {p.indicator_id: p for p in overview.indicators}
+    sections = []
+    for number, indicator in enumerate(indicators, start=1):
+        result = by_id[indicator.pk]
+        districts = progress.progress_by_child(indicator=indicator, scope=province, year=year)
+        chart = None
+        # A chart of more districts than a page holds would be cut: the table alone says it.
+        if districts and len(districts) <= MAX_CHART_DISTRICTS:
+            chart = charts.bar_chart(
+                title=_("%(indicator)s by %(level)s, %(year)s")
+                % {"indicator": indicator.code, "level": district_label, "year": year},
+                # Rounded here as the table rounds: the chart's labels cut the extra digits.
+                rows=[
+                    charts.ChartRow(label=row.name, value=as_float(rounded(row.value, 1)))
+                    for row in districts
+                ],
+                met=[row.met for row in districts],
+                target=result.target.line,
+                target_label=_("target"),
+                unit=indicator.unit_of_measure,
+                font_family=charts.PDF_FONT,
+            )
+        sections.append(
+            IndicatorSection(
+                number=number,
+                progress=result,
+                target_text=target_text(result.target, result.unit_of_measure),
+                milestone_text=target_text(result.milestone, result.unit_of_measure)
+                if result.milestone
+                else "–",
+                value_text=value_text(result.value, result.unit_of_measure),
+                districts=districts,
+                chart=chart,
+            )
+        )
+    return sections
+
+
+def _statuses(overview: progress.Overview) -> list[StatusCount]:
+    order = [
+        progress.Status.ACHIEVED,
+        progress.Status.ON_TRACK,
+        progress.Status.AT_RISK,
+        progress.Status.OFF_TRACK,
+        progress.Status.NO_DATA,
+    ]
+    counts = dict.fromkeys(order, 0)
+    for result in overview.indicators:
+        counts[result.status] += 1
+    return [StatusCount(label=str(progress.Status.LABELS[s]), count=counts[s]) for s in order]
+
+
+def _completeness_total(blocs: list[BlocCompleteness]) -> CompletenessTotal:
+    return CompletenessTotal(
+        members=sum(b.members for b in blocs),
+        excused=sum(b.excused for b in blocs),
+        reported=sum(b.reported for b in blocs),
+        on_time=sum(b.on_time for b in blocs),
+        accepted=sum(b.accepted for b in blocs),
+    )
+
+
+def _ranking_sections(rankings: list[BlocRanking]) -> list[RankingSection]:
+    labels = state_labels()
+    sections = []
+    for ranking in rankings:
+        rows = [
+            RankingRow(
+                rank=row.rank,
+                code=row.unit.code,
+                name=row.unit.name,
+                points=points_text(row.total),
+                classification=row.get_classification_display(),
+                state=str(labels.get(row.state, row.state)),
+            )
+            for row in ranking.rows
+        ]
+        sections.append(
+            RankingSection(
+                name=ranking.bloc.name,
+                rule=tie_break_rule(ranking.main_group),
+                ranked=[r for r in rows if r.rank is not None],
+                unranked=[r for r in rows if r.rank is None],
+            )
+        )
+    return sections
+
+
+def award_sections(*, period: ReportingPeriod) -> list[AwardSection]:
+    """The year's proposals by award, flag first; rejected ones are no longer proposals."""
+    # A withdrawn proposal is deleted (campaigns.services.awards.proposal_remove).
+    proposals = (
+        AwardProposal.objects.filter(period=period)
+        .exclude(status=ProposalStatus.REJECTED)
+        .select_related("unit")
+        .order_by("unit__code")
+    )
+    by_award: dict[str, list[ProposalRow]] = {kind.value: [] for kind in AwardKind}
+    for proposal in proposals:
+        decision = ""
+        if proposal.status == ProposalStatus.APPROVED:
+            decision = _("Decision %(number)s of %(date)s") % {
+                "number": proposal.decision_number,
+                "date": formats.date_format(proposal.decision_date, "SHORT_DATE_FORMAT"),
+            }
+        by_award.setdefault(proposal.award, []).append(
+            ProposalRow(
+                code=proposal.unit.code,
+                name=proposal.unit.name,
+                reason=proposal.reason,
+                status=proposal.get_status_display(),
+                decision=decision,
+            )
+        )
+    return [
+        AwardSection(label=str(AwardKind(award).label), rows=rows)
+        for award, rows in by_award.items()
+        if rows
+    ]
+
+
+# --- The report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvinceReport:
+    """The yearly report of the province on the campaign, for one year."""
+
+    year: int
+    on: datetime.date
+    campaign: Campaign
+    province: Unit
+    period: ReportingPeriod | None
+
+    @classmethod
+    def build(cls, *, year: int, on: datetime.date) -> "ProvinceReport":
+        """The report for `year`; ValidationError(code="unavailable") if the year does not exist."""
+        campaign = current_campaign()
+        province = public_province()
+        if campaign is None or province is None:
+            raise ValidationError(_("No campaign is set up yet."), code="unavailable")
+        if year not in campaign_years(campaign=campaign):
+            raise ValidationError(
+                _("The campaign has no year %(year)s.") % {"year": year}, code="unavailable"
+            )
+        period = ReportingPeriod.objects.filter(campaign=campaign, year=year).first()
+        return cls(year=year, on=on, campaign=campaign, province=province, period=period)
+
+    def filename(self) -> str:
+        return f"bao-cao-tinh-{self.year}.pdf"
+
+    def header(self) -> DocHeader:
+        return doc_header(
+            kind_title=_("REPORT"),
+            title=_("Report on the campaign in %(year)s") % {"year": self.year},
+            subtitle=_("Results of the emulation movement “%(title)s” in %(year)s")
+            % {"title": self.campaign.title, "year": self.year},
+            on=self.on,
+            recipients=[
+                _("People's Committee of the province (to report)"),
+                _("Department of Labour, Invalids and Social Affairs"),
+                _("Emulation and Commendation Council of the province"),
+                _("Districts and the city"),
+            ],
+        )
+
+    def content(self) -> ReportContent:
+        """Every figure of the main report, in a fixed number of queries."""
+        campaign, province, year = self.campaign, self.province, self.year
+        indicators = progress.campaign_indicators(campaign=campaign)
+        overview = progress.progress_overview(
+            campaign=campaign, scope=province, year=year, indicators=indicators
+        )
+        poverty = {p.year: p for p in overview.poverty}
+        completeness = bloc_completeness(campaign=campaign, year=year, scope=province)
+        return ReportContent(
+            overview=overview,
+            poverty=poverty.get(year),
+            poverty_before=poverty.get(year - 1),
+            poverty_rows=overview.poverty,
+            indicators=_indicator_sections(
+                overview=overview, indicators=indicators, province=province, year=year
+            ),
+            statuses=_statuses(overview),
+            completeness=completeness,
+            completeness_total=_completeness_total(completeness),
+            funds=fund_totals(campaign=campaign, year=year, scope=province),
+            rankings=_ranking_sections(bloc_rankings(period=self.period)) if self.period else [],
+            awards=award_sections(period=self.period) if self.period else [],
+        )
+
+    def main_html(self) -> str:
+        content = self.content()
+        poverty, before = content.poverty, content.poverty_before
+        change = None
+        if poverty and before and poverty.poverty_rate is not None and before.poverty_rate:
+            change = round(before.poverty_rate - poverty.poverty_rate, 2)
+        return render_to_string(
+            "reports/pdf/province.html",
+            {
+                "doc": self.header(),
+                "report": self,
+                "year": str(self.year),
+                "previous_year": str(self.year - 1),
+                "campaign": self.campaign,
+                "issued_on": formats.date_format(self.campaign.issued_on, "SHORT_DATE_FORMAT"),
+                "c": content,
+                "poverty_change": change,
+                "poverty_change_abs": abs(change) if change is not None else None,
+            },
+        )
+
+    def annex(self) -> Annex | None:
+        return commune_annex(scope=self.province, year=self.year, header=self.header(), on=self.on)

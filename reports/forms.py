@@ -1,0 +1,74 @@
+"""The form that asks for a report: kind, year and, for a unit's sheet, the unit."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.board.forms import StyledForm
+from campaigns.models import ReportingPeriod
+from reports import access
+from reports.dashboard import current_campaign
+from reports.models import ReportKind
+from units.models import Unit, User
+
+
+def year_choices(*, user: User) -> list[tuple[int, str]]:
+    """The campaign's years with a reporting period; an officer's sheet only for closed years."""
+    campaign = current_campaign()
+    periods = ReportingPeriod.objects.filter(campaign=campaign).order_by("-year")
+    years = list(periods.values_list("year", flat=True))
+    if not access.sees_every_unit(user):
+        closed = set(access.closed_years())
+        years = [y for y in years if y in closed]
+    return [(y, str(y)) for y in years]
+
+
+def unit_choices(*, user: User) -> list[tuple[str, str]]:
+    """Units whose sheet `user` may ask for: all participating ones, or an officer's own."""
+    if access.sees_every_unit(user):
+        units = Unit.objects.participating().order_by("code").values_list("code", "name")
+        return [("", "—"), *((code, f"{code} · {name}") for code, name in units)]
+    if user.unit is not None:
+        return [(user.unit.code, user.unit.name)]
+    return []
+
+
+class ReportRequestForm(StyledForm):
+    """One kind of report (given, not chosen here): its year and, for a unit's sheet, the unit."""
+
+    year = forms.TypedChoiceField(coerce=int, label=_("Year"))
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+
+    def __init__(
+        self,
+        *args: object,
+        kind: str,
+        years: list[tuple[int, str]],
+        units: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, prefix=kind, **kwargs)
+        self.kind = kind
+        self.label = ReportKind(kind).label
+        self.fields["year"].choices = years
+        self.fields["unit"].choices = units
+        if kind != ReportKind.UNIT_SHEET:
+            del self.fields["unit"]
+        elif len(units) == 1:
+            self.fields["unit"].initial = units[0][0]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.kind == ReportKind.UNIT_SHEET and not data.get("unit"):
+            self.add_error("unit", _("Choose the unit."))
+        return data
+
+
+def request_forms(
+    *, user: User, data: object = None, bound_kind: str = ""
+) -> list[ReportRequestForm]:
+    """A form per kind `user` may ask for; the one named `bound_kind` bound to `data`."""
+    years, units = year_choices(user=user), unit_choices(user=user)
+    return [
+        ReportRequestForm(data if kind == bound_kind else None, kind=kind, years=years, units=units)
+        for kind in access.report_kinds(user=user)
+    ]

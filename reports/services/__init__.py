@@ -1,0 +1,1 @@
+"""Report jobs (`jobs`) and their rendering (`rendering`)."""
