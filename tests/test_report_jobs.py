@@ -261,3 +261,20 @@ def test_an_overtaken_attempt_leaves_no_file_behind(tmp_path):
         assert handle.read() == b"%PDF-new"
     after = set(default_storage.listdir("reports")[1])
     assert after - before == {job.file.name.rsplit("/", 1)[1]}  # the old attempt's file is gone
+
+
+def test_a_report_over_its_time_limit_fails_as_too_long(
+    leader, monkeypatch, django_capture_on_commit_callbacks
+):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    class Endless(TinyReport):
+        def main_html(self):
+            raise SoftTimeLimitExceeded()  # what Celery raises at CELERY_TASK_SOFT_TIME_LIMIT
+
+    monkeypatch.setattr(documents, "document_for", lambda *, kind, params: Endless())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = ask(leader)
+
+    job.refresh_from_db()
+    assert (job.state, job.error_code) == (JobState.FAILED, FailureCode.TOO_LONG)
