@@ -249,3 +249,15 @@ def test_building_the_sheet_costs_the_same_queries_with_more_criteria_and_units(
     with django_assert_max_num_queries(few), translation.override("vi"):
         html = document_for(kind="unit", params=sheet.params()).main_html()
     assert "Tiêu chí thêm 5" in html and "Mô hình thêm 5" in html and "Lần trả lại 5" in html
+
+
+def test_asking_for_a_sheet_checks_it_exists_without_computing_it(django_assert_max_num_queries):
+    from reports.documents import document_filename
+
+    sheet = sheet_build()
+    with django_assert_max_num_queries(2):
+        name = document_filename(kind="unit", params=sheet.params())
+    assert name == document_for(kind="unit", params=sheet.params()).filename()
+    with pytest.raises(ValidationError) as excinfo:
+        document_filename(kind="unit", params={**sheet.params(), "unit": "611"})
+    assert excinfo.value.code == "unavailable"

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tiny(monkeypatch):
     monkeypatch.setattr(documents, "document_for", lambda *, kind, params: TinyReport())
+    monkeypatch.setattr(documents, "document_filename", lambda *, kind, params: "bao-cao-thu.pdf")
 
 
 @pytest.fixture

@@ -40,6 +40,18 @@ def document_for(*, kind: str, params: dict[str, Any]) -> ReportDocument:
     raise ValidationError(_("This kind of report does not exist."), code="unavailable")
 
 
+def document_filename(*, kind: str, params: dict[str, Any]) -> str:
+    """The file name of a report that can exist; ValidationError(code="unavailable") if not.
+
+    What asking for a report checks: a unit's sheet is checked without computing its figures.
+    """
+    if kind == ReportKind.UNIT_SHEET and isinstance(params.get("year"), int):
+        from reports.documents.unit_sheet import sheet_filename
+
+        return sheet_filename(year=params["year"], unit_code=str(params.get("unit", "")))
+    return document_for(kind=kind, params=params).filename()
+
+
 def zip_unit_codes(*, year: int) -> list[str]:
     """Codes of the units with a report in `year`, in the order their sheets are zipped."""
     from campaigns.models import Submission
@@ -59,6 +71,7 @@ __all__ = [
     "DocHeader",
     "ReportDocument",
     "doc_header",
+    "document_filename",
     "document_for",
     "place_date",
     "zip_unit_codes",

@@ -174,6 +174,22 @@ def period_for_year(year: int) -> ReportingPeriod:
     return period
 
 
+def _no_report(*, unit_code: str, year: int) -> ValidationError:
+    return ValidationError(
+        _("%(unit)s has no report for %(year)s."),
+        code="unavailable",
+        params={"unit": unit_code, "year": year},
+    )
+
+
+def sheet_filename(*, year: int, unit_code: str) -> str:
+    """The sheet's file name once its year and report exist: all that asking for one needs."""
+    period = period_for_year(year)
+    if not Submission.objects.filter(period=period, unit__code=unit_code).exists():
+        raise _no_report(unit_code=unit_code, year=year)
+    return f"phieu-danh-gia-{year}-{slugify(unit_code)}.pdf"
+
+
 def sheet_submission(*, period: ReportingPeriod, unit_code: str) -> Submission:
     """The unit's report for the year with everything the sheet reads; unavailable without one."""
     submission = (
@@ -197,11 +213,7 @@ def sheet_submission(*, period: ReportingPeriod, unit_code: str) -> Submission:
         .first()
     )
     if submission is None:
-        raise ValidationError(
-            _("%(unit)s has no report for %(year)s."),
-            code="unavailable",
-            params={"unit": unit_code, "year": period.year},
-        )
+        raise _no_report(unit_code=unit_code, year=period.year)
     return submission
 
 
@@ -475,7 +487,7 @@ class UnitSheet:
         )
 
     def filename(self) -> str:
-        return f"phieu-danh-gia-{self.year}-{slugify(self.unit_code)}.pdf"
+        return f"phieu-danh-gia-{self.year}-{slugify(self.unit_code)}.pdf"  # as sheet_filename
 
     def main_html(self) -> str:
         return render_to_string("reports/pdf/unit_sheet.html", {"doc": self.header, "sheet": self})

@@ -56,7 +56,7 @@ def _file_name(*, kind: str, params: dict[str, Any]) -> str:
             raise ValidationError(_("No unit has a report for this year."), code="unavailable")
         return f"phieu-danh-gia-{params['year']}.zip"
     with translation.override(params["lang"]):
-        return documents.document_for(kind=kind, params=params).filename()
+        return documents.document_filename(kind=kind, params=params)
 
 
 def report_request(*, user: User, kind: str, params: dict[str, Any]) -> ReportJob:
