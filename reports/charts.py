@@ -7,6 +7,7 @@ and comes with `rows`, the same figures as a table for screen readers and for pr
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
 
 from django.utils.formats import number_format
@@ -39,7 +40,10 @@ _ids = count(1)
 def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
-    return number_format(value, decimal_pos=digits, use_l10n=True)
+    # number_format cuts a float's extra digits (90.48 → "90,4"); round half up first, as the
+    # tables beside the charts do (floatformat), so a chart and its table show the same figure.
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=digits, use_l10n=True)
 
 
 @dataclass(frozen=True)

@@ -391,3 +391,18 @@ def test_rates_come_from_accepted_reported_counts(province):
     result = progress.indicator_progress(indicator=labour, scope=province, year=2019)
 
     assert result.value == expected
+
+
+def test_chart_labels_round_like_the_tables_beside_them():
+    from django.utils import translation
+
+    from reports.charts import ChartRow, bar_chart
+
+    rows = [
+        ChartRow(label="Huyện Đắk Glei", value=90.48),
+        ChartRow(label="Huyện Ngọc Hồi", value=0.05),
+    ]
+    with translation.override("vi"):
+        chart = bar_chart(title="Tỷ lệ", rows=rows)
+    assert "90,5" in chart.svg and "90,4" not in chart.svg
+    assert "0,1" in chart.svg
