@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.board.forms import StyledForm
 from campaigns.models import ReportingPeriod
 from reports import access
-from reports.dashboard import current_campaign
+from reports.dashboard import current_campaign, pick_year
 from reports.models import ReportKind
 from units.models import Unit, User
 
@@ -23,9 +23,14 @@ def year_choices(*, user: User) -> list[tuple[int, str]]:
 
 
 def unit_choices(*, user: User) -> list[tuple[str, str]]:
-    """Units whose sheet `user` may ask for: all participating ones, or an officer's own."""
+    """Units whose sheet `user` may ask for: every unit that has reported, or an officer's own."""
     if access.sees_every_unit(user):
-        units = Unit.objects.participating().order_by("code").values_list("code", "name")
+        units = (
+            Unit.objects.filter(submissions__period__campaign=current_campaign())
+            .distinct()
+            .order_by("code")
+            .values_list("code", "name")
+        )
         return [("", "—"), *((code, f"{code} · {name}") for code, name in units)]
     if user.unit is not None:
         return [(user.unit.code, user.unit.name)]
@@ -44,12 +49,14 @@ class ReportRequestForm(StyledForm):
         kind: str,
         years: list[tuple[int, str]],
         units: list[tuple[str, str]],
+        initial_year: int | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, prefix=kind, **kwargs)
         self.kind = kind
         self.label = ReportKind(kind).label
         self.fields["year"].choices = years
+        self.fields["year"].initial = initial_year
         self.fields["unit"].choices = units
         if kind != ReportKind.UNIT_SHEET:
             del self.fields["unit"]
@@ -68,7 +75,15 @@ def request_forms(
 ) -> list[ReportRequestForm]:
     """A form per kind `user` may ask for; the one named `bound_kind` bound to `data`."""
     years, units = year_choices(user=user), unit_choices(user=user)
+    # The year a leader most likely wants: the latest past one with figures, as on the dashboard.
+    initial = pick_year(years=sorted(y for y, _ in years), requested=None) if years else None
     return [
-        ReportRequestForm(data if kind == bound_kind else None, kind=kind, years=years, units=units)
+        ReportRequestForm(
+            data if kind == bound_kind else None,
+            kind=kind,
+            years=years,
+            units=units,
+            initial_year=initial,
+        )
         for kind in access.report_kinds(user=user)
     ]

@@ -173,3 +173,17 @@ def test_the_reports_page_costs_the_same_queries_whatever_the_number_of_jobs(
     ReportJobFactory.create_batch(20, requested_by=leader)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("reports:list"))
+
+
+def test_the_unit_list_offers_the_units_that_reported(client, leader, year_2019):
+    from tests.factories import CommuneFactory, SubmissionFactory
+
+    district = DistrictFactory(code="612", name="Huyện Đắk Tô")
+    SubmissionFactory(period=year_2019, unit=district)
+    CommuneFactory(code="23401", name="Thị trấn Đắk Tô", parent=district)
+    client.force_login(leader)
+
+    page = client.get(reverse("reports:list")).content.decode()
+
+    assert 'value="612"' in page
+    assert 'value="23401"' not in page  # a commune has no report, so no sheet
