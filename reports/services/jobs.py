@@ -28,7 +28,8 @@ from units.models import User
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+# A first try and three retries (tasks.MAX_RETRIES); a reconciler re-send is an attempt too.
+MAX_ATTEMPTS = 4
 
 
 def _normalised(*, kind: str, params: dict[str, Any]) -> dict[str, Any]:
