@@ -5,7 +5,7 @@ Input is read strictly. "1.234" is one thousand two hundred and thirty-four; "1.
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -46,6 +46,14 @@ def parse_vn_number(text: str, *, integer: bool = False) -> Decimal:
             params={"value": cleaned},
         ) from None
     return number
+
+
+def round_half_up(value: Decimal | int | float | None, places: int) -> Decimal | None:
+    """Round as the floatformat filter does (half up); number_format alone cuts 90.48 to 90,4."""
+    if value is None:
+        return None
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def format_vn_number(value: Decimal | int | float | None, *, places: int | None = None) -> str:

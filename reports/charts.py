@@ -7,13 +7,14 @@ and comes with `rows`, the same figures as a table for screen readers and for pr
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
 
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from kontum_poverty.numbers import round_half_up
 
 FONT = "'Noto Sans', 'DejaVu Sans', Arial, sans-serif"
 # The PDF reports' face (static/reports/pdf.css): WeasyPrint draws SVG text with @font-face fonts.
@@ -40,10 +41,8 @@ _ids = count(1)
 def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
-    # number_format cuts a float's extra digits (90.48 → "90,4"); round half up first, as the
-    # tables beside the charts do (floatformat), so a chart and its table show the same figure.
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return number_format(rounded, decimal_pos=digits, use_l10n=True)
+    # Rounded as the tables beside the charts round, so a chart and its table agree.
+    return number_format(round_half_up(value, digits), decimal_pos=digits, use_l10n=True)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ commune statistics and the reports the Board accepted.
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
@@ -26,6 +26,7 @@ from campaigns.models import (
 from campaigns.ranking import BlocRanking, bloc_rankings, tie_break_rule
 from indicators import progress
 from indicators.models import Direction
+from kontum_poverty.numbers import round_half_up
 from reports import charts
 from reports.dashboard import (
     BlocCompleteness,
@@ -63,27 +64,6 @@ class IndicatorSection:
     @property
     def has_district_figures(self) -> bool:
         return any(row.value is not None for row in self.districts)
-
-
-@dataclass(frozen=True)
-class CompletenessTotal:
-    members: int
-    excused: int
-    reported: int
-    on_time: int
-    accepted: int
-
-    @property
-    def expected(self) -> int:
-        return self.members - self.excused
-
-    @property
-    def completeness(self) -> float | None:
-        return round(100 * self.reported / self.expected, 1) if self.expected else None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return round(100 * self.on_time / self.reported, 1) if self.reported else None
 
 
 @dataclass(frozen=True)
@@ -143,26 +123,15 @@ class ReportContent:
     indicators: list[IndicatorSection]
     statuses: list[StatusCount]
     completeness: list[BlocCompleteness]
-    completeness_total: CompletenessTotal
+    completeness_total: BlocCompleteness
     funds: FundTotals
     rankings: list[RankingSection]
     awards: list[AwardSection]
     poverty_rows: list[progress.PovertyFigures] = field(default_factory=list)
 
 
-def rounded(value: float | Decimal | None, digits: int) -> Decimal | None:
-    """Half up, as the floatformat filter rounds: number_format alone would cut 90,48 to 90,4."""
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
-def as_float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def _number(value: float | Decimal | None, digits: int) -> str:
-    shown = rounded(value, digits)
+    shown = round_half_up(value, digits)
     return "–" if shown is None else formats.number_format(shown, digits, use_l10n=True)
 
 
@@ -203,11 +172,7 @@ def _indicator_sections(
             chart = charts.bar_chart(
                 title=_("%(indicator)s by %(level)s, %(year)s")
                 % {"indicator": indicator.code, "level": district_label, "year": year},
-                # Rounded here as the table rounds: the chart's labels cut the extra digits.
-                rows=[
-                    charts.ChartRow(label=row.name, value=as_float(rounded(row.value, 1)))
-                    for row in districts
-                ],
+                rows=[charts.ChartRow(label=row.name, value=row.value) for row in districts],
                 met=[row.met for row in districts],
                 target=result.target.line,
                 target_label=_("target"),
@@ -244,8 +209,11 @@ def _statuses(overview: progress.Overview) -> list[StatusCount]:
     return [StatusCount(label=str(progress.Status.LABELS[s]), count=counts[s]) for s in order]
 
 
-def _completeness_total(blocs: list[BlocCompleteness]) -> CompletenessTotal:
-    return CompletenessTotal(
+def _completeness_total(blocs: list[BlocCompleteness]) -> BlocCompleteness:
+    """The province's line under the blocs' lines: the same figures, summed."""
+    return BlocCompleteness(
+        bloc_id=0,
+        name=_("Total"),
         members=sum(b.members for b in blocs),
         excused=sum(b.excused for b in blocs),
         reported=sum(b.reported for b in blocs),

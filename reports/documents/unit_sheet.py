@@ -34,6 +34,7 @@ from campaigns.ranking import bloc_rankings
 from indicators.models import ReportedValue
 from indicators.progress import Source, Target
 from indicators.review.selectors import ReviewPage, review_page
+from kontum_poverty.numbers import round_half_up
 from reports.documents.base import DocHeader, doc_header
 from reports.pdf import Annex
 from units.models import Unit
@@ -131,10 +132,8 @@ class BoardNote:
 
 def plain(value: Decimal | float | int | None, places: int = 2) -> Decimal | None:
     """A figure rounded to `places` decimals without trailing zeros: 52,5 rather than 52,50."""
-    if value is None:
-        return None
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return number.quantize(Decimal(1).scaleb(-places)).normalize()
+    number = round_half_up(value, places)
+    return None if number is None else number.normalize()
 
 
 def _sum(values: list[Decimal | None]) -> Decimal | None:
