@@ -27,9 +27,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.dashboard import recreate_database  # noqa: E402 (needs ROOT on the path)
+
 PYTHON = sys.executable
 KONTUM_DB = "postgres://postgres@127.0.0.1:5432/kontum_bench_reports"
 NATIONAL_DB = "postgres://postgres@127.0.0.1:5432/kontum_bench_reports_national"
@@ -254,21 +257,6 @@ def _child(step: str, db_url: str, media: str, *args: str, redis: bool = False) 
 
 
 # --- Orchestration ----------------------------------------------------------------------------
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(db_url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def start_workers(count: int, db_url: str, media: str) -> list[subprocess.Popen]:
