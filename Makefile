@@ -22,7 +22,7 @@ help:
 	@echo "make run       install, migrate, seed, load demo data, serve at http://$(RUN_ADDR)"
 	@echo "make test      install test tools and run the test suite (pytest)"
 	@echo "make worker    Celery worker with beat (report reconciler); needs REDIS_URL"
-	@echo "make lint      ruff check and ruff format --check"
+	@echo "make lint      ruff, the import contracts (lint-imports) and the types (mypy)"
 	@echo "make messages  update and compile the Vietnamese translations"
 	@echo "make check     Django system checks"
 
@@ -73,6 +73,8 @@ worker: $(VENV)/.installed-runtime
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 messages: $(VENV)/.installed-runtime
 	$(DEV) $(MANAGE) makemessages -l vi

@@ -134,7 +134,7 @@ def cached(samples: int) -> dict:
     for i in range(samples + 2):
         started = time.perf_counter()
         response = client.post(
-            reverse("reports:ask"), {"kind": "province", "province-year": str(YEAR)}
+            reverse("documents:ask"), {"kind": "province", "province-year": str(YEAR)}
         )
         elapsed = time.perf_counter() - started
         assert response.status_code == 302, response.status_code

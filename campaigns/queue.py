@@ -1,8 +1,9 @@
 """The Board's review queue for a year: every participating unit, its report's state, and what
 needs attention (overdue, changed since it was returned), with counts and on-time rates per bloc.
 
-Everything is read in a fixed number of queries (units, blocs, memberships, extensions,
-reports, and the submit snapshots of returned-then-resent reports); filtering and sorting then
+Everything is read in a fixed number of queries (units with their deadlines and first
+submissions, blocs, memberships, reports, and the submit snapshots of returned-then-resent
+reports); filtering and sorting then
 run over those rows in Python, which for a province's few hundred units costs nothing.
 """
 
@@ -11,14 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, Q
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import selectors
+from campaigns import deadlines, selectors
+from campaigns.diffs import changed_since_return
 from campaigns.models import (
     BlocMembership,
-    DeadlineExtension,
     EmulationBloc,
     ReportingPeriod,
     StepAction,
@@ -51,19 +51,6 @@ SORT_KEYS = ("unit", "name", "state", "bloc", "district", "submitted", "deadline
 DEFAULT_SORT = "unit"
 MAX_SEARCH = 100
 
-# The order sections are listed in a diff; sections not named here follow, alphabetically.
-SECTION_ORDER = ("fields", "values", "models", "scores", "support", "communication", "evidence")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One key of a report's snapshot that differs between two submissions (None: absent)."""
-
-    section: str
-    key: str
-    before: Any
-    after: Any
-
 
 @dataclass(frozen=True)
 class QueueRow:
@@ -78,6 +65,7 @@ class QueueRow:
     first_submitted_at: datetime | None
     deadline: date
     extended: bool
+    on_time: bool
     overdue: bool
     late: bool
     changed_since_return: bool
@@ -125,48 +113,6 @@ class Queue:
     sort: str
     blocs: list[EmulationBloc]
     districts: list[Unit]
-
-
-# --- Snapshots ----------------------------------------------------------------------------------
-
-
-def _section(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def snapshot_diff(
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
-) -> list[Change]:
-    """What differs between two submit snapshots ({section: {key: text}}), section by section."""
-    before = _section(before)
-    after = _section(after)
-    names = set(before) | set(after)
-    ordered = [s for s in SECTION_ORDER if s in names] + sorted(names - set(SECTION_ORDER))
-    changes = []
-    for name in ordered:
-        old, new = _section(before.get(name)), _section(after.get(name))
-        # Keys in the order the earlier snapshot had them, then the ones that appeared.
-        keys = list(old) + [key for key in new if key not in old]
-        for key in keys:
-            old_value, new_value = old.get(key), new.get(key)
-            if old_value != new_value:
-                changes.append(Change(section=name, key=key, before=old_value, after=new_value))
-    return changes
-
-
-def changed_since_return(steps: list[SubmissionStep]) -> bool:
-    """Whether the latest submission after the latest return differs from the one returned.
-
-    `steps` are one report's submit and return steps, oldest first."""
-    returns = [i for i, step in enumerate(steps) if step.action == StepAction.RETURN]
-    if not returns:
-        return False
-    last_return = returns[-1]
-    sent_before = [s for s in steps[:last_return] if s.action == StepAction.SUBMIT]
-    sent_after = [s for s in steps[last_return + 1 :] if s.action == StepAction.SUBMIT]
-    if not sent_before or not sent_after:
-        return False
-    return bool(snapshot_diff(sent_before[-1].snapshot, sent_after[-1].snapshot))
 
 
 # --- The queue ----------------------------------------------------------------------------------
@@ -262,16 +208,17 @@ def _sorted(rows: list[QueueRow], sort: str) -> list[QueueRow]:
     return present + missing
 
 
-def _on_time(row: QueueRow) -> bool:
-    first = row.first_submitted_at
-    return first is not None and timezone.localdate(first) <= row.deadline
-
-
 def review_queue(
     *, period: ReportingPeriod, filters: Mapping[str, str], sort: str, today: date
 ) -> Queue:
     """Every participating unit of the year with its report's state, filtered and sorted."""
-    units = list(selectors.participating_units(period=period).select_related("parent"))
+    units = list(
+        deadlines.with_timeliness(
+            selectors.participating_units(period=period).select_related("parent"),
+            period=period,
+            unit="pk",
+        )
+    )
     blocs = list(EmulationBloc.objects.filter(campaign_id=period.campaign_id))
     bloc_by_id = {bloc.pk: bloc for bloc in blocs}
     unit_blocs: dict[int, list[EmulationBloc]] = {}
@@ -280,16 +227,11 @@ def review_queue(
     ).values_list("unit_id", "bloc_id")
     for unit_id, bloc_id in memberships:
         unit_blocs.setdefault(unit_id, []).append(bloc_by_id[bloc_id])
-    extensions = dict(
-        DeadlineExtension.objects.filter(period=period).values_list("unit_id", "deadline")
-    )
     submissions = {
         s.unit_id: s
-        for s in Submission.objects.filter(period=period)
-        .annotate(
-            first_submit=Min("steps__at", filter=Q(steps__action=StepAction.SUBMIT)),
+        for s in Submission.objects.filter(period=period).only(
+            "pk", "unit_id", "status", "not_reporting", "submitted_at"
         )
-        .only("pk", "unit_id", "status", "not_reporting", "submitted_at")
     }
     # Only reports resent after a return can have changed since it: their submit and return
     # steps, snapshots included, in one query.
@@ -317,13 +259,8 @@ def review_queue(
     rows = []
     for unit in units:
         submission = submissions.get(unit.pk)
-        extension = extensions.get(unit.pk)
-        deadline = max(period.deadline, extension) if extension else period.deadline
         state = submission.status if submission else NOT_STARTED
-        first = None
-        if submission is not None and submission.status != SubmissionStatus.DRAFT:
-            # Reports entered without steps (imports, fixtures) fall back on their own time.
-            first = submission.first_submit or submission.submitted_at
+        first, deadline = unit.first_submitted_at, unit.deadline
         not_reporting = bool(submission and submission.not_reporting)
         rows.append(
             QueueRow(
@@ -337,9 +274,10 @@ def review_queue(
                 submitted_at=submission.submitted_at if submission else None,
                 first_submitted_at=first,
                 deadline=deadline,
-                extended=bool(extension and extension > period.deadline),
+                extended=deadline > period.deadline,
+                on_time=unit.on_time,
                 overdue=first is None and not not_reporting and today > deadline,
-                late=first is not None and timezone.localdate(first) > deadline,
+                late=first is not None and not unit.on_time,
                 changed_since_return=state == SubmissionStatus.SUBMITTED
                 and changed_since_return(resent_steps.get(submission.pk, []) if submission else []),
             )
@@ -356,7 +294,7 @@ def review_queue(
                 bloc=bloc,
                 participating=len(members),
                 reported=sum(1 for row in members if row.first_submitted_at is not None),
-                on_time=sum(1 for row in members if _on_time(row)),
+                on_time=sum(1 for row in members if row.on_time),
             )
         )
     districts = sorted(

@@ -12,18 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Min, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import deadlines, selectors
 from campaigns.models import (
     Criterion,
     CriterionScore,
     EmulationBloc,
     ReportingPeriod,
-    StepAction,
     Submission,
     SubmissionStatus,
-    SubmissionStep,
 )
 from units.models import Unit
 
@@ -65,6 +64,14 @@ class BlocRanking:
     @property
     def ranked(self) -> list[RankedUnit]:
         return [row for row in self.rows if row.rank is not None]
+
+
+def state_labels() -> dict[str, str]:
+    """Labels for RankedUnit.state: a report status, "not reporting" or "not started"."""
+    labels = {status.value: str(status.label) for status in SubmissionStatus}
+    labels["not_reporting"] = _("Not reporting")
+    labels["not_started"] = _("Not started")
+    return labels
 
 
 def main_group(criteria: list[Criterion]) -> Criterion | None:
@@ -119,10 +126,13 @@ def bloc_rankings(*, period: ReportingPeriod) -> list[BlocRanking]:
     )
     submissions = {
         s.unit_id: s
-        for s in Submission.objects.filter(period=period)
-        .select_related("unit")
-        .annotate(total=Sum("scores__board_points"))
+        for s in deadlines.with_timeliness(
+            Submission.objects.filter(period=period).select_related("unit"),
+            period=period,
+            unit="unit",
+        )
     }
+    totals = selectors.score_totals(submissions=[s.pk for s in submissions.values()])
     # Points per submission and top-level group, in one query.
     group_points: dict[tuple[int, int], Decimal] = {}
     rows = (
@@ -134,12 +144,6 @@ def bloc_rankings(*, period: ReportingPeriod) -> list[BlocRanking]:
         group_id = item["criterion__parent_id"] or item["criterion_id"]
         key = (item["submission_id"], group_id)
         group_points[key] = group_points.get(key, Decimal(0)) + item["points"]
-    # Apart from the totals: joining steps and scores in one query would multiply the sums.
-    firsts = dict(
-        SubmissionStep.objects.filter(submission__period=period, action=StepAction.SUBMIT)
-        .values_list("submission_id")
-        .annotate(first=Min("at"))
-    )
     result = []
     for bloc in blocs:
         group = main_group(list(bloc.criteria.all()))
@@ -149,8 +153,9 @@ def bloc_rankings(*, period: ReportingPeriod) -> list[BlocRanking]:
             submission = submissions.get(unit.pk)
             row = RankedUnit(unit=unit, submission=submission)
             if submission is not None:
-                row.total = submission.total
-                row.first_submitted_at = firsts.get(submission.pk)
+                total = totals.get(submission.pk)
+                row.total = total.board_points if total else None
+                row.first_submitted_at = submission.first_submitted_at
                 if group is not None:
                     row.main_points = group_points.get((submission.pk, group.pk))
             bloc_rows.append(row)

@@ -1,5 +1,6 @@
 """Reads of campaigns, years and yearly reports; every per-unit read is scoped by who asks."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,11 +24,11 @@ from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import access, deadlines
 from campaigns.models import (
     BlocMembership,
     Criterion,
     CriterionScore,
-    DeadlineExtension,
     Evidence,
     PeriodState,
     Registration,
@@ -37,8 +38,8 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
-from units.models import Role, Unit, User
-from units.selectors import get_for_user_or_404
+from units.access import get_for_user_or_404
+from units.models import Unit, User
 
 
 @dataclass(frozen=True)
@@ -182,21 +183,36 @@ def _values_with_targets() -> QuerySet:
     return value_model.objects.select_related("indicator").annotate(target=Subquery(target))
 
 
-def board_points_visible(*, user: User, submission: Submission) -> bool:
-    """Board points stay hidden from the unit until the Board has closed the year."""
-    if user.is_superuser or user.role in (Role.ADMIN, Role.BOARD, Role.LEADER):
-        return True
-    return submission.period.state in (PeriodState.CLOSED, PeriodState.LOCKED)
+def score_totals(*, submissions: Iterable[int]) -> dict[int, ScoreTotals]:
+    """Per report: the sums of maximum, self-assessed and Board points over its scored criteria.
+
+    The one total of a report's points: its page, the review page, classification, ranking,
+    the exports and the PDFs all read it here."""
+    rows = (
+        CriterionScore.objects.filter(submission_id__in=submissions)
+        .values("submission_id")
+        .annotate(
+            max_points=Sum("max_points"),
+            self_points=Sum("self_points"),
+            board_points=Sum("board_points"),
+        )
+        .order_by()
+    )
+    return {
+        row["submission_id"]: ScoreTotals(
+            max_points=row["max_points"],
+            self_points=row["self_points"],
+            board_points=row["board_points"],
+        )
+        for row in rows
+    }
 
 
 def submission_score_totals(*, submission: Submission) -> ScoreTotals:
-    """Sums of maximum, self-assessed and Board points over the report's scored criteria."""
-    totals = CriterionScore.objects.filter(submission=submission).aggregate(
-        max_points=Sum("max_points"),
-        self_points=Sum("self_points"),
-        board_points=Sum("board_points"),
+    """One report's point totals (see `score_totals`); None where nothing is scored."""
+    return score_totals(submissions=[submission.pk]).get(
+        submission.pk, ScoreTotals(max_points=None, self_points=None, board_points=None)
     )
-    return ScoreTotals(**totals)
 
 
 def field_label(key: str) -> str:
@@ -242,23 +258,13 @@ class ChecklistItem:
     code: str = "incomplete"
 
 
-def unit_deadline(*, period: ReportingPeriod, unit: Unit) -> date:
-    """The last day the unit may report: the year's deadline or the unit's extension, if later."""
-    extension = (
-        DeadlineExtension.objects.filter(period=period, unit=unit)
-        .values_list("deadline", flat=True)
-        .first()
-    )
-    return max(period.deadline, extension) if extension else period.deadline
-
-
 def period_open_for_unit(
     *, period: ReportingPeriod, unit: Unit, on: date, deadline: date | None = None
 ) -> bool:
     """Whether the unit may still change its registration and report on a given day."""
     if period.state != PeriodState.OPEN or on < period.opens_on:
         return False
-    return on <= (deadline or unit_deadline(period=period, unit=unit))
+    return on <= (deadline or deadlines.unit_deadline(period=period, unit=unit))
 
 
 def report_open_for_unit(*, submission: Submission, on: date, deadline: date | None = None) -> bool:
@@ -351,14 +357,9 @@ def latest_return(*, submission: Submission) -> SubmissionStep | None:
     )
 
 
-def evidence_downloadable(*, user: User) -> bool:
-    """Evidence goes to the unit itself, the Board and admins; leaders read figures, not files."""
-    return user.is_superuser or user.role != Role.LEADER
-
-
 def evidence_for_user(*, user: User, pk: int) -> Evidence:
     """One evidence file the user may download; another unit's file is a 404 like a missing one."""
     queryset = Evidence.objects.select_related("submission")
-    if not evidence_downloadable(user=user):
+    if not access.evidence_downloadable(user=user):
         queryset = queryset.none()
     return get_for_user_or_404(queryset, user=user, unit_field="submission__unit", pk=pk)

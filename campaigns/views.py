@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
-from campaigns import selectors
+from campaigns import access, selectors
 from campaigns.models import SubmissionStatus
 from campaigns.ranking import bloc_rankings
 from kontum_poverty.http import AuthenticatedRequest
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A yearly report, read-only; another unit's report is a 404 like a missing one."""
     submission = selectors.submission_for_user(user=request.user, pk=pk)
-    show_board_points = selectors.board_points_visible(user=request.user, submission=submission)
+    show_board_points = access.board_points_visible(user=request.user, submission=submission)
     placings = []
     if show_board_points and submission.status == SubmissionStatus.ACCEPTED:
         placings = [
@@ -39,10 +39,8 @@ def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "show_board_points": show_board_points,
             "placings": placings,
             "evidence": submission.evidence.all(),
-            "evidence_downloadable": selectors.evidence_downloadable(user=request.user),
-            "can_edit": request.user.is_officer
-            and request.user.unit_id == submission.unit_id
-            and submission.is_editable_by_unit,
+            "evidence_downloadable": access.evidence_downloadable(user=request.user),
+            "can_edit": access.may_edit_report(user=request.user, submission=submission),
         },
     )
 

@@ -11,7 +11,7 @@ from units.services import Counts, counts_add, rows_upsert, units_load_reference
 
 TARGET_YEAR = 2020
 
-# The eight targets of 3198/UBND-TH, in the document's order of presentation in DESIGN.md.
+# The eight targets of 3198/UBND-TH, in the order the document presents them.
 INDICATORS_3198: tuple[dict[str, object], ...] = (
     {
         "code": "ROAD",

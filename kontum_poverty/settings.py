@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "campaigns",
     "indicators",
     "reports",
+    # The project itself: the home dispatch, the demo builder and its `load_demo` command.
+    "kontum_poverty",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -13,8 +14,10 @@ from openpyxl.styles import Font
 from indicators import progress
 from indicators.models import Indicator
 from kontum_poverty.spreadsheets import escape_formula
-from reports import dashboard
-from reports.dashboard import DashboardPage
+from reports import selectors
+
+if TYPE_CHECKING:
+    from reports.views.dashboard import DashboardPage
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,7 +82,7 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else str(_("yes") if value else _("no"))
 
 
-def _indicators(page: DashboardPage) -> Table:
+def _indicators(page: "DashboardPage") -> Table:
     headers = [
         _("Code"), _("Indicator"), _("Value"), _("Unit"), _("Target"), _("Milestone"),
         _("Status"), _("Projection to the target year"), _("Count"), _("Out of"),
@@ -106,7 +109,7 @@ def _indicators(page: DashboardPage) -> Table:
     return title, headers, rows
 
 
-def _breakdown(page: DashboardPage) -> Table:
+def _breakdown(page: "DashboardPage") -> Table:
     headers = [
         _("Code"), page.children_label, _("Value"), _("Count"), _("Out of"),
         _("Communes without data"), _("Target met"),
@@ -131,7 +134,7 @@ def _breakdown(page: DashboardPage) -> Table:
     return title, headers, rows
 
 
-def _sources(page: DashboardPage) -> Table:
+def _sources(page: "DashboardPage") -> Table:
     sources: list[progress.SourceRow] = []
     if page.selected is not None:
         sources = progress.progress_sources(
@@ -153,7 +156,7 @@ def _sources(page: DashboardPage) -> Table:
     return title, headers, rows
 
 
-def _completeness(page: DashboardPage) -> Table:
+def _completeness(page: "DashboardPage") -> Table:
     headers = [
         _("Emulation bloc"), _("Members"), _("Not reporting (excused)"), _("Reported"),
         _("Completeness (%)"), _("On time"), _("On-time rate (%)"), _("Accepted"),
@@ -178,10 +181,10 @@ def _completeness(page: DashboardPage) -> Table:
     return title, headers, rows
 
 
-def _sponsors(page: DashboardPage) -> Table:
+def _sponsors(page: "DashboardPage") -> Table:
     sponsors = []
     if page.campaign is not None:
-        sponsors = dashboard.sponsor_ranking(
+        sponsors = selectors.sponsor_ranking(
             campaign=page.campaign,
             year=page.year,
             scope=page.scope,
@@ -200,7 +203,7 @@ def _sponsors(page: DashboardPage) -> Table:
     return title, headers, rows
 
 
-def _poverty(page: DashboardPage) -> Table:
+def _poverty(page: "DashboardPage") -> Table:
     headers = [
         _("Year"), _("Communes"), _("Households"), _("Poor households"), _("Poverty rate (%)"),
         _("Near-poor households"), _("Escaped poverty"), _("Newly poor"), _("Fell back"),
@@ -222,7 +225,7 @@ def _poverty(page: DashboardPage) -> Table:
     return _("Poverty figures – %(scope)s") % {"scope": page.scope.name}, headers, rows
 
 
-DASHBOARD_TABLES: dict[str, Callable[[DashboardPage], Table]] = {
+DASHBOARD_TABLES: dict[str, Callable[["DashboardPage"], Table]] = {
     "indicators": _indicators,
     "breakdown": _breakdown,
     "sources": _sources,
@@ -232,7 +235,7 @@ DASHBOARD_TABLES: dict[str, Callable[[DashboardPage], Table]] = {
 }
 
 
-def dashboard_table(*, page: DashboardPage, table: str) -> Table:
+def dashboard_table(*, page: "DashboardPage", table: str) -> Table:
     """A dashboard table as a title, headers and rows of plain values."""
     title, headers, rows = DASHBOARD_TABLES[table](page)
     return title, [str(h) for h in headers], rows

@@ -3,20 +3,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.board.forms import StyledForm
 from campaigns.models import ReportingPeriod
-from reports import access
-from reports.dashboard import current_campaign, pick_year
+from kontum_poverty.forms import StyledForm
+from reports import access, selectors
 from reports.models import ReportKind
+from units import access as roles
 from units.models import Unit, User
 
 
 def year_choices(*, user: User) -> list[tuple[int, str]]:
     """The campaign's years with a reporting period; an officer's sheet only for closed years."""
-    campaign = current_campaign()
+    campaign = selectors.current_campaign()
     periods = ReportingPeriod.objects.filter(campaign=campaign).order_by("-year")
     years = list(periods.values_list("year", flat=True))
-    if not access.sees_every_unit(user):
+    if not roles.sees_every_unit(user):
         closed = set(access.closed_years())
         years = [y for y in years if y in closed]
     return [(y, str(y)) for y in years]
@@ -24,9 +24,9 @@ def year_choices(*, user: User) -> list[tuple[int, str]]:
 
 def unit_choices(*, user: User) -> list[tuple[str, str]]:
     """Units whose sheet `user` may ask for: every unit that has reported, or an officer's own."""
-    if access.sees_every_unit(user):
+    if roles.sees_every_unit(user):
         units = (
-            Unit.objects.filter(submissions__period__campaign=current_campaign())
+            Unit.objects.filter(submissions__period__campaign=selectors.current_campaign())
             .distinct()
             .order_by("code")
             .values_list("code", "name")
@@ -76,7 +76,9 @@ def request_forms(
     """A form per kind `user` may ask for; the one named `bound_kind` bound to `data`."""
     years, units = year_choices(user=user), unit_choices(user=user)
     # The year a leader most likely wants: the latest past one with figures, as on the dashboard.
-    initial = pick_year(years=sorted(y for y, _ in years), requested=None) if years else None
+    initial = (
+        selectors.pick_year(years=sorted(y for y, _ in years), requested=None) if years else None
+    )
     return [
         ReportRequestForm(
             data if kind == bound_kind else None,

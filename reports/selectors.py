@@ -1,186 +1,336 @@
-"""Reads behind the dashboards: every figure is computed in the database."""
+"""The figures behind the dashboards, the public page and the PDF documents.
+
+Indicator figures come from the progress engine (`indicators.progress`); this module adds the
+campaign's years, the reporting completeness of each emulation bloc, what was mobilised for the
+poor, and the cards that show each indicator. Every read is one grouped query whatever the
+number of units, and every page, export and PDF that shows one of these figures calls the same
+function here.
+"""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
-from django.urls import reverse
-from django.utils.text import capfirst
+from django.conf import settings
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Criterion, ReportingPeriod, SubmissionStatus
-from indicators.models import CommuneStatistics, Indicator, Measure, ReportedValue
+from campaigns import deadlines
+from campaigns.models import (
+    BlocMembership,
+    Campaign,
+    Registration,
+    ReportingPeriod,
+    SponsorshipSupport,
+    Submission,
+    SubmissionStatus,
+)
+from indicators import progress
+from indicators.models import CommuneStatistics, Indicator
+from reports import charts
 from reports.models import ReportJob, ReportKind
-from units.models import Unit, User
+from units.models import Unit, UnitLevel, User
 
-HUNDRED = Decimal(100)
+SPONSORS_SHOWN = 20
+
+
+def current_campaign() -> Campaign | None:
+    return Campaign.objects.order_by("-issued_on", "-pk").first()
+
+
+def campaign_years(*, campaign: Campaign) -> list[int]:
+    years = set(range(campaign.first_year, campaign.last_year + 1))
+    years.update(ReportingPeriod.objects.filter(campaign=campaign).values_list("year", flat=True))
+    return sorted(years)
+
+
+def pick_year(*, years: list[int], requested: str | None) -> int:
+    """The requested year if the campaign has it, else the latest past year with figures."""
+    if requested and requested.isdigit() and int(requested) in years:
+        return int(requested)
+    today = timezone.localdate().year
+    past = [y for y in years if y <= today] or years
+    # A leader opening the dashboard wants the last year that has numbers, not an empty one.
+    with_figures = [
+        CommuneStatistics.objects.filter(year__in=past).aggregate(latest=Max("year"))["latest"],
+        Submission.objects.filter(
+            status=SubmissionStatus.ACCEPTED, period__year__in=past
+        ).aggregate(latest=Max("period__year"))["latest"],
+    ]
+    return max((y for y in with_figures if y is not None), default=past[-1])
+
+
+def public_province() -> Unit | None:
+    code = getattr(settings, "PUBLIC_PROVINCE_CODE", "62")
+    provinces = Unit.objects.filter(level=UnitLevel.PROVINCE, is_active=True)
+    return provinces.filter(code=code).first() or provinces.order_by("code").first()
+
+
+def pick_indicator(*, indicators: list[Indicator], code: str | None) -> Indicator | None:
+    for indicator in indicators:
+        if indicator.code == code:
+            return indicator
+    return indicators[0] if indicators else None
+
+
+# --- Reporting completeness ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class IndicatorGlance:
-    """One indicator's 2020 target beside the province's latest value."""
+class BlocCompleteness:
+    bloc_id: int
+    name: str
+    members: int
+    excused: int
+    reported: int
+    on_time: int
+    accepted: int
 
+    @property
+    def expected(self) -> int:
+        return self.members - self.excused
+
+    @property
+    def completeness(self) -> float | None:
+        return round(100 * self.reported / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.reported, 1) if self.reported else None
+
+
+def bloc_completeness(*, campaign: Campaign, year: int, scope: Unit) -> list[BlocCompleteness]:
+    """Per emulation bloc: members, how many reported, how many on time, how many accepted."""
+    period = ReportingPeriod.objects.filter(campaign=campaign, year=year).first()
+    if period is None:
+        return []
+    submission = Submission.objects.filter(period=period, unit=OuterRef("unit")).order_by()
+    # Members are the year's participating units (active ones), as in the Board's queue.
+    members = BlocMembership.objects.filter(bloc__campaign=campaign, unit__is_active=True).filter(
+        progress.unit_subtree_q(scope, "unit")
+    )
+    rows = (
+        deadlines.with_timeliness(members, period=period, unit="unit")
+        .annotate(
+            status=Subquery(submission.values("status")[:1]),
+            excused=Subquery(submission.values("not_reporting")[:1]),
+        )
+        .values("bloc_id", "bloc__name", "bloc__order", "bloc__code")
+        .annotate(
+            members=Count("pk"),
+            excused_count=Count("pk", filter=Q(excused=True)),
+            reported=Count("pk", filter=Q(first_submitted_at__isnull=False)),
+            on_time=Count("pk", filter=Q(on_time=True)),
+            accepted=Count("pk", filter=Q(status=SubmissionStatus.ACCEPTED)),
+        )
+        .order_by("bloc__order", "bloc__code")
+    )
+    return [
+        BlocCompleteness(
+            bloc_id=row["bloc_id"],
+            name=row["bloc__name"],
+            members=row["members"],
+            excused=row["excused_count"],
+            reported=row["reported"],
+            on_time=row["on_time"],
+            accepted=row["accepted"],
+        )
+        for row in rows
+    ]
+
+
+def completeness_total(blocs: list[BlocCompleteness]) -> BlocCompleteness:
+    """The line under the blocs' lines: the same figures, summed."""
+    return BlocCompleteness(
+        bloc_id=0,
+        name=_("Total"),
+        members=sum(b.members for b in blocs),
+        excused=sum(b.excused for b in blocs),
+        reported=sum(b.reported for b in blocs),
+        on_time=sum(b.on_time for b in blocs),
+        accepted=sum(b.accepted for b in blocs),
+    )
+
+
+# --- Resources mobilised ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundTotals:
+    mobilised_vnd: int
+    reports: int
+    pledged_vnd: int
+    sponsorship_money_vnd: int
+    sponsorship_in_kind_vnd: int
+    sponsors: int
+
+    @property
+    def sponsorship_total_vnd(self) -> int:
+        return self.sponsorship_money_vnd + self.sponsorship_in_kind_vnd
+
+
+@dataclass(frozen=True)
+class SponsorRow:
+    rank: int
+    unit_id: int
     code: str
     name: str
-    measure: str
-    unit_of_measure: str
-    target_low: Decimal | None
-    target_high: Decimal | None
-    is_range: bool
-    value: Decimal | None
-    year: int | None
-    # Share-of-communes indicators only: how the value was counted.
-    communes_met: int | None = None
-    communes_with_data: int | None = None
-    communes_missing: int | None = None
+    communes: int
+    money_vnd: int
+    in_kind_vnd: int
+
+    @property
+    def total_vnd(self) -> int:
+        return self.money_vnd + self.in_kind_vnd
+
+
+def _support(*, campaign: Campaign, year: int, scope: Unit, include_submitted: bool):
+    statuses = [SubmissionStatus.ACCEPTED]
+    if include_submitted:
+        statuses.append(SubmissionStatus.SUBMITTED)
+    return SponsorshipSupport.objects.filter(
+        progress.unit_subtree_q(scope, "submission__unit"),
+        submission__period__campaign=campaign,
+        submission__period__year=year,
+        submission__status__in=statuses,
+    )
+
+
+def fund_totals(
+    *, campaign: Campaign, year: int, scope: Unit, include_submitted: bool = False
+) -> FundTotals:
+    """Money mobilised for the "For the Poor" fund and given through sponsorships."""
+    statuses = [SubmissionStatus.ACCEPTED]
+    if include_submitted:
+        statuses.append(SubmissionStatus.SUBMITTED)
+    in_scope = progress.unit_subtree_q(scope, "unit")
+    fund = Submission.objects.filter(
+        in_scope, period__campaign=campaign, period__year=year, status__in=statuses
+    ).aggregate(
+        total=Sum("fund_mobilised_vnd"),
+        reports=Count("pk", filter=Q(fund_mobilised_vnd__isnull=False)),
+    )
+    pledged = _pledged(campaign=campaign, year=year, scope=scope)
+    support = _support(
+        campaign=campaign, year=year, scope=scope, include_submitted=include_submitted
+    ).aggregate(
+        money=Sum("money_vnd"),
+        in_kind=Sum("in_kind_value_vnd"),
+        sponsors=Count("submission__unit", distinct=True),
+    )
+    return FundTotals(
+        mobilised_vnd=fund["total"] or 0,
+        reports=fund["reports"],
+        pledged_vnd=pledged,
+        sponsorship_money_vnd=support["money"] or 0,
+        sponsorship_in_kind_vnd=support["in_kind"] or 0,
+        sponsors=support["sponsors"],
+    )
+
+
+def _pledged(*, campaign: Campaign, year: int, scope: Unit) -> int:
+    total = Registration.objects.filter(
+        progress.unit_subtree_q(scope, "unit"), period__campaign=campaign, period__year=year
+    ).aggregate(total=Sum("fund_pledge_vnd"))["total"]
+    return total or 0
+
+
+def sponsor_ranking(
+    *,
+    campaign: Campaign,
+    year: int,
+    scope: Unit,
+    include_submitted: bool = False,
+    limit: int | None = SPONSORS_SHOWN,
+) -> list[SponsorRow]:
+    """Sponsors ranked by what they gave (money and value in kind) to the communes they sponsor."""
+    rows = (
+        _support(campaign=campaign, year=year, scope=scope, include_submitted=include_submitted)
+        .values("submission__unit_id", "submission__unit__code", "submission__unit__name")
+        .annotate(
+            communes=Count("commune", distinct=True),
+            money=Sum("money_vnd"),
+            in_kind=Sum("in_kind_value_vnd"),
+            total=Sum(F("money_vnd") + F("in_kind_value_vnd")),
+        )
+        .order_by("-total", "submission__unit__code")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        SponsorRow(
+            rank=i,
+            unit_id=row["submission__unit_id"],
+            code=row["submission__unit__code"],
+            name=row["submission__unit__name"],
+            communes=row["communes"],
+            money_vnd=row["money"] or 0,
+            in_kind_vnd=row["in_kind"] or 0,
+        )
+        for i, row in enumerate(rows, start=1)
+    ]
+
+
+# --- Indicator cards ---------------------------------------------------------------------------
+
+STATUS_STYLES = {
+    progress.Status.ACHIEVED: "success",
+    progress.Status.ON_TRACK: "primary",
+    progress.Status.AT_RISK: "warning",
+    progress.Status.OFF_TRACK: "danger",
+    progress.Status.NO_DATA: "secondary",
+}
 
 
 @dataclass(frozen=True)
-class AdminLink:
-    label: str
-    url: str
+class Card:
+    progress: progress.Progress
+    spark: charts.Chart
+
+    @property
+    def style(self) -> str:
+        return STATUS_STYLES[self.progress.status]
 
 
-def _commune_boolean_field(name: str) -> bool:
-    try:
-        field = CommuneStatistics._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return isinstance(field, models.BooleanField)
-
-
-def _commune_counts(*, fields: set[str]) -> tuple[int | None, dict[str, tuple[int, int, int]]]:
-    """Latest statistics year and, per field, (communes meeting it, with data, without data)."""
-    year = CommuneStatistics.objects.aggregate(year=Max("year"))["year"]
-    if year is None or not fields:
-        return year, {}
-    in_year = Q(statistics__year=year)
-    aggregates: dict[str, Count] = {"communes": Count("pk", distinct=True)}
-    for field in fields:
-        aggregates[f"{field}__met"] = Count(
-            "statistics", filter=in_year & Q(**{f"statistics__{field}": True})
+def indicator_cards(overview: progress.Overview) -> list[Card]:
+    """One card per indicator: its figure, status and a sparkline of its years."""
+    return [
+        Card(
+            progress=p,
+            spark=charts.line_chart(
+                title=_("%(code)s by year") % {"code": p.code},
+                points=[(t.year, t.value) for t in p.trend],
+                target=p.target.line,
+                unit=p.unit_of_measure,
+                width=160,
+                height=48,
+                compact=True,
+            ),
         )
-        aggregates[f"{field}__data"] = Count(
-            "statistics", filter=in_year & Q(**{f"statistics__{field}__isnull": False})
-        )
-    # Communes that take part are the denominator of "missing": one without a row for the year
-    # is missing just like one whose row leaves the field empty.
-    totals = Unit.objects.communes().filter(is_active=True).aggregate(**aggregates)
-    counts = {
-        field: (
-            totals[f"{field}__met"],
-            totals[f"{field}__data"],
-            totals["communes"] - totals[f"{field}__data"],
-        )
-        for field in fields
-    }
-    return year, counts
-
-
-def _with_rate_sums(indicators: models.QuerySet[Indicator]) -> models.QuerySet[Indicator]:
-    """Annotate the latest year with accepted counts, and the sums of both counts in that year."""
-    accepted = ReportedValue.objects.filter(
-        indicator=OuterRef("pk"),
-        submission__status=SubmissionStatus.ACCEPTED,
-        numerator__isnull=False,
-        denominator__isnull=False,
-    )
-    in_latest_year = accepted.filter(submission__period__year=OuterRef("rate_year")).order_by()
-
-    def summed(field: str) -> Subquery:
-        return Subquery(
-            in_latest_year.values("indicator").annotate(total=Sum(field)).values("total")[:1]
-        )
-
-    return indicators.annotate(
-        rate_year=Subquery(
-            accepted.order_by("-submission__period__year").values("submission__period__year")[:1]
-        ),
-    ).annotate(rate_numerator=summed("numerator"), rate_denominator=summed("denominator"))
-
-
-def indicators_at_a_glance(*, campaign: Campaign) -> list[IndicatorGlance]:
-    """The campaign's indicators with the province's latest value where one can be computed."""
-    indicators = list(
-        _with_rate_sums(Indicator.objects.filter(campaign=campaign)).order_by("order", "code")
-    )
-    share_fields = {
-        indicator.commune_field
-        for indicator in indicators
-        if indicator.measure == Measure.SHARE_OF_COMMUNES
-        and _commune_boolean_field(indicator.commune_field)
-    }
-    stats_year, commune_counts = _commune_counts(fields=share_fields)
-
-    rows = []
-    for indicator in indicators:
-        extra: dict[str, int | None] = {}
-        value: Decimal | None = None
-        year: int | None = None
-        if indicator.measure == Measure.SHARE_OF_COMMUNES and indicator.commune_field in (
-            commune_counts
-        ):
-            met, with_data, missing = commune_counts[indicator.commune_field]
-            extra = {
-                "communes_met": met,
-                "communes_with_data": with_data,
-                "communes_missing": missing,
-            }
-            year = stats_year
-            value = Decimal(met) * HUNDRED / with_data if with_data else None
-        elif indicator.measure == Measure.RATE and indicator.rate_denominator:
-            year = indicator.rate_year
-            value = Decimal(indicator.rate_numerator) * HUNDRED / indicator.rate_denominator
-        rows.append(
-            IndicatorGlance(
-                code=indicator.code,
-                name=indicator.name,
-                measure=indicator.measure,
-                unit_of_measure=indicator.unit_of_measure,
-                target_low=indicator.target_low,
-                target_high=indicator.target_high,
-                is_range=indicator.is_range,
-                value=value,
-                year=year,
-                **extra,
-            )
-        )
-    return rows
-
-
-def leader_campaign(*, period: ReportingPeriod | None) -> Campaign | None:
-    """The campaign a leader's dashboard shows: the current year's, else the newest one."""
-    if period is not None:
-        return period.campaign
-    return Campaign.objects.order_by("-issued_on").first()
-
-
-def admin_setup_links(*, user: User) -> list[AdminLink]:
-    """Links to the admin pages that set up the portal, for those the admin site offers."""
-    setup_models: list[type[models.Model]] = [
-        Campaign,
-        ReportingPeriod,
-        Criterion,
-        Unit,
-        User,
-        CommuneStatistics,
+        for p in overview.indicators
     ]
-    links = []
-    for model in setup_models:
-        if not admin.site.is_registered(model):
-            continue
-        opts = model._meta
-        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
-            continue
-        links.append(
-            AdminLink(
-                label=capfirst(str(opts.verbose_name_plural)),
-                url=reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
-            )
-        )
-    return links
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A scope's indicator cards for the latest year with figures: the leader's home page."""
+
+    campaign: Campaign | None
+    scope: Unit
+    year: int
+    cards: list[Card]
+
+
+def glance(*, scope: Unit) -> Glance:
+    """The scope's cards for the latest year with figures."""
+    campaign = current_campaign()
+    if campaign is None:
+        return Glance(campaign=None, scope=scope, year=0, cards=[])
+    year = pick_year(years=campaign_years(campaign=campaign), requested=None)
+    overview = progress.progress_overview(campaign=campaign, scope=scope, year=year)
+    return Glance(campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview))
+
+
+# --- PDF jobs -----------------------------------------------------------------------------------
 
 
 def jobs_for_user(*, user: User, limit: int = 30) -> list[ReportJob]:

@@ -1,4 +1,4 @@
-"""Celery tasks for report jobs: they take ids, and the services do the work (STYLE.md §6).
+"""Celery tasks for report jobs: they take ids, and the services do the work (docs/ARCHITECTURE.md).
 
 Late acknowledgement and reject-on-worker-lost (settings) put a message back if its worker dies;
 time limits come from CELERY_TASK_*_TIME_LIMIT; transient errors retry with a growing delay.

@@ -1,13 +1,37 @@
-from django.urls import path
+"""What leaders and the public read: the dashboard (/dashboard/), the public page (/public/) and
+the PDF documents made by Celery jobs (/documents/; /reports/ is their old address)."""
 
-from reports import job_views
+from django.urls import include, path
 
-# The home page is routed in kontum_poverty/urls.py as plain "home" (LOGIN_REDIRECT_URL uses it).
-app_name = "reports"
+from kontum_poverty.redirects import moved
+from reports.views import dashboard, documents, public
+
+dashboard_patterns = (
+    [
+        path("", dashboard.dashboard_view, name="home"),
+        path("<int:unit_id>/", dashboard.dashboard_view, name="scope"),
+        path("<int:unit_id>/data/", dashboard.dashboard_sources, name="sources"),
+        path("<int:unit_id>/export/<slug:table>.xlsx", dashboard.dashboard_export, name="export"),
+    ],
+    "dashboard",
+)
+
+document_patterns = (
+    [
+        path("", documents.document_list, name="list"),
+        path("ask/", documents.document_ask, name="ask"),
+        path("jobs/<int:pk>/", documents.job_status, name="job"),
+        path("jobs/<int:pk>/download/", documents.job_download, name="download"),
+    ],
+    "documents",
+)
 
 urlpatterns = [
-    path("reports/", job_views.report_list, name="list"),
-    path("reports/ask/", job_views.report_ask, name="ask"),
-    path("reports/jobs/<int:pk>/", job_views.job_status, name="job"),
-    path("reports/jobs/<int:pk>/download/", job_views.job_download, name="download"),
+    path("dashboard/", include(dashboard_patterns)),
+    path("public/", public.public_progress, name="public-progress"),
+    path("documents/", include(document_patterns)),
+    moved("reports/", "documents:list"),
+    moved("reports/ask/", "documents:ask"),
+    moved("reports/jobs/<int:pk>/", "documents:job"),
+    moved("reports/jobs/<int:pk>/download/", "documents:download"),
 ]

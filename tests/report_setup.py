@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from campaigns import services as campaign_services
 from campaigns.models import Criterion, ReportingPeriod, Submission
 from indicators.models import Indicator, Measure
-from indicators.reporting import services
+from indicators.submissions import services
 from tests.factories import (
     BlocFactory,
     BlocMembershipFactory,

@@ -21,28 +21,24 @@ from campaigns.models import (
 )
 from indicators.models import CommuneStatistics
 from tests.factories import (
+    AwardProposalFactory,
     BlocFactory,
     BlocMembershipFactory,
     CampaignFactory,
     CommuneFactory,
     CommuneStatisticsFactory,
+    CommunicationItemFactory,
     CriterionFactory,
     CriterionScoreFactory,
-    DistrictFactory,
-    IndicatorFactory,
-    PeriodFactory,
-    SubmissionFactory,
-    UserFactory,
-)
-from tests.factories_extra import (
-    AwardProposalFactory,
-    CommunicationItemFactory,
     DeadlineExtensionFactory,
+    DistrictFactory,
     EvidenceFactory,
     ImportBatchFactory,
+    IndicatorFactory,
     MilestoneFactory,
     ModelResultFactory,
     PeriodEventFactory,
+    PeriodFactory,
     PovertyModelFactory,
     RegisteredTargetFactory,
     RegistrationFactory,
@@ -50,9 +46,11 @@ from tests.factories_extra import (
     ReportJobFactory,
     SponsorshipFactory,
     SponsorshipSupportFactory,
+    SubmissionFactory,
     SubmissionStepFactory,
     UnitChangeFactory,
     UnitFlagFactory,
+    UserFactory,
 )
 from units.models import Role, Unit, User
 

@@ -55,7 +55,7 @@ def test_officer_lands_on_their_units_page_with_this_years_report(client, unit_o
     response = log_in(client, unit_officer)
 
     assert response.redirect_chain[-1] == ("/", 302)
-    assert "reports/home_officer.html" in template_names(response)
+    assert "home/officer.html" in template_names(response)
     content = response.content.decode()
     assert "Huyện Đắk Glei" in content
     assert response.context["period"] == period
@@ -109,7 +109,7 @@ def test_board_lands_on_status_counts_for_the_current_year(client, board_staff):
 
     response = log_in(client, board_staff)
 
-    assert "reports/home_board.html" in template_names(response)
+    assert "home/board.html" in template_names(response)
     counts = {item.status: item.count for item in response.context["status_counts"]}
     assert counts == {
         SubmissionStatus.DRAFT: 0,
@@ -137,7 +137,7 @@ def test_leader_lands_on_the_indicators_at_a_glance(client, leader):
 
     response = log_in(client, leader)
 
-    assert "reports/home_leader.html" in template_names(response)
+    assert "home/leader.html" in template_names(response)
     content = response.content.decode()
     assert 'data-indicator="INCOME"' in content
     assert "15–20" in content
@@ -146,7 +146,7 @@ def test_leader_lands_on_the_indicators_at_a_glance(client, leader):
 def test_admin_lands_on_set_up_links(client, admin_user):
     response = log_in(client, admin_user)
 
-    assert "reports/home_admin.html" in template_names(response)
+    assert "home/admin.html" in template_names(response)
     assert reverse("admin:index") in response.content.decode()
 
 
@@ -165,7 +165,7 @@ def test_board_and_leader_homes_lead_to_the_years_evaluation(client, board_staff
     for user in (board_staff, leader):
         client.force_login(user)
         content = client.get("/").content.decode()
-        for name in ("review:queue", "board:ranking", "board:awards", "board:year"):
+        for name in ("board:queue", "board:ranking", "board:awards", "board:year"):
             assert reverse(name, args=[period.pk]) in content
 
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from campaigns.models import AwardKind, AwardProposal, PeriodState, ProposalStatus
-from tests.factories import DistrictFactory, PeriodFactory, SubmissionFactory
-from tests.factories_extra import AwardProposalFactory
+from tests.factories import AwardProposalFactory, DistrictFactory, PeriodFactory, SubmissionFactory
 from tests.test_board_ranking import Bloc, bloc_build, member, report
 from units.models import Unit
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from campaigns.models import AwardKind, AwardProposal, Classification, SubmissionStatus
 from campaigns.services import submission_submit
-from indicators.reporting.services import report_snapshot
+from indicators.submissions.services import report_checklist, report_snapshot
 from tests.browser import browser_marks, keep_screenshot, log_in
 from tests.factories import (
     BlocMembershipFactory,
@@ -45,6 +45,7 @@ def journey(transactional_db):
         submission=submission,
         by=officer,
         expected_version=submission.version,
+        extra_checklist=report_checklist(submission=submission),
         extra_snapshot=report_snapshot(submission=submission),
     )
     UserFactory(username="board-browser", board=True, first_name="Thủy")
@@ -68,11 +69,11 @@ def test_the_board_returns_scores_accepts_and_ranks_a_unit(
     log_in(page, live_server.url, "board-browser")
 
     # The queue: the unit's report waits for review.
-    page.click(f"a[href='/review/{year.period.pk}/']")
+    page.click(f"a[href='/board/{year.period.pk}/queue/']")
     row = page.locator(f"tr[data-unit='{year.unit.code}']")
     expect(row).to_have_attribute("data-state", "submitted")
-    row.locator("a[href^='/review/submissions/']").click()
-    page.wait_for_url(re.compile(r"/review/submissions/\d+/$"))
+    row.locator("a[href^='/board/submissions/']").click()
+    page.wait_for_url(re.compile(r"/board/submissions/\d+/$"))
     review_url = page.url
 
     # Return without a reason: refused on the page, nothing changes.
@@ -105,7 +106,7 @@ def test_the_board_returns_scores_accepts_and_ranks_a_unit(
     unit_side.close()
 
     # Back at the Board: the queue says it changed; the review page shows what changed.
-    page.goto(f"{live_server.url}/review/{year.period.pk}/")
+    page.goto(f"{live_server.url}/board/{year.period.pk}/queue/")
     expect(page.locator(f"tr[data-unit='{year.unit.code}']")).to_have_attribute(
         "data-state", "submitted"
     )

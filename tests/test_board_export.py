@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 
 from campaigns.models import AwardKind, Classification, ProposalStatus, SubmissionStatus
 from campaigns.ranking import tie_break_rule
-from tests.factories import PeriodFactory
-from tests.factories_extra import AwardProposalFactory
+from tests.factories import AwardProposalFactory, PeriodFactory
 from tests.test_board_ranking import VN_TZ, bloc_build, member, report
 
 pytestmark = pytest.mark.django_db

@@ -9,21 +9,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from campaigns.diffs import Change, snapshot_diff
 from campaigns.models import StepAction, Submission, SubmissionStatus, SubmissionStep
-from campaigns.queue import Change, review_queue, snapshot_diff
-from reports.dashboard import bloc_completeness
+from campaigns.queue import review_queue
+from reports.selectors import bloc_completeness
 from tests.factories import (
     BlocFactory,
     BlocMembershipFactory,
     CommuneFactory,
+    DeadlineExtensionFactory,
     DepartmentFactory,
     DistrictFactory,
     PeriodFactory,
     ProvinceFactory,
     SubmissionFactory,
+    SubmissionStepFactory,
     UserFactory,
 )
-from tests.factories_extra import DeadlineExtensionFactory, SubmissionStepFactory
 from tests.report_setup import VN_TZ
 
 pytestmark = pytest.mark.django_db
@@ -444,7 +446,7 @@ def page_year(period, bloc, time_machine):
 
 
 def queue_url(period, **params):
-    url = reverse("review:queue", kwargs={"period_pk": period.pk})
+    url = reverse("board:queue", kwargs={"period_pk": period.pk})
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -456,12 +458,12 @@ def test_board_staff_see_the_queue_with_counts_and_rates(client, board_staff, pa
     assert response.status_code == 200
     html = response.content.decode()
     assert "Huyện Sa Thầy" in html and "Huyện Ia H&#x27;Drai" in html
-    assert reverse("review:detail", kwargs={"pk": page_year["sent"].pk}) in html
+    assert reverse("board:review", kwargs={"pk": page_year["sent"].pk}) in html
     assert 'data-flag="overdue"' in html
     # One of two units submitted, on time: 100 % on time, as the dashboard says too.
     assert response.context["queue"].bloc_rates[0].rate == 100.0
     assert (
-        'action="' + reverse("review:not-reporting", kwargs={"period_pk": page_year["period"].pk})
+        'action="' + reverse("board:not-reporting", kwargs={"period_pk": page_year["period"].pk})
         in html
     )
 
@@ -490,7 +492,7 @@ def test_leaders_read_the_queue_without_actions(client, leader, page_year):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert reverse("review:not-reporting", kwargs={"period_pk": page_year["period"].pk}) not in html
+    assert reverse("board:not-reporting", kwargs={"period_pk": page_year["period"].pk}) not in html
     assert 'name="reason"' not in html
 
 
@@ -499,13 +501,13 @@ def test_officers_and_administrators_cannot_open_the_queue(client, request, pers
     client.force_login(request.getfixturevalue(persona))
 
     assert client.get(queue_url(page_year["period"])).status_code == 403
-    assert client.get(reverse("review:home")).status_code == 403
+    assert client.get(reverse("board:home")).status_code == 403
 
 
 def test_the_review_home_opens_the_current_years_queue(client, board_staff, page_year):
     client.force_login(board_staff)
 
-    response = client.get(reverse("review:home"))
+    response = client.get(reverse("board:home"))
 
     assert response.status_code == 302
     assert response["Location"] == queue_url(page_year["period"])
@@ -514,11 +516,11 @@ def test_the_review_home_opens_the_current_years_queue(client, board_staff, page
 def test_a_missing_year_is_a_404(client, board_staff, page_year):
     client.force_login(board_staff)
 
-    assert client.get(reverse("review:queue", kwargs={"period_pk": 99999})).status_code == 404
+    assert client.get(reverse("board:queue", kwargs={"period_pk": 99999})).status_code == 404
 
 
 def not_reporting_url(period, query=""):
-    url = reverse("review:not-reporting", kwargs={"period_pk": period.pk})
+    url = reverse("board:not-reporting", kwargs={"period_pk": period.pk})
     return f"{url}?{query}" if query else url
 
 
@@ -626,7 +628,7 @@ def test_the_queue_page_costs_the_same_queries_for_many_units(
 def test_the_review_home_without_any_year_says_so(client, board_staff):
     client.force_login(board_staff)
 
-    response = client.get(reverse("review:home"))
+    response = client.get(reverse("board:home"))
 
     assert response.status_code == 200
-    assert response.templates[0].name == "indicators/review/queue_empty.html"
+    assert response.templates[0].name == "campaigns/board/queue_empty.html"

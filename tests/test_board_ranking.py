@@ -35,8 +35,8 @@ from tests.factories import (
     DistrictFactory,
     PeriodFactory,
     SubmissionFactory,
+    SubmissionStepFactory,
 )
-from tests.factories_extra import SubmissionStepFactory
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

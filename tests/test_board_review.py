@@ -21,23 +21,21 @@ from campaigns.models import (
 from campaigns.queue import review_queue
 from campaigns.services import review as review_services
 from indicators.models import Direction, Measure, ReportedValue
-from indicators.reporting import services
-from indicators.review.scoring import reached_fraction, round_to_half, suggested_points
+from indicators.submissions import services
+from indicators.submissions.scoring import reached_fraction, round_to_half, suggested_points
 from tests.factories import (
     CommuneFactory,
     CommuneStatisticsFactory,
     CriterionFactory,
     CriterionScoreFactory,
+    EvidenceFactory,
     IndicatorFactory,
     PeriodFactory,
-    SubmissionFactory,
-    UserFactory,
-)
-from tests.factories_extra import (
-    EvidenceFactory,
     RegisteredTargetFactory,
     RegistrationFactory,
     ReportedValueFactory,
+    SubmissionFactory,
+    UserFactory,
 )
 from tests.report_setup import IN_2019, complete_draft, draft, year_build
 
@@ -147,11 +145,11 @@ def sent(y):
 
 
 def detail_url(submission):
-    return reverse("review:detail", kwargs={"pk": submission.pk})
+    return reverse("board:review", kwargs={"pk": submission.pk})
 
 
 def action_url(name, submission):
-    return reverse(f"review:{name}", kwargs={"pk": submission.pk})
+    return reverse(f"board:{name}", kwargs={"pk": submission.pk})
 
 
 def score_data(y, submission, plain=("7", ""), evidenced=("10,5", "")):
@@ -674,8 +672,8 @@ def test_an_officer_never_sees_another_units_board_points(client, year, board_st
 def test_a_missing_report_is_a_404_for_the_board(client, year, board_staff):
     client.force_login(board_staff)
 
-    assert client.get(reverse("review:detail", kwargs={"pk": 999_999})).status_code == 404
-    assert client.post(reverse("review:accept", kwargs={"pk": 999_999})).status_code == 404
+    assert client.get(reverse("board:review", kwargs={"pk": 999_999})).status_code == 404
+    assert client.post(reverse("board:accept", kwargs={"pk": 999_999})).status_code == 404
 
 
 def test_every_action_is_a_step_in_the_timeline(client, year, board_staff):

@@ -16,8 +16,7 @@ from campaigns.models import (
 )
 from campaigns.services import review
 from campaigns.services.submissions import ScoreInput
-from tests.factories import PeriodFactory, SubmissionFactory
-from tests.factories_extra import AwardProposalFactory
+from tests.factories import AwardProposalFactory, PeriodFactory, SubmissionFactory
 from tests.report_setup import IN_2019, post_data, year_build
 from tests.test_board_ranking import bloc_build, member, report
 
@@ -89,7 +88,7 @@ def test_the_year_page_lists_the_units_still_blocking_the_close_with_links(
     )
     content = response.content.decode()
     # The Board goes straight to the review page of a report still waiting.
-    assert reverse("review:detail", kwargs={"pk": submission.pk}) in content
+    assert reverse("board:review", kwargs={"pk": submission.pk}) in content
     assert escape(silent.name) in content
     assert "Thành phố Kon Tum" not in content  # accepted: not blocking
 
@@ -206,7 +205,7 @@ def test_a_locked_year_refuses_the_officers_report_form(
     client.force_login(unit_officer)
 
     response = client.post(
-        reverse("reporting:report", kwargs={"period_pk": y.period.pk}),
+        reverse("report:form", kwargs={"period_pk": y.period.pk}),
         post_data(y, excused, narrative="Sửa sau khi khóa sổ"),
     )
 

@@ -26,41 +26,39 @@ from campaigns.models import (
     StepAction,
     SubmissionStatus,
 )
-from indicators.models import CommuneStatistics, ImportState, Milestone
+from indicators.models import CommuneStatistics, ImportState, Indicator, Milestone, ReportedValue
 from reports.models import FailureCode, JobState
 from tests.factories import (
+    AwardProposalFactory,
     BlocFactory,
     BlocMembershipFactory,
     CampaignFactory,
     CommuneFactory,
     CommuneStatisticsFactory,
+    CommunicationItemFactory,
     CriterionFactory,
     CriterionScoreFactory,
-    DistrictFactory,
-    IndicatorFactory,
-    PeriodFactory,
-    ProvinceFactory,
-    SubmissionFactory,
-    UserFactory,
-)
-from tests.factories_extra import (
-    AwardProposalFactory,
-    CommunicationItemFactory,
     DeadlineExtensionFactory,
+    DistrictFactory,
     ImportBatchFactory,
+    IndicatorFactory,
     MilestoneFactory,
     ModelResultFactory,
     PeriodEventFactory,
+    PeriodFactory,
     PovertyModelFactory,
+    ProvinceFactory,
     RegisteredTargetFactory,
     RegistrationFactory,
     ReportedValueFactory,
     ReportJobFactory,
     SponsorshipFactory,
     SponsorshipSupportFactory,
+    SubmissionFactory,
     SubmissionStepFactory,
     UnitChangeFactory,
     UnitFlagFactory,
+    UserFactory,
 )
 from units.models import Role, Unit, UnitKind, UnitLevel
 
@@ -519,9 +517,18 @@ def test_indicator_codes_are_unique_within_a_campaign():
 
 
 def test_single_value_and_open_ended_targets_are_accepted():
-    IndicatorFactory(target_low=15, target_high=15)
-    IndicatorFactory(target_low=52, target_high=None)
-    IndicatorFactory(target_low=None, target_high=5)
+    made = [
+        IndicatorFactory(target_low=15, target_high=15),
+        IndicatorFactory(target_low=52, target_high=None),
+        IndicatorFactory(target_low=None, target_high=5),
+    ]
+
+    stored = Indicator.objects.filter(pk__in=[i.pk for i in made]).order_by("pk")
+    assert list(stored.values_list("target_low", "target_high")) == [
+        (Decimal(15), Decimal(15)),
+        (Decimal(52), None),
+        (None, Decimal(5)),
+    ]
 
 
 def test_a_target_range_cannot_run_backwards():
@@ -646,9 +653,18 @@ def test_an_indicator_is_reported_once_per_report():
 
 
 def test_a_reported_count_at_its_total_or_without_total_is_accepted():
-    ReportedValueFactory(numerator=100, denominator=100)
-    ReportedValueFactory(numerator=52, denominator=None)
-    ReportedValueFactory(numerator=None, denominator=None, value=Decimal("12.5"))
+    made = [
+        ReportedValueFactory(numerator=100, denominator=100),
+        ReportedValueFactory(numerator=52, denominator=None),
+        ReportedValueFactory(numerator=None, denominator=None, value=Decimal("12.5")),
+    ]
+
+    stored = ReportedValue.objects.filter(pk__in=[v.pk for v in made]).order_by("pk")
+    assert list(stored.values_list("numerator", "denominator", "value")) == [
+        (100, 100, None),
+        (52, None, None),
+        (None, None, Decimal("12.5")),
+    ]
 
 
 def test_a_reported_count_cannot_exceed_its_total():

@@ -144,7 +144,7 @@ def test_a_file_attached_in_the_form_lands_on_its_criterion(client, year):
     client.force_login(year.officer)
 
     client.post(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+        reverse("report:form", kwargs={"period_pk": year.period.pk}),
         post_data(year, submission) | {f"evidence-{year.plain.pk}": pdf("bien-ban.pdf")},
     )
 
@@ -157,7 +157,7 @@ def test_a_refused_file_is_reported_and_the_rest_is_saved(client, year):
     client.force_login(year.officer)
 
     response = client.post(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+        reverse("report:form", kwargs={"period_pk": year.period.pk}),
         post_data(year, submission, narrative="Đã lưu")
         | {f"evidence-{year.plain.pk}": pdf("virus.pdf", b"MZ\x90")},
         follow=True,
@@ -178,7 +178,7 @@ def test_removing_evidence_deletes_the_row_and_the_file(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+            reverse("report:form", kwargs={"period_pk": year.period.pk}),
             post_data(year, submission, remove_evidence=str(evidence.pk)),
         )
 
@@ -250,7 +250,7 @@ def test_a_workbook_saved_by_a_spreadsheet_program_is_an_xlsx():
 
 
 def test_a_save_that_fails_after_storing_a_file_leaves_no_file_behind(year, monkeypatch):
-    from indicators.reporting import services
+    from indicators.submissions import services
 
     submission = complete_draft(year)
     stored: list[str] = []

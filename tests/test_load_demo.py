@@ -17,8 +17,8 @@ from campaigns.models import (
     Submission,
     SubmissionStatus,
 )
-from indicators.demo import demo_load
 from indicators.models import CommuneStatistics, ModelResult, PovertyModel, ReportedValue
+from kontum_poverty.demo import demo_load
 from tests.factories import UserFactory
 from units.models import Role, Sponsorship, Unit, UnitFlag, UnitKind, UnitLevel, User
 

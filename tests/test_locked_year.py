@@ -28,27 +28,25 @@ from campaigns.models import (
 )
 from indicators.models import CommuneStatistics, ModelResult, ReportedValue
 from tests.factories import (
+    AwardProposalFactory,
     CampaignFactory,
     CommuneFactory,
     CommuneStatisticsFactory,
+    CommunicationItemFactory,
     CriterionFactory,
     CriterionScoreFactory,
-    DistrictFactory,
-    IndicatorFactory,
-    PeriodFactory,
-    SubmissionFactory,
-)
-from tests.factories_extra import (
-    AwardProposalFactory,
-    CommunicationItemFactory,
     DeadlineExtensionFactory,
+    DistrictFactory,
     EvidenceFactory,
+    IndicatorFactory,
     ModelResultFactory,
+    PeriodFactory,
     PovertyModelFactory,
     RegisteredTargetFactory,
     RegistrationFactory,
     ReportedValueFactory,
     SponsorshipSupportFactory,
+    SubmissionFactory,
     SubmissionStepFactory,
 )
 

@@ -12,8 +12,12 @@ from django.utils import translation
 from campaigns.models import AwardKind, ProposalStatus, ReportingPeriod
 from reports.documents import document_for
 from reports.pdf import render_with_annex
-from tests.factories import PeriodFactory
-from tests.factories_extra import AwardProposalFactory, ModelResultFactory, PovertyModelFactory
+from tests.factories import (
+    AwardProposalFactory,
+    ModelResultFactory,
+    PeriodFactory,
+    PovertyModelFactory,
+)
 from tests.pdf_tools import pdf_fonts, pdf_page_size_mm, pdf_text
 from tests.test_board_ranking import Bloc, bloc_build, member, report
 from units.models import Unit

@@ -39,14 +39,14 @@ def test_leader_waits_on_the_progress_bar_then_downloads_the_province_report(
     live_server, celery_worker, browser_page, tmp_path
 ):
     page = browser_page
-    log_in(page, live_server.url, "leader-pdf", next_path="/reports/")
-    page.wait_for_url(re.compile(r"/reports/$"))
+    log_in(page, live_server.url, "leader-pdf", next_path="/documents/")
+    page.wait_for_url(re.compile(r"/documents/$"))
 
     # The worker stops taking jobs for a moment, so the page shows the job waiting in the queue.
     app.control.cancel_consumer("celery", reply=True)
     page.select_option("#id_province-year", "2019")
     page.click("form:has(input[name=kind][value=province]) button[type=submit]")
-    page.wait_for_url(re.compile(r"/reports/#job-\d+$"))
+    page.wait_for_url(re.compile(r"/documents/#job-\d+$"))
 
     row = page.locator("tbody tr").first
     progress = row.locator(".progress")

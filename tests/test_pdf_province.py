@@ -22,12 +22,12 @@ from reports.documents.commune_annex import ANNEX_ROWS_PER_PAGE, commune_annex
 from reports.documents.province import ProvinceReport
 from reports.pdf import AnnexLayoutError, render_with_annex
 from tests.factories import (
+    AwardProposalFactory,
     BlocMembershipFactory,
     CommuneFactory,
     CommuneStatisticsFactory,
     DistrictFactory,
 )
-from tests.factories_extra import AwardProposalFactory
 from tests.pdf_tools import pdf_fonts, pdf_page_texts, pdf_text
 from units.models import Unit, UnitLevel
 

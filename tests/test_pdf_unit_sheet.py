@@ -17,15 +17,13 @@ from tests.factories import (
     CriterionFactory,
     CriterionScoreFactory,
     IndicatorFactory,
-    UserFactory,
-)
-from tests.factories_extra import (
     ModelResultFactory,
     PovertyModelFactory,
     RegisteredTargetFactory,
     RegistrationFactory,
     ReportedValueFactory,
     SubmissionStepFactory,
+    UserFactory,
 )
 from tests.pdf_tools import pdf_fonts, pdf_page_size_mm, pdf_text
 from tests.test_board_ranking import Bloc, bloc_build, member, report

@@ -20,7 +20,7 @@ def year(unit_officer, time_machine):
 
 
 def _url(year):
-    return reverse("reporting:registration", kwargs={"period_pk": year.period.pk})
+    return reverse("report:registration", kwargs={"period_pk": year.period.pk})
 
 
 def _data(**overrides):
@@ -107,7 +107,7 @@ def test_commitments_appear_beside_the_year_end_figures(client, year):
     client.post(_url(year), _data())
     submission = complete_draft(year)
 
-    report = client.get(reverse("reporting:report", kwargs={"period_pk": year.period.pk}))
+    report = client.get(reverse("report:form", kwargs={"period_pk": year.period.pk}))
     page = report.content.decode()
     assert "200.000.000" in page  # the pledge, next to the fund mobilised
     assert "53,5" in page  # the LABOUR commitment, next to its counts
@@ -134,9 +134,7 @@ def test_model_commitments_appear_beside_the_models(client, year):
     client.force_login(year.officer)
     client.post(_url(year), _data(**{"target-ESCAPE": "12,5"}))
 
-    page = client.get(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk})
-    ).content.decode()
+    page = client.get(reverse("report:form", kwargs={"period_pk": year.period.pk})).content.decode()
 
     models = page.index('id="sec-models"')
     assert models < page.index("12,5") < page.index('id="sec-fund"')

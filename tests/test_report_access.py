@@ -41,7 +41,7 @@ def test_the_report_form_always_works_on_the_officers_own_unit(client, year, out
     client.force_login(outsider)
 
     response = client.post(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+        reverse("report:form", kwargs={"period_pk": year.period.pk}),
         post_data(year, first, narrative="Ghi đè của đơn vị khác", version="1"),
     )
 
@@ -57,18 +57,18 @@ def test_the_officer_home_leads_to_the_report_form(client, year):
 
     page = client.get(reverse("home")).content.decode()
 
-    assert reverse("reporting:report", kwargs={"period_pk": year.period.pk}) in page
-    assert reverse("reporting:registration", kwargs={"period_pk": year.period.pk}) in page
+    assert reverse("report:form", kwargs={"period_pk": year.period.pk}) in page
+    assert reverse("report:registration", kwargs={"period_pk": year.period.pk}) in page
 
 
 def test_another_units_evidence_cannot_be_removed_through_the_form(client, year, outsider):
     evidence = complete_draft(year).evidence.get()
     client.force_login(outsider)
-    client.get(reverse("reporting:report", kwargs={"period_pk": year.period.pk}))
+    client.get(reverse("report:form", kwargs={"period_pk": year.period.pk}))
     own = Submission.objects.get(unit=outsider.unit, period=year.period)
 
     client.post(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+        reverse("report:form", kwargs={"period_pk": year.period.pk}),
         post_data(year, own, remove_evidence=str(evidence.pk)),
     )
 

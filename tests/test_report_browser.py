@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from campaigns.models import Submission, SubmissionStatus
 from tests.browser import PASSWORD, browser_marks, keep_screenshot, log_in
-from tests.factories import PeriodFactory, SubmissionFactory, UserFactory
-from tests.factories_extra import ReportedValueFactory
+from tests.factories import PeriodFactory, ReportedValueFactory, SubmissionFactory, UserFactory
 from tests.report_setup import PDF_BYTES, year_build
 
 pytestmark = browser_marks

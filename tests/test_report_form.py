@@ -7,11 +7,13 @@ from django.urls import reverse
 
 from campaigns.models import CriterionScore, Submission, SubmissionStatus
 from indicators.models import ModelResult, PovertyModel, ReportedValue
-from tests.factories import CommuneFactory, DepartmentFactory, UserFactory
-from tests.factories_extra import (
+from tests.factories import (
+    CommuneFactory,
     DeadlineExtensionFactory,
+    DepartmentFactory,
     SponsorshipFactory,
     SubmissionStepFactory,
+    UserFactory,
 )
 from tests.report_setup import IN_2019, complete_draft, day, post_data, year_build
 
@@ -25,7 +27,7 @@ def year(unit_officer, time_machine):
 
 
 def _url(year):
-    return reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+    return reverse("report:form", kwargs={"period_pk": year.period.pk})
 
 
 def _open(client, year):
@@ -385,7 +387,7 @@ def test_a_closed_year_without_a_report_shows_why_and_creates_nothing(client, ye
     response = client.get(_url(year))
 
     assert response.status_code == 200
-    assert "indicators/reporting/report_closed.html" in [t.name for t in response.templates]
+    assert "campaigns/reporting/report_closed.html" in [t.name for t in response.templates]
     assert not Submission.objects.exists()
 
 

@@ -8,8 +8,7 @@ from campaigns.models import PeriodState
 from reports import documents
 from reports.models import JobState, ReportJob, ReportKind
 from reports.services import jobs
-from tests.factories import CampaignFactory, DistrictFactory, PeriodFactory
-from tests.factories_extra import ReportJobFactory
+from tests.factories import CampaignFactory, DistrictFactory, PeriodFactory, ReportJobFactory
 from tests.test_report_jobs import TinyReport
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ def year_2019(db):
 
 def ask(client, kind, **fields):
     data = {"kind": kind, **{f"{kind}-{name}": value for name, value in fields.items()}}
-    return client.post(reverse("reports:ask"), data)
+    return client.post(reverse("documents:ask"), data)
 
 
 def test_a_leader_asks_for_the_province_report_and_downloads_it(
@@ -43,7 +42,7 @@ def test_a_leader_asks_for_the_province_report_and_downloads_it(
     assert response["Location"].endswith(f"#job-{job.pk}")
     assert job.requested_by == leader and job.params["year"] == 2019
 
-    download = client.get(reverse("reports:download", args=[job.pk]))
+    download = client.get(reverse("documents:download", args=[job.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert 'filename="bao-cao-thu.pdf"' in download["Content-Disposition"]
@@ -52,12 +51,12 @@ def test_a_leader_asks_for_the_province_report_and_downloads_it(
 
 def test_the_page_lists_the_kinds_each_role_may_ask_for(client, leader, unit_officer, year_2019):
     client.force_login(leader)
-    page = client.get(reverse("reports:list")).content.decode()
+    page = client.get(reverse("documents:list")).content.decode()
     for kind in ("province", "awards", "unit", "unit_zip"):
         assert f'name="kind" value="{kind}"' in page
 
     client.force_login(unit_officer)
-    page = client.get(reverse("reports:list")).content.decode()
+    page = client.get(reverse("documents:list")).content.decode()
     assert 'name="kind" value="unit"' in page
     assert 'name="kind" value="province"' not in page
     assert 'value="611"' not in page  # only their own unit is offered
@@ -104,9 +103,9 @@ def test_nobody_downloads_someone_elses_report(client, leader, board_staff, unit
     job = ReportJobFactory(done=True, requested_by=leader)
     for other in (board_staff, unit_officer):
         client.force_login(other)
-        assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+        assert client.get(reverse("documents:download", args=[job.pk])).status_code == 404
         assert (
-            client.get(reverse("reports:job", args=[job.pk]), HTTP_HX_REQUEST="true").status_code
+            client.get(reverse("documents:job", args=[job.pk]), HTTP_HX_REQUEST="true").status_code
             == 404
         )
 
@@ -119,25 +118,25 @@ def test_a_download_checks_the_rights_again(client, unit_officer, year_2019):
         params={"year": 2019, "unit": "610"},
     )
     client.force_login(unit_officer)
-    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 200
+    assert client.get(reverse("documents:download", args=[job.pk])).status_code == 200
 
     unit_officer.unit = DistrictFactory(code="612", name="Huyện Đắk Tô")  # moved to another unit
     unit_officer.save(update_fields=["unit"])
 
-    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("documents:download", args=[job.pk])).status_code == 404
 
 
 def test_an_unfinished_report_cannot_be_downloaded(client, leader):
     job = ReportJobFactory(state=JobState.RUNNING, requested_by=leader)
     client.force_login(leader)
-    assert client.get(reverse("reports:download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("documents:download", args=[job.pk])).status_code == 404
 
 
 def test_a_running_job_keeps_polling_and_a_finished_one_stops(client, leader):
     job = ReportJobFactory(state=JobState.RUNNING, progress=40, requested_by=leader)
     client.force_login(leader)
 
-    running = client.get(reverse("reports:job", args=[job.pk]), HTTP_HX_REQUEST="true")
+    running = client.get(reverse("documents:job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert running.status_code == 200
     assert 'hx-trigger="every 2s"' in running.content.decode()
     assert 'aria-valuenow="40"' in running.content.decode()
@@ -145,10 +144,10 @@ def test_a_running_job_keeps_polling_and_a_finished_one_stops(client, leader):
     ReportJob.objects.filter(pk=job.pk).update(
         state=JobState.DONE, progress=100, file="reports/x.pdf"
     )
-    done = client.get(reverse("reports:job", args=[job.pk]), HTTP_HX_REQUEST="true")
+    done = client.get(reverse("documents:job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert done.status_code == 286  # htmx stops polling
     assert "hx-trigger" not in done.content.decode()
-    assert reverse("reports:download", args=[job.pk]) in done.content.decode()
+    assert reverse("documents:download", args=[job.pk]) in done.content.decode()
 
 
 def test_admins_see_why_a_job_failed(client, admin_user):
@@ -159,7 +158,7 @@ def test_admins_see_why_a_job_failed(client, admin_user):
         requested_by=admin_user,
     )
     client.force_login(admin_user)
-    page = client.get(reverse("reports:list")).content.decode()
+    page = client.get(reverse("documents:list")).content.decode()
     assert "ZeroDivisionError" in page
 
 
@@ -169,10 +168,10 @@ def test_the_reports_page_costs_the_same_queries_whatever_the_number_of_jobs(
     client.force_login(leader)
     ReportJobFactory.create_batch(3, requested_by=leader)
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("reports:list"))
+        client.get(reverse("documents:list"))
     ReportJobFactory.create_batch(20, requested_by=leader)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("reports:list"))
+        client.get(reverse("documents:list"))
 
 
 def test_the_unit_list_offers_the_units_that_reported(client, leader, year_2019):
@@ -183,7 +182,7 @@ def test_the_unit_list_offers_the_units_that_reported(client, leader, year_2019)
     CommuneFactory(code="23401", name="Thị trấn Đắk Tô", parent=district)
     client.force_login(leader)
 
-    page = client.get(reverse("reports:list")).content.decode()
+    page = client.get(reverse("documents:list")).content.decode()
 
     assert 'value="612"' in page
     assert 'value="23401"' not in page  # a commune has no report, so no sheet

@@ -7,9 +7,13 @@ from django.urls import reverse
 from campaigns import services as campaign_services
 from campaigns.models import Submission
 from indicators.models import ModelResult, PovertyModel, ReportedValue
-from indicators.reporting import services
-from tests.factories import PeriodFactory, SubmissionFactory
-from tests.factories_extra import ModelResultFactory, ReportedValueFactory
+from indicators.submissions import services
+from tests.factories import (
+    ModelResultFactory,
+    PeriodFactory,
+    ReportedValueFactory,
+    SubmissionFactory,
+)
 from tests.report_setup import IN_2019, complete_draft, post_data, year_build
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +34,7 @@ def year(unit_officer, time_machine):
 
 
 def _url(year):
-    return reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+    return reverse("report:form", kwargs={"period_pk": year.period.pk})
 
 
 def test_a_value_that_moved_by_more_than_half_warns_next_to_its_field(client, year):
@@ -79,6 +83,7 @@ def test_an_unexplained_warning_blocks_submitting_and_an_explanation_unblocks_it
             by=year.officer,
             expected_version=submission.version,
             extra_checklist=services.report_checklist(submission=submission),
+            extra_snapshot=services.report_snapshot(submission=submission),
         )
     assert excinfo.value.code == "unexplained_warnings"
 

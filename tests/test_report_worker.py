@@ -49,7 +49,7 @@ def test_workers_make_every_unit_sheet_of_a_year_into_one_zip(client, celery_wor
     leader = UserFactory(username="leader-worker", leader=True)
     client.force_login(leader)
 
-    response = client.post(reverse("reports:ask"), {"kind": "unit_zip", "unit_zip-year": "2019"})
+    response = client.post(reverse("documents:ask"), {"kind": "unit_zip", "unit_zip-year": "2019"})
 
     assert response.status_code == 302
     job = _wait_for(ReportJob.objects.get())
@@ -68,7 +68,7 @@ def test_workers_make_every_unit_sheet_of_a_year_into_one_zip(client, celery_wor
     # The parts were deleted once merged.
     assert not job.file.storage.exists(f"reports/parts/{job.pk}-1/0.pdf")
 
-    download = client.get(reverse("reports:download", args=[job.pk]))
+    download = client.get(reverse("documents:download", args=[job.pk]))
     assert download["Content-Type"] == "application/zip"
 
 

@@ -19,10 +19,10 @@ def test_a_missing_year_answers_404_on_the_officers_pages(client, year):
     client.force_login(year.officer)
     missing = year.period.pk + 1000
 
-    assert client.get(reverse("reporting:report", kwargs={"period_pk": missing})).status_code == 404
+    assert client.get(reverse("report:form", kwargs={"period_pk": missing})).status_code == 404
     assert (
         client.post(
-            reverse("reporting:registration", kwargs={"period_pk": missing}),
+            reverse("report:registration", kwargs={"period_pk": missing}),
             {"fund_pledge_vnd": "1"},
         ).status_code
         == 404
@@ -35,11 +35,11 @@ def test_other_roles_posting_the_officer_forms_change_nothing(client, year, requ
     period = year.period.pk
 
     report = client.post(
-        reverse("reporting:report", kwargs={"period_pk": period}),
+        reverse("report:form", kwargs={"period_pk": period}),
         {"version": "1", "narrative": "x", "action": "submit"},
     )
     registration = client.post(
-        reverse("reporting:registration", kwargs={"period_pk": period}), {"fund_pledge_vnd": "1"}
+        reverse("report:registration", kwargs={"period_pk": period}), {"fund_pledge_vnd": "1"}
     )
 
     assert (report.status_code, registration.status_code) == (404, 404)
@@ -58,7 +58,7 @@ def test_an_officer_posting_to_their_form_never_touches_another_units_report(
         "pk": theirs.pk,
     }
 
-    client.post(reverse("reporting:report", kwargs={"period_pk": year.period.pk}), forged)
+    client.post(reverse("report:form", kwargs={"period_pk": year.period.pk}), forged)
 
     theirs.refresh_from_db()
     assert theirs.narrative != "ghi đè"

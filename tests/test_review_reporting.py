@@ -25,7 +25,7 @@ def year(unit_officer, time_machine):
 
 
 def _report_url(year):
-    return reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+    return reverse("report:form", kwargs={"period_pk": year.period.pk})
 
 
 def _open(client, year):
@@ -118,7 +118,7 @@ def test_a_registration_figure_too_big_for_the_database_is_an_error(client, year
     data = {"fund_pledge_vnd": "1.000", "target-LABOUR": "53", "target-EDU": "", field: typed}
 
     response = client.post(
-        reverse("reporting:registration", kwargs={"period_pk": year.period.pk}), data
+        reverse("report:registration", kwargs={"period_pk": year.period.pk}), data
     )
 
     assert response.status_code == 200

@@ -32,9 +32,9 @@ from tests.factories import (
     DistrictFactory,
     PeriodFactory,
     SubmissionFactory,
+    SubmissionStepFactory,
     UserFactory,
 )
-from tests.factories_extra import SubmissionStepFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from campaigns import services as campaign_services
 from campaigns.models import STATUS_ACTION, Evidence, Submission, SubmissionStatus, SubmissionStep
 from campaigns.services import review as review_services
-from indicators.reporting import services
-from tests.factories import UserFactory
-from tests.factories_extra import DeadlineExtensionFactory
+from indicators.submissions import services
+from tests.factories import DeadlineExtensionFactory, UserFactory
 from tests.report_setup import IN_2019, complete_draft, day, draft, post_data, year_build
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +30,7 @@ def _submit(year, submission):
         by=year.officer,
         expected_version=submission.version,
         extra_checklist=services.report_checklist(submission=submission),
+        extra_snapshot=services.report_snapshot(submission=submission),
     )
 
 
@@ -173,7 +173,7 @@ def test_a_returned_report_is_corrected_and_resubmitted_with_its_whole_history(y
     client.force_login(year.officer)
 
     response = client.post(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+        reverse("report:form", kwargs={"period_pk": year.period.pk}),
         post_data(year, submission, fund_mobilised_vnd="260.000.000", action="submit"),
     )
 
@@ -194,7 +194,7 @@ def test_a_returned_report_is_corrected_and_resubmitted_with_its_whole_history(y
 
 def test_the_submit_button_works_only_when_the_checklist_is_met(year, client):
     client.force_login(year.officer)
-    url = reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
 
     empty = client.get(url)
     complete_draft(year)
@@ -211,7 +211,7 @@ def test_a_refused_submit_still_saves_the_draft(year, client):
     client.force_login(year.officer)
 
     response = client.post(
-        reverse("reporting:report", kwargs={"period_pk": year.period.pk}),
+        reverse("report:form", kwargs={"period_pk": year.period.pk}),
         post_data(year, submission, narrative="Sửa lại", action="submit")
         | {f"score-{year.plain.pk}-points": ""},
     )
@@ -226,7 +226,7 @@ def test_a_refused_submit_still_saves_the_draft(year, client):
 def test_a_double_click_on_submit_gives_one_submission(year, client):
     submission = complete_draft(year)
     client.force_login(year.officer)
-    url = reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
     data = post_data(year, submission, action="submit")
 
     first = client.post(url, data)
@@ -279,7 +279,7 @@ def test_a_report_returned_late_is_corrected_after_the_deadline_but_a_draft_is_n
     )
     time_machine.move_to(day(2020, 1, 22), tick=False)
     client.force_login(year.officer)
-    url = reverse("reporting:report", kwargs={"period_pk": year.period.pk})
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
 
     response = client.post(
         url, post_data(year, submission, fund_mobilised_vnd="270.000.000", action="submit")

@@ -1,51 +1,22 @@
-"""Forms of the Board's pages: award proposals and the year's close, lock, reopen and unlock."""
+"""Forms of the Board's pages: the review queue and page (points typed the Vietnamese way, 7,5;
+reasons and field comments), award proposals, and the year's close, lock, reopen and unlock."""
+
+from collections.abc import Mapping
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AwardKind, ProposalStatus
+from campaigns.queue import FLAGS, STATES, Queue
+from campaigns.services.submissions import ScoreInput
+from indicators.submissions.review import ScoreRow
+from kontum_poverty.forms import StyledForm, style_fields
+from kontum_poverty.numbers import VNNumberField
 from units.models import Unit
 
 # Decisions are written the Vietnamese way; the ISO form is what a browser date picker sends.
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's refusal on the form: per field where it names one, on the form otherwise."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _style(form: forms.Form, errors: object = ()) -> None:
-    for name, field in form.fields.items():
-        if isinstance(field.widget, forms.HiddenInput):
-            continue
-        css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-        if name in errors:  # type: ignore[operator]
-            css += " is-invalid"
-        field.widget.attrs["class"] = css
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every field, and the invalid state once the form is validated."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # Not through `self.errors`: that would validate before subclasses finish their set-up.
-        _style(self)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        _style(self, self._errors or ())
-
-    def add_error(self, field: str | None, error: object) -> None:
-        super().add_error(field, error)  # type: ignore[arg-type]
-        _style(self, self._errors or ())
 
 
 class ProposalAddForm(StyledForm):
@@ -95,3 +66,137 @@ class ReasonForm(StyledForm):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- The review queue and the review page ---------------------------------------------------
+
+MAX_COMMENT = 2000
+ALL = [("", _("All"))]
+
+
+class _VersionForm(forms.Form):
+    # The report's version when the page was read: a service refuses to act on a newer one.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Three forms share the page: each needs its own element ids.
+    id_prefix = "review"
+
+    def __init__(self, *args: object, version: int, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.initial.setdefault("version", version)
+
+
+class ScoreForm(_VersionForm):
+    """Board points and justification for each criterion of the report."""
+
+    id_prefix = "score"
+
+    def __init__(self, *args: object, rows: list[ScoreRow], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            key = f"board-{row.criterion.pk}"
+            points = VNNumberField(
+                required=False, max_value=row.criterion.max_points, label=_("Board points")
+            )
+            points.error_messages["too_large"] = _("Points cannot be above %(limit)s.")
+            self.fields[f"{key}-points"] = points
+            self.fields[f"{key}-justification"] = forms.CharField(
+                required=False,
+                max_length=MAX_COMMENT,
+                label=_("Justification"),
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+            if row.score is not None:
+                self.initial.setdefault(f"{key}-points", row.score.board_points)
+                self.initial.setdefault(f"{key}-justification", row.score.board_justification)
+        style_fields(self, errors=self.errors if self.is_bound else (), small=True)
+
+    def bound_rows(self) -> list[tuple[ScoreRow, forms.BoundField, forms.BoundField]]:
+        return [
+            (
+                row,
+                self[f"board-{row.criterion.pk}-points"],
+                self[f"board-{row.criterion.pk}-justification"],
+            )
+            for row in self.rows
+        ]
+
+    def score_inputs(self) -> dict[int, ScoreInput]:
+        """Points per criterion; a criterion whose field was not posted at all is left alone."""
+        data = self.cleaned_data
+        return {
+            row.criterion.pk: ScoreInput(
+                points=data[f"board-{row.criterion.pk}-points"],
+                justification=data[f"board-{row.criterion.pk}-justification"],
+            )
+            for row in self.rows
+            if f"board-{row.criterion.pk}-points" in self.data
+        }
+
+
+class ReturnForm(_VersionForm):
+    """Why the report goes back: overall, on particular fields, or both (the service checks)."""
+
+    id_prefix = "return"
+
+    reason = forms.CharField(
+        required=False,
+        max_length=MAX_COMMENT * 2,
+        label=_("What the unit must correct"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, keys: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+        for key, label in keys:
+            self.fields[f"comment-{key}"] = forms.CharField(
+                required=False,
+                max_length=MAX_COMMENT,
+                label=label,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+        style_fields(self, errors=self.errors if self.is_bound else (), small=True)
+
+    def comment_fields(self) -> list[forms.BoundField]:
+        return [self[f"comment-{key}"] for key, _label in self.keys]
+
+    def field_comments(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {key: data[f"comment-{key}"] for key, _label in self.keys if data[f"comment-{key}"]}
+
+
+class AcceptForm(_VersionForm):
+    id_prefix = "accept"
+
+
+class NotReportingForm(forms.Form):
+    """Mark a unit as not reporting this year, or undo it, with the reason."""
+
+    unit = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    action = forms.ChoiceField(
+        choices=[("mark", _("Mark as not reporting")), ("unmark", _("Mark as reporting again"))],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(required=False, max_length=MAX_COMMENT, label=_("Reason"))
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters; the choices are the queue's own allow-lists."""
+
+    state = forms.ChoiceField(required=False, label=_("State"))
+    bloc = forms.ChoiceField(required=False, label=_("Emulation bloc"))
+    district = forms.ChoiceField(required=False, label=_("District"))
+    flag = forms.ChoiceField(required=False, label=_("Show only"))
+    q = forms.CharField(required=False, max_length=100, label=_("Unit"))
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *, queue: Queue) -> None:
+        data: Mapping[str, str] = {**queue.filters, "sort": queue.sort}
+        super().__init__(data)
+        self.fields["state"].choices = ALL + [(s, label) for s, label in STATES]
+        self.fields["bloc"].choices = ALL + [(b.code, b.name) for b in queue.blocs]
+        self.fields["district"].choices = ALL + [(d.code, d.name) for d in queue.districts]
+        self.fields["flag"].choices = ALL + list(FLAGS)
+        style_fields(self, errors=self.errors if self.is_bound else (), small=True)

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from campaigns.board import award_views, ranking_views, year_views
+from campaigns.board.views import awards, queue, ranking, review, year
 
 app_name = "board"
 
 urlpatterns = [
-    path("<int:period_pk>/ranking/", ranking_views.ranking, name="ranking"),
-    path("<int:period_pk>/ranking.xlsx", ranking_views.ranking_export, name="export"),
-    path("<int:period_pk>/awards/", award_views.award_proposals, name="awards"),
-    path("<int:period_pk>/year/", year_views.year, name="year"),
+    path("", queue.queue_current, name="home"),
+    path("<int:period_pk>/queue/", queue.queue, name="queue"),
+    path("<int:period_pk>/queue/not-reporting/", queue.not_reporting, name="not-reporting"),
+    path("submissions/<int:pk>/", review.detail, name="review"),
+    path("submissions/<int:pk>/score/", review.score, name="score"),
+    path("submissions/<int:pk>/return/", review.return_report, name="return"),
+    path("submissions/<int:pk>/accept/", review.accept, name="accept"),
+    path("<int:period_pk>/ranking/", ranking.ranking, name="ranking"),
+    path("<int:period_pk>/ranking.xlsx", ranking.ranking_export, name="export"),
+    path("<int:period_pk>/awards/", awards.award_proposals, name="awards"),
+    path("<int:period_pk>/year/", year.year, name="year"),
 ]

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import selectors
+from campaigns import access, selectors
 from campaigns.models import (
     AwardKind,
     AwardProposal,
@@ -25,7 +25,6 @@ from campaigns.models import (
 )
 from campaigns.ranking import BlocRanking, RankedUnit, bloc_rankings
 from campaigns.services.periods import ensure_not_locked
-from campaigns.services.review import ensure_board
 from units.models import Unit, User
 
 
@@ -126,7 +125,7 @@ def award_eligibility(
 
 def _ensure_editable(period: ReportingPeriod, by: User) -> ReportingPeriod:
     """Lock the year's row and check it afresh: a lock committed meanwhile is seen here."""
-    ensure_board(by)
+    access.ensure_board(by)
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     ensure_not_locked(period)
     return period

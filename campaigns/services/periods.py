@@ -1,12 +1,12 @@
 """Closing, locking and unlocking a year: the end of the Board's yearly cycle."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaigns import selectors
+from campaigns import access, selectors
 from campaigns.models import (
     PeriodEvent,
     PeriodEventKind,
@@ -15,8 +15,7 @@ from campaigns.models import (
     Submission,
     SubmissionStatus,
 )
-from campaigns.services.review import ensure_board
-from units.models import Role, Unit, User
+from units.models import Unit, User
 
 
 def ensure_not_locked(period: ReportingPeriod) -> None:
@@ -70,7 +69,7 @@ def _ensure_all_settled(period: ReportingPeriod) -> None:
 @transaction.atomic
 def period_close(*, period: ReportingPeriod, by: User, lock: bool = False) -> ReportingPeriod:
     """Close an open year once every unit is settled; with `lock`, lock it in the same step."""
-    ensure_board(by)
+    access.ensure_board(by)
     period = _locked_row(period)
     if period.state != PeriodState.OPEN:
         raise ValidationError(
@@ -88,7 +87,7 @@ def period_close(*, period: ReportingPeriod, by: User, lock: bool = False) -> Re
 @transaction.atomic
 def period_lock(*, period: ReportingPeriod, by: User) -> ReportingPeriod:
     """Lock a closed year: from now on nothing in it changes, from anywhere."""
-    ensure_board(by)
+    access.ensure_board(by)
     period = _locked_row(period)
     if period.state != PeriodState.CLOSED:
         raise ValidationError(
@@ -104,8 +103,7 @@ def period_lock(*, period: ReportingPeriod, by: User) -> ReportingPeriod:
 @transaction.atomic
 def period_unlock(*, period: ReportingPeriod, by: User, reason: str) -> ReportingPeriod:
     """An admin unlocks a locked year, with a reason; it stands closed again."""
-    if not (by.is_active and (by.is_superuser or by.role == Role.ADMIN)):
-        raise PermissionDenied
+    access.ensure_admin(by)
     period = _locked_row(period)
     if period.state != PeriodState.LOCKED:
         raise ValidationError(_("This year is not locked."), code="not_locked")
@@ -123,7 +121,7 @@ def period_unlock(*, period: ReportingPeriod, by: User, reason: str) -> Reportin
 @transaction.atomic
 def period_reopen(*, period: ReportingPeriod, by: User, reason: str) -> ReportingPeriod:
     """Reopen a closed (not locked) year for more review, with a reason."""
-    ensure_board(by)
+    access.ensure_board(by)
     period = _locked_row(period)
     if period.state != PeriodState.CLOSED:
         raise ValidationError(_("Only a closed year can be reopened."), code="not_closed")

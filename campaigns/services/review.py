@@ -3,13 +3,12 @@
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import selectors
+from campaigns import access, selectors
 from campaigns.models import (
     Campaign,
     Classification,
@@ -23,12 +22,6 @@ from campaigns.models import (
 )
 from campaigns.services.submissions import ScoreInput
 from units.models import Unit, User
-
-
-def ensure_board(user: User) -> None:
-    """Only Board staff review; the views check too, this keeps commands and tasks honest."""
-    if not (user.is_active and user.is_board):
-        raise PermissionDenied
 
 
 def ensure_reviewable(period: ReportingPeriod) -> None:
@@ -116,7 +109,7 @@ def board_scores_save(
     scores: Mapping[int, ScoreInput],
 ) -> Submission:
     """Record the Board's points per criterion; points that differ from the unit's need a why."""
-    ensure_board(by)
+    access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
     criteria = {
         c.pk: c for c in selectors.leaf_criteria(period=submission.period, unit=submission.unit)
@@ -179,7 +172,7 @@ def submission_return(
     field_comments: Mapping[str, str] | None = None,
 ) -> Submission:
     """Send the report back to the unit with what to correct: overall, on fields, or both."""
-    ensure_board(by)
+    access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
     reason = reason.strip()
     comments = {key: text.strip() for key, text in (field_comments or {}).items() if text.strip()}
@@ -205,16 +198,10 @@ def submission_return(
     return submission
 
 
-def board_total(*, submission: Submission) -> Decimal | None:
-    return CriterionScore.objects.filter(submission=submission).aggregate(
-        total=Sum("board_points")
-    )["total"]
-
-
 @transaction.atomic
 def submission_accept(*, submission: Submission, by: User, expected_version: int) -> Submission:
     """Accept a report the Board has scored in full; it is then locked and classified."""
-    ensure_board(by)
+    access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
     criteria = list(selectors.leaf_criteria(period=submission.period, unit=submission.unit))
     scored = set(
@@ -227,7 +214,7 @@ def submission_accept(*, submission: Submission, by: User, expected_version: int
             code="unscored",
             params={"codes": ", ".join(unscored)},
         )
-    total = board_total(submission=submission) or Decimal(0)
+    total = selectors.submission_score_totals(submission=submission).board_points or Decimal(0)
     submission.status = SubmissionStatus.ACCEPTED
     submission.accepted_at = timezone.now()
     submission.classification = classify(campaign=submission.period.campaign, total=total)
@@ -246,7 +233,7 @@ def submission_mark_not_reporting(
     *, period: ReportingPeriod, unit: Unit, by: User, reason: str, not_reporting: bool = True
 ) -> Submission:
     """Record that a unit will not report this year (or, with `not_reporting=False`, undo it)."""
-    ensure_board(by)
+    access.ensure_board(by)
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     ensure_reviewable(period)
     if not selectors.participating_units(period=period).filter(pk=unit.pk).exists():

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import selectors
+from campaigns import deadlines, selectors
 from campaigns.evidence import sniff
 from campaigns.models import (
     CommunicationItem,
@@ -70,7 +70,7 @@ class DraftInput:
 
 def _ensure_open(*, period: ReportingPeriod, unit: Unit) -> None:
     if not selectors.period_open_for_unit(period=period, unit=unit, on=timezone.localdate()):
-        deadline = selectors.unit_deadline(period=period, unit=unit)
+        deadline = deadlines.unit_deadline(period=period, unit=unit)
         raise ValidationError(
             _("Reporting for %(year)s is closed (deadline %(deadline)s)."),
             code="period_closed",
@@ -233,13 +233,15 @@ def submission_submit(
     submission: Submission,
     by: User,
     expected_version: int,
-    extra_checklist: Sequence[selectors.ChecklistItem] = (),
-    extra_snapshot: Mapping[str, Mapping[str, str]] | None = None,
+    extra_checklist: Sequence[selectors.ChecklistItem],
+    extra_snapshot: Mapping[str, Mapping[str, str]],
 ) -> Submission:
     """Send a draft or returned report to the Board: checklist met, before the unit's deadline.
 
-    The step keeps a snapshot of what was sent (`extra_snapshot` adds the sections other apps
-    own), so the Board sees what changed after a return."""
+    The indicators app owns part of the report: its checklist items and its sections of the
+    snapshot come in `extra_checklist` and `extra_snapshot` (from
+    `indicators.submissions.services`), which every caller must pass, so no path submits a
+    report that skipped them. The snapshot lets the Board see what changed after a return."""
     # The lock makes a double click or a second tab wait here, then find the report sent.
     submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
     unmet = [
@@ -266,7 +268,7 @@ def submission_submit(
         action=StepAction.SUBMIT,
         by=by,
         version=submission.version,
-        snapshot={**submission_snapshot(submission=submission), **(extra_snapshot or {})},
+        snapshot={**submission_snapshot(submission=submission), **extra_snapshot},
     )
     return submission
 

@@ -11,7 +11,8 @@ communes. Where figures come from:
   income against its previous year, weighted by participating households.
 
 Submission-derived figures count only when the Board accepted the submission; Board staff may
-include submitted-but-not-accepted ones, which are then counted in `unaccepted_reports`.
+include submitted-but-not-accepted ones, which are then counted in `unaccepted_reports`. The
+Board's review page reads one report alone by the same rules (`report_figures`).
 
 Status rules, in order: no value → no data; target met → achieved; target year reached and not
 met → off track; otherwise the year's milestone and the linear trend projected to the target year
@@ -30,8 +31,10 @@ from indicators.progress.engine import (
     progress_overview,
     progress_status,
 )
+from indicators.progress.report import report_figures, report_model_results
 from indicators.progress.results import (
     MODEL_RATE_CODES,
+    MODEL_SOURCES,
     SHARE_FIELDS,
     ChildProgress,
     Overview,
@@ -49,6 +52,7 @@ from indicators.progress.sources import figures_as_of, progress_sources
 
 __all__ = [
     "MODEL_RATE_CODES",
+    "MODEL_SOURCES",
     "SHARE_FIELDS",
     "ChildProgress",
     "Overview",
@@ -72,5 +76,7 @@ __all__ = [
     "progress_overview",
     "progress_sources",
     "progress_status",
+    "report_figures",
+    "report_model_results",
     "unit_subtree_q",
 ]

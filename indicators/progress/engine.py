@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, NullIf
 from campaigns.models import Campaign, SubmissionStatus
 from indicators.models import CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue
 from indicators.progress.results import (
+    MODEL_SOURCES,
     SHARE_FIELDS,
     ChildProgress,
     Overview,
@@ -50,22 +51,29 @@ def _accepted_model_results(include_submitted: bool) -> Q:
     return Q(submission__status__in=counted_statuses(include_submitted))
 
 
-def model_results(scope: Unit, include_submitted: bool) -> QuerySet[ModelResult]:
-    """Counted model results in scope, each with its model's counted income of the year before."""
+def with_previous_income(
+    results: QuerySet[ModelResult], include_submitted: bool = False
+) -> QuerySet[ModelResult]:
+    """Each result with its model's counted average income of the year before (or None)."""
     # A join on the unique (model, year) row rather than a correlated subquery: the subquery,
     # repeated in each aggregate, made PostgreSQL's JIT compile the query for 300+ ms.
     previous_counts = Q(prev__submission__status__in=counted_statuses(include_submitted))
-    return (
-        ModelResult.objects.filter(_accepted_model_results(include_submitted))
-        .filter(models_q(scope))
-        .annotate(
-            prev=FilteredRelation("model__results", condition=Q(model__results__year=F("year") - 1))
-        )
-        .annotate(previous_income=Case(When(previous_counts, then=F("prev__average_income_vnd"))))
+    return results.annotate(
+        prev=FilteredRelation("model__results", condition=Q(model__results__year=F("year") - 1))
+    ).annotate(previous_income=Case(When(previous_counts, then=F("prev__average_income_vnd"))))
+
+
+def model_results(scope: Unit, include_submitted: bool) -> QuerySet[ModelResult]:
+    """Counted model results in scope, each with its model's counted income of the year before."""
+    return with_previous_income(
+        ModelResult.objects.filter(_accepted_model_results(include_submitted)).filter(
+            models_q(scope)
+        ),
+        include_submitted,
     )
 
 
-def _model_annotations() -> dict:
+def model_annotations() -> dict:
     both_years = Q(average_income_vnd__isnull=False, previous_income__gt=0)
     growth = (
         Cast("average_income_vnd", FloatField()) / Cast(NullIf("previous_income", 0), FloatField())
@@ -82,7 +90,7 @@ def _model_annotations() -> dict:
     }
 
 
-def _model_value(source: str, row: dict) -> tuple[float | None, float | None, float | None]:
+def model_value(source: str, row: dict) -> tuple[float | None, float | None, float | None]:
     if source == Source.MODEL_ESCAPE:
         return ratio(row["escaped"], row["participating"]), row["escaped"], row["participating"]
     households = row["growth_households"]
@@ -257,12 +265,12 @@ def _progress_for(
             )
 
     model_rows: dict[int, dict] = {}
-    if any(s in (Source.MODEL_GROWTH, Source.MODEL_ESCAPE) for s in sources.values()):
+    if any(s in MODEL_SOURCES for s in sources.values()):
         rows = (
             model_results(scope, include_submitted)
             .filter(year__lte=year)
             .values("year")
-            .annotate(**_model_annotations())
+            .annotate(**model_annotations())
             .order_by()
         )
         model_rows = {row["year"]: row for row in rows}
@@ -279,7 +287,7 @@ def _progress_for(
             series = reported_series.get(indicator.pk, {})
         else:
             series = {
-                y: (*_model_value(source, row), row["unaccepted"]) for y, row in model_rows.items()
+                y: (*model_value(source, row), row["unaccepted"]) for y, row in model_rows.items()
             }
         results.append(
             _build(
@@ -406,7 +414,7 @@ def progress_by_child(
                 row["denominator"],
                 unaccepted,
             )
-    elif source in (Source.MODEL_GROWTH, Source.MODEL_ESCAPE):
+    elif source in MODEL_SOURCES:
         expression = model_child_expression(scope)
         if expression is not None:
             rows = (
@@ -414,12 +422,12 @@ def progress_by_child(
                 .filter(year=year)
                 .annotate(child=expression)
                 .values("child")
-                .annotate(**_model_annotations())
+                .annotate(**model_annotations())
                 .order_by()
             )
             for row in rows:
                 if row["child"] is not None:
-                    values[row["child"]] = (*_model_value(source, row), row["unaccepted"])
+                    values[row["child"]] = (*model_value(source, row), row["unaccepted"])
     rows_out = []
     for child in children:
         value, numerator, denominator, unaccepted = values.get(child.pk, (None, None, None, 0))

@@ -21,6 +21,10 @@ class Source:
     MODEL_ESCAPE = "model_escape"
 
 
+# Indicators computed from the results of poverty-reduction models.
+MODEL_SOURCES = (Source.MODEL_GROWTH, Source.MODEL_ESCAPE)
+
+
 class Status:
     ACHIEVED = "achieved"
     ON_TRACK = "on_track"

@@ -55,7 +55,7 @@ def document_filename(*, kind: str, params: dict[str, Any]) -> str:
 def zip_unit_codes(*, year: int) -> list[str]:
     """Codes of the units with a report in `year`, in the order their sheets are zipped."""
     from campaigns.models import Submission
-    from reports.dashboard import current_campaign
+    from reports.selectors import current_campaign
 
     campaign = current_campaign()
     if campaign is None:

@@ -15,7 +15,6 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from campaigns.board.exports import state_labels
 from campaigns.models import (
     AwardKind,
     AwardProposal,
@@ -23,23 +22,24 @@ from campaigns.models import (
     ProposalStatus,
     ReportingPeriod,
 )
-from campaigns.ranking import BlocRanking, bloc_rankings, tie_break_rule
+from campaigns.ranking import BlocRanking, bloc_rankings, state_labels, tie_break_rule
 from indicators import progress
 from indicators.models import Direction
 from kontum_poverty.numbers import round_half_up
 from reports import charts
-from reports.dashboard import (
+from reports.documents.base import DocHeader, doc_header
+from reports.documents.commune_annex import commune_annex
+from reports.pdf import Annex
+from reports.selectors import (
     BlocCompleteness,
     FundTotals,
     bloc_completeness,
     campaign_years,
+    completeness_total,
     current_campaign,
     fund_totals,
     public_province,
 )
-from reports.documents.base import DocHeader, doc_header
-from reports.documents.commune_annex import commune_annex
-from reports.pdf import Annex
 from units.models import Unit
 
 # A bar chart of this many districts still fits on a portrait page beside its table.
@@ -209,19 +209,6 @@ def _statuses(overview: progress.Overview) -> list[StatusCount]:
     return [StatusCount(label=str(progress.Status.LABELS[s]), count=counts[s]) for s in order]
 
 
-def _completeness_total(blocs: list[BlocCompleteness]) -> BlocCompleteness:
-    """The province's line under the blocs' lines: the same figures, summed."""
-    return BlocCompleteness(
-        bloc_id=0,
-        name=_("Total"),
-        members=sum(b.members for b in blocs),
-        excused=sum(b.excused for b in blocs),
-        reported=sum(b.reported for b in blocs),
-        on_time=sum(b.on_time for b in blocs),
-        accepted=sum(b.accepted for b in blocs),
-    )
-
-
 def _ranking_sections(rankings: list[BlocRanking]) -> list[RankingSection]:
     labels = state_labels()
     sections = []
@@ -345,7 +332,7 @@ class ProvinceReport:
             ),
             statuses=_statuses(overview),
             completeness=completeness,
-            completeness_total=_completeness_total(completeness),
+            completeness_total=completeness_total(completeness),
             funds=fund_totals(campaign=campaign, year=year, scope=province),
             rankings=_ranking_sections(bloc_rankings(period=self.period)) if self.period else [],
             awards=award_sections(period=self.period) if self.period else [],

@@ -1,8 +1,8 @@
 """A unit's evaluation sheet for a year (phiếu đánh giá): what it committed to and achieved, its
 own points against the Board's per criterion, its classification and rank, the Board's comments.
 
-The figures are the ones the Board reads on its review page (indicators.review.selectors), so the
-paper never disagrees with the screen. A report not accepted yet still gets a sheet: it says so,
+The figures are the ones the Board reads on its review page (indicators.submissions.review), so
+the paper never disagrees with the screen. A report not accepted yet still gets a sheet: it says so,
 and leaves classification and rank undecided.
 """
 
@@ -31,9 +31,10 @@ from campaigns.models import (
     SubmissionStep,
 )
 from campaigns.ranking import bloc_rankings
+from campaigns.selectors import ScoreTotals
 from indicators.models import ReportedValue
-from indicators.progress import Source, Target
-from indicators.review.selectors import ReviewPage, review_page
+from indicators.progress import MODEL_SOURCES, Target
+from indicators.submissions.review import ReviewPage, review_page
 from kontum_poverty.numbers import round_half_up
 from reports.documents.base import DocHeader, doc_header
 from reports.pdf import Annex
@@ -226,9 +227,10 @@ def unit_criteria(*, period: ReportingPeriod, unit: Unit) -> list[Criterion]:
 
 
 def score_lines(
-    *, criteria: list[Criterion], scores: dict[int, CriterionScore]
+    *, criteria: list[Criterion], scores: dict[int, CriterionScore], totals: ScoreTotals
 ) -> tuple[list[ScoreLine], ScoreLine]:
-    """The criterion tree in rubric order, each group with its leaves' subtotals, and the total."""
+    """The criterion tree in rubric order, each group with its leaves' subtotals, and the total
+    (the report's one total, `campaigns.selectors.score_totals`)."""
     children: dict[int | None, list[Criterion]] = defaultdict(list)
     known = {c.pk for c in criteria}
     for criterion in criteria:
@@ -263,21 +265,17 @@ def score_lines(
         return [line, *below], points
 
     lines: list[ScoreLine] = []
-    roots = []
     for root in children.get(None, []):
-        root_lines, points = walk(root, 0)
-        lines += root_lines
-        roots.append(points)
-    points = _add(roots)
+        lines += walk(root, 0)[0]
     total = ScoreLine(
         criterion_id=None,
         code="",
         name=_("Total"),
         depth=0,
         is_group=True,
-        max_points=plain(points.maximum),
-        self_points=plain(points.self),
-        board_points=plain(points.board),
+        max_points=plain(totals.max_points),
+        self_points=plain(totals.self_points),
+        board_points=plain(totals.board_points),
     )
     return lines, total
 
@@ -285,7 +283,7 @@ def score_lines(
 def _indicator_lines(page: ReviewPage) -> list[IndicatorLine]:
     lines = []
     for row in page.indicators:
-        from_models = row.source in (Source.MODEL_GROWTH, Source.MODEL_ESCAPE)
+        from_models = row.source in MODEL_SOURCES
         from_communes = row.reported is None and row.commune_value is not None
         lines.append(
             IndicatorLine(
@@ -401,7 +399,7 @@ class UnitSheet:
         page = review_page(submission=submission)
         scores = {s.criterion_id: s for s in submission.scores.all()}
         criteria = unit_criteria(period=period, unit=unit)
-        lines, total = score_lines(criteria=criteria, scores=scores)
+        lines, total = score_lines(criteria=criteria, scores=scores, totals=page.totals)
 
         ranks = [
             RankLine(bloc=ranking.bloc.name, rank=row.rank, count=len(ranking.ranked))

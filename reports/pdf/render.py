@@ -1,9 +1,10 @@
 """HTML to PDF with WeasyPrint, and long reports cut into parts that render apart and merge.
 
-WeasyPrint's time and memory grow faster than the page count (STACK.md: 99 pages of one table,
-29 s and 740 MB), so a long annex is rendered as parts of a few pages each. Annex rows have a fixed
-height, so every part but the last has exactly `pages_per_part` pages and each part can be told
-its first page number before any other part is rendered; `assemble` checks that promise.
+WeasyPrint's time and memory grow faster than the page count (WeasyPrint 70 took 29 s and
+740 MB for 99 pages of one table; docs/performance.md), so a long annex is rendered as parts of a
+few pages each. Annex rows have a fixed height, so every part but the last has exactly
+`pages_per_part` pages and each part can be told its first page number before any other part is
+rendered; `assemble` checks that promise.
 """
 
 import io

@@ -1,0 +1,57 @@
+"""What every Board page checks first: who may read it, who may act on it, which year it is about.
+
+The rules themselves are `units.access.reads_board_pages` and `units.access.is_board`; these
+decorators only apply them to a view, on the server, before anything is looked up.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from campaigns.models import ReportingPeriod
+from kontum_poverty.http import AuthenticatedRequest
+from units import access
+
+View = Callable[..., HttpResponse]
+
+# A form the Board sent that a rule refused: the page comes back with the reason.
+UNPROCESSABLE = 422
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def board_page(view: View) -> View:
+    """The Board and leaders read; only the Board sends forms. Anyone else, admins included,
+    is refused, and a leader's POST is refused before anything is looked at."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.reads_board_pages(request.user):
+            raise PermissionDenied
+        if request.method not in SAFE_METHODS and not access.is_board(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def board_action(view: View) -> View:
+    """An action only the Board takes: refused to everyone else, whatever the method."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.is_board(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def period_or_404(period_pk: int) -> ReportingPeriod:
+    return get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)

@@ -1,0 +1,339 @@
+"""The report and registration forms: every figure is typed the Vietnamese way (1.234,5)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import services as campaign_services
+from campaigns.models import CommunicationKind
+from indicators.models import Indicator, Measure
+from indicators.submissions import services
+from indicators.submissions.selectors import ReportContext
+from kontum_poverty.forms import style_fields
+from kontum_poverty.numbers import VNNumberField
+
+BLANK_COMMUNICATION_ROWS = 2
+MAX_COMMUNICATION_ROWS = 60
+TEXT = {"rows": 2}
+# The largest values the database columns hold: a bigger number is a form error, never a 500.
+MAX_AMOUNT = 9_223_372_036_854_775_807  # PositiveBigIntegerField: VND, the counts of a rate
+MAX_HOUSEHOLDS = 2_147_483_647  # PositiveIntegerField: households, communication counts
+MAX_TARGET = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
+
+
+def _text(**kwargs: object) -> forms.CharField:
+    return forms.CharField(required=False, widget=forms.Textarea(attrs=TEXT), **kwargs)
+
+
+def _count(label: object = "", *, max_value: int = MAX_AMOUNT) -> VNNumberField:
+    return VNNumberField(integer=True, required=False, label=label, max_value=max_value)
+
+
+def _households(label: object = "") -> VNNumberField:
+    return _count(label, max_value=MAX_HOUSEHOLDS)
+
+
+class ReportForm(forms.Form):
+    """One form for the whole report; fields are named after what they hold."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    narrative = _text(label=_("Narrative"))
+    fund_mobilised_vnd = _count(_('Mobilised for the "For the Poor" fund (VND)'))
+
+    def __init__(self, *args: object, context: ReportContext, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.context = context
+        submission = context.submission
+        self.initial.update(
+            version=submission.version,
+            narrative=submission.narrative,
+            fund_mobilised_vnd=submission.fund_mobilised_vnd,
+        )
+        f = self.fields
+        for indicator in context.indicators:
+            value = context.values.get(indicator.pk)
+            key = f"value-{indicator.code}"
+            f[f"{key}-numerator"] = _count(_("Count"))
+            f[f"{key}-denominator"] = _count(_("Out of"))
+            f[f"{key}-comment"] = _text(label=_("Comment"))
+            f[f"{key}-explanation"] = _text(label=_("Explanation"))
+            if value is not None:
+                self.initial.update(
+                    {
+                        f"{key}-numerator": value.numerator,
+                        f"{key}-denominator": value.denominator,
+                        f"{key}-comment": value.comment,
+                        f"{key}-explanation": value.warning_explanation,
+                    }
+                )
+        for model in context.models:
+            result = context.results.get(model.pk)
+            key = f"model-{model.pk}"
+            f[f"{key}-participating"] = _households(_("Participating households"))
+            f[f"{key}-income"] = _count(_("Average income per household (VND)"))
+            f[f"{key}-escaped"] = _households(_("Households that escaped poverty"))
+            f[f"{key}-explanation"] = _text(label=_("Explanation"))
+            self.initial.update(
+                {
+                    f"{key}-participating": result.participating_households
+                    if result
+                    else model.participating_households,
+                    f"{key}-income": result.average_income_vnd if result else None,
+                    f"{key}-escaped": result.escaped_households if result else None,
+                    f"{key}-explanation": result.comment if result else "",
+                }
+            )
+        f["newmodel-name"] = forms.CharField(
+            required=False, max_length=300, label=_("Name of the new model")
+        )
+        f["newmodel-participating"] = _households(_("Participating households"))
+        for commune in context.communes:
+            support = context.support.get(commune.pk)
+            key = f"support-{commune.pk}"
+            f[f"{key}-money"] = _count(_("Money (VND)"))
+            f[f"{key}-in_kind_value"] = _count(_("Value in kind (VND)"))
+            f[f"{key}-in_kind"] = _text(label=_("In kind"))
+            f[f"{key}-works"] = _text(label=_("Works"))
+            if support is not None:
+                self.initial.update(
+                    {
+                        f"{key}-money": support.money_vnd,
+                        f"{key}-in_kind_value": support.in_kind_value_vnd,
+                        f"{key}-in_kind": support.in_kind,
+                        f"{key}-works": support.works,
+                    }
+                )
+        self.communication_rows = self._communication_row_count()
+        f["comm-rows"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        self.initial["comm-rows"] = self.communication_rows
+        for index in range(self.communication_rows):
+            key = f"comm-{index}"
+            f[f"{key}-kind"] = forms.ChoiceField(
+                choices=CommunicationKind.choices, required=False, label=_("Kind")
+            )
+            f[f"{key}-title"] = forms.CharField(required=False, max_length=300, label=_("Title"))
+            f[f"{key}-url"] = forms.URLField(
+                required=False, max_length=200, label=_("Link"), assume_scheme="https"
+            )
+            f[f"{key}-count"] = _households(_("Count"))
+            if index < len(context.communication):
+                item = context.communication[index]
+                self.initial.update(
+                    {
+                        f"{key}-kind": item.kind,
+                        f"{key}-title": item.title,
+                        f"{key}-url": item.url,
+                        f"{key}-count": item.count,
+                    }
+                )
+        for criterion in context.criteria:
+            score = context.scores.get(criterion.pk)
+            key = f"score-{criterion.pk}"
+            f[f"{key}-points"] = VNNumberField(
+                required=False, max_value=criterion.max_points, label=_("Self-assessed points")
+            )
+            f[f"{key}-justification"] = _text(label=_("Justification"))
+            f[f"evidence-{criterion.pk}"] = forms.FileField(
+                required=False,
+                label=_("Attach evidence"),
+                widget=forms.ClearableFileInput(
+                    attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}
+                ),
+            )
+            if score is not None:
+                self.initial.update(
+                    {
+                        f"{key}-points": score.self_points,
+                        f"{key}-justification": score.self_justification,
+                    }
+                )
+        for name, field in f.items():
+            if isinstance(field, VNNumberField) and name.startswith("score-"):
+                field.error_messages["too_large"] = _("Points cannot be above %(limit)s.")
+        style_fields(self, errors=self.errors if self.is_bound else ())
+
+    def _communication_row_count(self) -> int:
+        existing = len(self.context.communication) + BLANK_COMMUNICATION_ROWS
+        if not self.is_bound:
+            return existing
+        try:
+            posted = int(self.data.get("comm-rows", existing))
+        except (TypeError, ValueError):
+            posted = existing
+        return max(0, min(posted, MAX_COMMUNICATION_ROWS))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        for indicator in self.context.indicators:
+            key = f"value-{indicator.code}"
+            numerator, denominator = data.get(f"{key}-numerator"), data.get(f"{key}-denominator")
+            if denominator == 0:
+                self.add_error(
+                    f"{key}-denominator",
+                    ValidationError(_("The total must be above zero."), code="total_zero"),
+                )
+            elif numerator is not None and denominator is not None and numerator > denominator:
+                self.add_error(
+                    f"{key}-numerator",
+                    ValidationError(
+                        _("The count cannot be more than the total."),
+                        code="share_above_100",
+                    ),
+                )
+        for model in self.context.models:
+            key = f"model-{model.pk}"
+            participating, escaped = data.get(f"{key}-participating"), data.get(f"{key}-escaped")
+            if participating is not None and escaped is not None and escaped > participating:
+                self.add_error(
+                    f"{key}-escaped",
+                    ValidationError(
+                        _("Households that escaped poverty cannot be more than participating."),
+                        code="escaped_above_participating",
+                    ),
+                )
+            if (
+                participating is None
+                and f"{key}-participating" not in self.errors  # a refused value is not a blank
+                and (escaped or data.get(f"{key}-income"))
+            ):
+                self.add_error(
+                    f"{key}-participating",
+                    ValidationError(_("Enter the participating households."), code="required"),
+                )
+        if (
+            data.get("newmodel-name")
+            and data.get("newmodel-participating") is None
+            and "newmodel-participating" not in self.errors
+        ):
+            self.add_error(
+                "newmodel-participating",
+                ValidationError(_("Enter the participating households."), code="required"),
+            )
+        for index in range(self.communication_rows):
+            key = f"comm-{index}"
+            if (data.get(f"{key}-url") or data.get(f"{key}-count")) and not data.get(
+                f"{key}-title"
+            ):
+                self.add_error(
+                    f"{key}-title",
+                    ValidationError(_("Give the title."), code="required"),
+                )
+        return data
+
+    # --- What the services take ---------------------------------------------------------
+
+    def draft_input(self) -> campaign_services.DraftInput:
+        data = self.cleaned_data
+        return campaign_services.DraftInput(
+            narrative=data["narrative"],
+            fund_mobilised_vnd=data["fund_mobilised_vnd"],
+            scores={
+                c.pk: campaign_services.ScoreInput(
+                    points=data[f"score-{c.pk}-points"],
+                    justification=data[f"score-{c.pk}-justification"],
+                )
+                for c in self.context.criteria
+            },
+            support=[
+                campaign_services.SupportInput(
+                    commune_id=commune.pk,
+                    money_vnd=data[f"support-{commune.pk}-money"] or 0,
+                    in_kind_value_vnd=data[f"support-{commune.pk}-in_kind_value"] or 0,
+                    in_kind=data[f"support-{commune.pk}-in_kind"],
+                    works=data[f"support-{commune.pk}-works"],
+                )
+                for commune in self.context.communes
+                if any(
+                    data[f"support-{commune.pk}-{part}"]
+                    for part in ("money", "in_kind_value", "in_kind", "works")
+                )
+            ],
+            communication=[
+                campaign_services.CommunicationInput(
+                    kind=data[f"comm-{i}-kind"] or CommunicationKind.ARTICLE,
+                    title=data[f"comm-{i}-title"],
+                    url=data[f"comm-{i}-url"],
+                    count=data[f"comm-{i}-count"] or 1,
+                )
+                for i in range(self.communication_rows)
+                if data[f"comm-{i}-title"]
+            ],
+        )
+
+    def value_inputs(self) -> dict[int, services.ValueInput]:
+        data = self.cleaned_data
+        return {
+            i.pk: services.ValueInput(
+                numerator=data[f"value-{i.code}-numerator"],
+                denominator=data[f"value-{i.code}-denominator"],
+                comment=data[f"value-{i.code}-comment"],
+                explanation=data[f"value-{i.code}-explanation"],
+            )
+            for i in self.context.indicators
+        }
+
+    def result_inputs(self) -> dict[int, services.ResultInput]:
+        data = self.cleaned_data
+        return {
+            m.pk: services.ResultInput(
+                participating_households=data[f"model-{m.pk}-participating"],
+                average_income_vnd=data[f"model-{m.pk}-income"],
+                escaped_households=data[f"model-{m.pk}-escaped"],
+                explanation=data[f"model-{m.pk}-explanation"],
+            )
+            for m in self.context.models
+        }
+
+    def new_model(self) -> services.NewModelInput | None:
+        data = self.cleaned_data
+        if not data["newmodel-name"]:
+            return None
+        return services.NewModelInput(
+            name=data["newmodel-name"].strip(),
+            participating_households=data["newmodel-participating"],
+        )
+
+    def evidence_files(self) -> list[tuple[int, object]]:
+        return [
+            (c.pk, self.cleaned_data[f"evidence-{c.pk}"])
+            for c in self.context.criteria
+            if self.cleaned_data.get(f"evidence-{c.pk}")
+        ]
+
+
+class RegistrationForm(forms.Form):
+    fund_pledge_vnd = _count(_('Pledge to the "For the Poor" fund (VND)'))
+    sponsorship_commitment = _text(label=_("Sponsorship commitments"))
+    other_commitments = _text(label=_("Other commitments"))
+
+    def __init__(
+        self,
+        *args: object,
+        indicators: list[Indicator],
+        initial_targets: dict[int, Decimal],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.indicators = indicators
+        for indicator in indicators:
+            # A committed share cannot be above 100%; other measures (growth) have no ceiling.
+            share = indicator.unit_of_measure == "%" and indicator.measure != Measure.GROWTH
+            self.fields[f"target-{indicator.code}"] = VNNumberField(
+                required=False,
+                max_value=Decimal(100) if share else MAX_TARGET,
+                label=indicator.name,
+                help_text=indicator.unit_of_measure,
+            )
+            if share:
+                self.fields[f"target-{indicator.code}"].error_messages["too_large"] = _(
+                    "A share cannot be above 100%%."
+                )
+            if indicator.pk in initial_targets:
+                self.initial[f"target-{indicator.code}"] = initial_targets[indicator.pk]
+
+        style_fields(self, errors=self.errors if self.is_bound else ())
+
+    def targets(self) -> dict[int, Decimal | None]:
+        return {i.pk: self.cleaned_data[f"target-{i.code}"] for i in self.indicators}

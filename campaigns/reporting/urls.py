@@ -1,0 +1,10 @@
+from django.urls import path
+
+from campaigns.reporting import views
+
+app_name = "report"
+
+urlpatterns = [
+    path("<int:period_pk>/", views.report_form, name="form"),
+    path("<int:period_pk>/registration/", views.registration, name="registration"),
+]

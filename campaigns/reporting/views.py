@@ -1,0 +1,288 @@
+"""The officer's pages: the year's emulation registration and the yearly report form."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns import access, deadlines
+from campaigns import selectors as campaign_selectors
+from campaigns import services as campaign_services
+from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
+from campaigns.reporting.forms import RegistrationForm, ReportForm
+from indicators.models import RegisteredTarget
+from indicators.progress import MODEL_SOURCES, indicator_source
+from indicators.submissions import selectors, services
+from kontum_poverty.forms import add_service_errors
+from kontum_poverty.http import AuthenticatedRequest
+from kontum_poverty.numbers import format_vn_number
+from units.models import Unit
+
+
+def _officer_unit(request: AuthenticatedRequest) -> Unit:
+    # Only a unit's own officers fill its forms; anyone else finds nothing here.
+    if access.fills_reports_of(request.user) is None or request.user.unit is None:
+        raise Http404
+    return request.user.unit
+
+
+@login_required
+def registration(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
+    """The unit's emulation registration for a year: fund pledge, sponsorship, target values."""
+    unit = _officer_unit(request)
+    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    indicators = services.registration_indicators(period=period, unit=unit)
+    current = campaign_selectors.unit_registration(period=period, unit=unit)
+    targets = (
+        dict(
+            RegisteredTarget.objects.filter(registration=current).values_list(
+                "indicator_id", "value"
+            )
+        )
+        if current
+        else {}
+    )
+    initial = (
+        {
+            "fund_pledge_vnd": current.fund_pledge_vnd,
+            "sponsorship_commitment": current.sponsorship_commitment,
+            "other_commitments": current.other_commitments,
+        }
+        if current
+        else {}
+    )
+    form = RegistrationForm(
+        request.POST or None, initial=initial, indicators=indicators, initial_targets=targets
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_with_targets_save(
+                period=period,
+                unit=unit,
+                by=request.user,
+                fund_pledge_vnd=form.cleaned_data["fund_pledge_vnd"],
+                sponsorship_commitment=form.cleaned_data["sponsorship_commitment"],
+                other_commitments=form.cleaned_data["other_commitments"],
+                targets=form.targets(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your registration is saved."))
+            return redirect("report:registration", period_pk=period.pk)
+    is_open = campaign_selectors.period_open_for_unit(
+        period=period, unit=unit, on=timezone.localdate()
+    )
+    return render(
+        request,
+        "campaigns/reporting/registration_form.html",
+        {
+            "period": period,
+            "unit": unit,
+            "form": form,
+            "registration": current,
+            "is_open": is_open,
+            "target_fields": [form[f"target-{i.code}"] for i in indicators],
+        },
+    )
+
+
+@login_required
+def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
+    """The unit's yearly report: save a draft at any time, submit when the checklist is met."""
+    unit = _officer_unit(request)
+    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    try:
+        submission = campaign_services.submission_get_or_create_draft(period=period, unit=unit)
+    except ValidationError as exc:
+        return render(
+            request,
+            "campaigns/reporting/report_closed.html",
+            {"period": period, "unit": unit, "error": exc},
+            status=200,
+        )
+    if not access.may_edit_report(user=request.user, submission=submission):
+        return redirect("campaigns:submission-detail", pk=submission.pk)
+    context = selectors.report_context(submission=submission)
+    if request.method != "POST":
+        saved_here = request.session.pop(_saved_key(submission), None) == submission.version
+        return _render_form(request, ReportForm(context=context), saved_here=saved_here)
+
+    form = ReportForm(request.POST, request.FILES, context=context)
+    if not form.is_valid():
+        return _render_form(request, form, status=422)
+    try:
+        outcome = services.report_save(
+            submission=submission,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            draft=form.draft_input(),
+            values=form.value_inputs(),
+            results=form.result_inputs(),
+            new_model=form.new_model(),
+            evidence_files=form.evidence_files(),  # type: ignore[arg-type]
+            remove_evidence=[
+                # isdigit() alone lets "²" through, which int() then refuses.
+                int(pk)
+                for pk in request.POST.getlist("remove_evidence")
+                if pk.isascii() and pk.isdigit()
+            ],
+            submit=request.POST.get("action") == "submit",
+        )
+    except ValidationError as exc:
+        code = getattr(exc, "code", None)  # a ValidationError with per-field errors has none
+        if code == "not_editable":
+            messages.info(request, exc.messages[0])
+            return redirect("campaigns:submission-detail", pk=submission.pk)
+        if code == "stale":
+            # Keep what the officer typed; the next save knowingly replaces the other change.
+            data = request.POST.copy()
+            data["version"] = str(Submission.objects.get(pk=submission.pk).version)
+            form = ReportForm(data, context=context)
+            form.is_valid()
+        add_service_errors(form, exc)
+        return _render_form(request, form, status=409 if code == "stale" else 422)
+
+    # Tells this browser's next page that its own save went through (see static/js/report.js).
+    request.session[_saved_key(submission)] = outcome.submission.version
+    for criterion_id, error in outcome.evidence_errors:
+        code = next((c.code for c in context.criteria if c.pk == criterion_id), "")
+        messages.error(request, f"{code}: {' '.join(error.messages)}")
+    if outcome.submission.status == SubmissionStatus.SUBMITTED:
+        messages.success(request, _("Your report has been sent to the Board."))
+        return redirect("campaigns:submission-detail", pk=submission.pk)
+    if outcome.submit_error is not None:
+        messages.error(request, " ".join(outcome.submit_error.messages))
+    else:
+        messages.success(request, _("Draft saved."))
+    return redirect("report:form", period_pk=period.pk)
+
+
+def _saved_key(submission: Submission) -> str:
+    return f"report-saved-{submission.pk}"
+
+
+def _render_form(
+    request: AuthenticatedRequest,
+    form: ReportForm,
+    status: int = 200,
+    *,
+    saved_here: bool = False,
+) -> HttpResponse:
+    context = form.context
+    submission = context.submission
+    found = services.report_warnings(submission=submission)
+    warnings = {w.key: w for w in found}
+    checklist = [
+        *campaign_selectors.submission_checklist(submission=submission),
+        *services.report_checklist(submission=submission, warnings=found),
+    ]
+    comments = context.field_comments
+    deadline = deadlines.unit_deadline(period=submission.period, unit=submission.unit)
+    known = {"narrative", "fund_mobilised_vnd", "models", "sponsorship_support", "communication"}
+    known |= {i.code for i in context.indicators} | {c.code for c in context.criteria}
+    return render(
+        request,
+        "campaigns/reporting/report_form.html",
+        {
+            "form": form,
+            "submission": submission,
+            "period": submission.period,
+            "unit": submission.unit,
+            "ctx": context,
+            "rows": _rows(form, warnings, comments),
+            # A browser never re-fills a file input: say so when a refused form carried files.
+            "files_dropped": bool(request.FILES),
+            "saved_here": saved_here,
+            "is_open": campaign_selectors.report_open_for_unit(
+                submission=submission, on=timezone.localdate(), deadline=deadline
+            ),
+            "checklist": checklist,
+            "ready": all(item.done for item in checklist),
+            "warnings": warnings,
+            "comments": comments,
+            "other_comments": {k: v for k, v in comments.items() if k not in known},
+            "deadline": deadline,
+            "model_targets": [
+                (t.indicator.name, format_vn_number(t.value), t.indicator.unit_of_measure)
+                for t in context.targets.values()
+                if indicator_source(t.indicator) in MODEL_SOURCES
+            ],
+            "new_model": {
+                "name": form["newmodel-name"],
+                "participating": form["newmodel-participating"],
+            },
+            "pledge_display": format_vn_number(
+                context.registration.fund_pledge_vnd if context.registration else None
+            ),
+        },
+        status=status,
+    )
+
+
+def _rows(form: ReportForm, warnings: dict, comments: dict[str, str]) -> dict[str, list[dict]]:
+    """Bound fields grouped per item, so the template only lays them out."""
+    ctx = form.context
+    return {
+        "values": [
+            {
+                "indicator": i,
+                "target": ctx.targets.get(i.pk),
+                "target_display": format_vn_number(
+                    ctx.targets[i.pk].value if i.pk in ctx.targets else None
+                ),
+                "numerator": form[f"value-{i.code}-numerator"],
+                "denominator": form[f"value-{i.code}-denominator"],
+                "comment": form[f"value-{i.code}-comment"],
+                "explanation": form[f"value-{i.code}-explanation"],
+                "warning": warnings.get(f"value-{i.code}"),
+                "board_comment": comments.get(i.code),
+            }
+            for i in ctx.indicators
+        ],
+        "models": [
+            {
+                "model": m,
+                "participating": form[f"model-{m.pk}-participating"],
+                "income": form[f"model-{m.pk}-income"],
+                "escaped": form[f"model-{m.pk}-escaped"],
+                "explanation": form[f"model-{m.pk}-explanation"],
+                "warning": warnings.get(f"model-{m.pk}"),
+            }
+            for m in ctx.models
+        ],
+        "support": [
+            {
+                "commune": c,
+                "money": form[f"support-{c.pk}-money"],
+                "in_kind_value": form[f"support-{c.pk}-in_kind_value"],
+                "in_kind": form[f"support-{c.pk}-in_kind"],
+                "works": form[f"support-{c.pk}-works"],
+            }
+            for c in ctx.communes
+        ],
+        "communication": [
+            {
+                "kind": form[f"comm-{n}-kind"],
+                "title": form[f"comm-{n}-title"],
+                "url": form[f"comm-{n}-url"],
+                "count": form[f"comm-{n}-count"],
+            }
+            for n in range(form.communication_rows)
+        ],
+        "criteria": [
+            {
+                "criterion": c,
+                "max_display": format_vn_number(c.max_points),
+                "points": form[f"score-{c.pk}-points"],
+                "justification": form[f"score-{c.pk}-justification"],
+                "file": form[f"evidence-{c.pk}"],
+                "evidence": ctx.evidence.get(c.pk, []),
+                "board_comment": comments.get(c.code),
+            }
+            for c in ctx.criteria
+        ],
+    }

@@ -1,0 +1,198 @@
+"""Admin pages for importing commune statistics from Excel, and their exports."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from indicators import exports
+from indicators.imports import selectors, services
+from indicators.imports.columns import BY_FIELD
+from indicators.imports.forms import ImportConfirmForm, ImportUploadForm, TemplateForm
+from indicators.imports.problems import message
+from indicators.imports.template import build_template
+from indicators.models import CommuneStatistics, ImportBatch
+from kontum_poverty.http import AuthenticatedRequest
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHANGES_PER_PAGE = 200
+
+
+def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only administrators import or export commune statistics."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_admin_role:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: AuthenticatedRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_create(
+                upload=form.cleaned_data["file"], year=form.cleaned_data["year"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            services.batch_start_preview(batch=batch)
+            return redirect("indicators:import-detail", pk=batch.pk)
+    status = 400 if form.errors else 200
+    context = {
+        "form": form,
+        "template_form": TemplateForm(initial=form.initial),
+        "batches": selectors.import_batches()[:50],
+    }
+    return render(request, "indicators/imports/import_upload.html", context, status=status)
+
+
+@admin_required
+@require_GET
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
+    form = TemplateForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    year = form.cleaned_data["year"]
+    response = HttpResponse(build_template(year=year), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="mau-so-lieu-xa-{year}.xlsx"'
+    return response
+
+
+@admin_required
+@require_GET
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    batch = selectors.import_batch(pk=pk)
+    return _render_detail(request, batch)
+
+
+def _render_detail(
+    request: AuthenticatedRequest,
+    batch: ImportBatch,
+    *,
+    form: ImportConfirmForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    changed = [change for change in batch.changes if not change.get("new")]
+    new = [change for change in batch.changes if change.get("new")]
+    page = Paginator(changed, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    is_owner = batch.uploaded_by_id == request.user.pk
+    if form is None and batch.can_confirm and is_owner:
+        form = ImportConfirmForm(initial={"token": batch.confirm_token})
+    context = {
+        "batch": batch,
+        "refusal_message": refusal or _refusal_message(batch),
+        "errors": _described(batch.errors),
+        "warnings": _described(batch.warnings),
+        "changes": [_described_change(change) for change in page.object_list],
+        "page": page,
+        "new_rows": new[:CHANGES_PER_PAGE],
+        "new_hidden": max(0, len(new) - CHANGES_PER_PAGE),
+        "form": form if is_owner else None,
+        "is_owner": is_owner,
+    }
+    return render(request, "indicators/imports/import_detail.html", context, status=status)
+
+
+def _refusal_message(batch: ImportBatch) -> str:
+    if not batch.refusal:
+        return ""
+    return message(batch.refusal.get("code", ""), batch.refusal.get("params"))
+
+
+def _described(problems: list[dict]) -> list[dict]:
+    described = []
+    for item in problems:
+        field = item.get("field") or ""
+        described.append(
+            {
+                **item,
+                "header": BY_FIELD[field].header if field in BY_FIELD else "",
+                "message": message(item["code"], item.get("params")),
+            }
+        )
+    return described
+
+
+def _described_change(change: dict) -> dict:
+    return {
+        **change,
+        "diffs": [
+            (CommuneStatistics._meta.get_field(name).verbose_name, old, new)
+            for name, old, new in change.get("diffs", [])
+        ],
+    }
+
+
+@admin_required
+@require_GET
+def import_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Polled by htmx while a job runs; reloads the page once the job is done."""
+    batch = selectors.import_batch(pk=pk, light=True)
+    if not batch.is_running:
+        return HttpResponseClientRefresh()
+    return render(request, "indicators/imports/_import_progress.html", {"batch": batch})
+
+
+@admin_required
+@require_POST
+def import_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    batch = selectors.import_batch(pk=pk)
+    form = ImportConfirmForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, batch, form=form, status=400)
+    try:
+        services.batch_confirm(
+            batch=batch,
+            by=request.user,
+            token=form.cleaned_data["token"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        batch.refresh_from_db()
+        status = 403 if exc.code == "not_owner" else 409
+        if exc.code == "note_required":
+            form.add_error("note", exc)
+        return _render_detail(request, batch, form=form, refusal=exc.messages[0], status=status)
+    return redirect("indicators:import-detail", pk=batch.pk)
+
+
+@admin_required
+@require_GET
+def import_file(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """The original upload, for administrators only: media files have no public URL."""
+    batch = selectors.import_batch(pk=pk, light=True)
+    return FileResponse(
+        batch.file.open("rb"),
+        as_attachment=True,
+        filename=batch.original_name,
+        content_type=XLSX,
+    )
+
+
+@admin_required
+@require_GET
+def statistics_export(request: AuthenticatedRequest, year: int, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(exports.to_xlsx(year=year), content_type=XLSX)
+    elif fmt == "csv":
+        response = HttpResponse(exports.to_csv(year=year), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="so-lieu-xa-{year}.{fmt}"'
+    return response

@@ -1,0 +1,358 @@
+"""What the Board reads when it reviews one yearly report, fetched in a fixed number of queries.
+
+Each indicator's value is set beside the unit's commitment, last year's accepted value, the
+2020 target and, for districts and communes, the imported commune statistics; each criterion's
+self-assessed points beside the Board's, with a suggestion for criteria tied to an indicator.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import deadlines, diffs
+from campaigns import selectors as campaign_selectors
+from campaigns.models import (
+    Criterion,
+    CriterionScore,
+    Evidence,
+    StepAction,
+    Submission,
+    SubmissionStatus,
+    SubmissionStep,
+)
+from indicators.models import Indicator, ModelResult, RegisteredTarget
+from indicators.progress import (
+    MODEL_SOURCES,
+    PovertyFigures,
+    Source,
+    Target,
+    campaign_indicators,
+    indicator_source,
+    progress_overview,
+    report_figures,
+    report_model_results,
+)
+from indicators.submissions import scoring
+from indicators.submissions.services import is_territorial
+from indicators.submissions.warnings import report_warnings
+from units.models import Unit
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: Indicator
+    source: str
+    target: Target
+    # This report's value: the ratio of its two counts, or what its model results give.
+    reported: float | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    comment: str = ""
+    explanation: str = ""
+    commitment: Decimal | None = None
+    commitment_comment: str = ""
+    last_year: float | None = None
+    # Share of communes in the unit's territory, from the imported commune statistics.
+    commune_value: float | None = None
+    communes_with_data: int | None = None
+    communes_expected: int | None = None
+
+    @property
+    def basis(self) -> float | None:
+        """The value a suggested Board score is read from."""
+        return self.reported if self.reported is not None else self.commune_value
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.basis is None else self.target.is_met(self.basis)
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    result: ModelResult
+    previous_income: int | None
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    key: str
+    message: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    criterion: Criterion
+    score: CriterionScore | None
+    suggestion: Decimal | None
+    basis: IndicatorRow | None
+    evidence: list[Evidence]
+
+    @property
+    def max_points(self) -> Decimal:
+        return plain(self.criterion.max_points)
+
+    @property
+    def self_points(self) -> Decimal | None:
+        return plain(self.score.self_points) if self.score else None
+
+    @property
+    def board_points(self) -> Decimal | None:
+        return plain(self.score.board_points) if self.score else None
+
+    @property
+    def differs(self) -> bool:
+        return self.board_points is not None and self.board_points != self.self_points
+
+
+@dataclass
+class ReviewPage:
+    submission: Submission
+    deadline: Any
+    territorial: bool
+    indicators: list[IndicatorRow]
+    poverty: list[PovertyFigures]
+    models: list[ModelRow]
+    warnings: list[WarningRow]
+    scores: list[ScoreRow]
+    totals: campaign_selectors.ScoreTotals
+    suggested_total: Decimal | None
+    evidence_general: list[Evidence]
+    support: list[Any]
+    communication: list[Any]
+    latest_return: SubmissionStep | None
+    # None when a submission before or after the return kept no snapshot (sent before the
+    # portal recorded them): the Board is told it cannot be compared, not that nothing changed.
+    diff: list[diffs.DiffRow] | None
+    timeline: list[campaign_selectors.TimelineEntry]
+    comment_keys: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def reviewable(self) -> bool:
+        return self.submission.status == SubmissionStatus.SUBMITTED
+
+
+def plain(value: Decimal | None) -> Decimal | None:
+    """Points without trailing zeros, so 10.50 reads 10,5 and 8.00 reads 8."""
+    return None if value is None else value.normalize()
+
+
+def _model_rows(submission: Submission) -> list[ModelRow]:
+    """This report's model results, each beside its accepted income of the year before."""
+    results = report_model_results(submission=submission).select_related("model__commune")
+    return [
+        ModelRow(result=result, previous_income=result.previous_income)
+        for result in results.order_by("model__name", "year")
+    ]
+
+
+def _last_accepted(submission: Submission) -> Submission | None:
+    """The unit's accepted report of the year before in the same campaign, if any."""
+    return (
+        Submission.objects.filter(
+            unit_id=submission.unit_id,
+            period__campaign_id=submission.period.campaign_id,
+            period__year=submission.period.year - 1,
+            status=SubmissionStatus.ACCEPTED,
+        )
+        .order_by()
+        .first()
+    )
+
+
+def _indicator_rows(
+    submission: Submission, indicators: list[Indicator]
+) -> tuple[list[IndicatorRow], list[PovertyFigures]]:
+    period, unit = submission.period, submission.unit
+    territorial = is_territorial(unit)
+    values = {v.indicator_id: v for v in submission.values.all()}
+    targets = {
+        t.indicator_id: t
+        for t in RegisteredTarget.objects.filter(
+            registration__period=period, registration__unit=unit
+        )
+    }
+    sources = {i.pk: indicator_source(i) for i in indicators}
+    # A district or commune answers for every indicator; other units for their models and
+    # whatever they committed to or reported.
+    shown = [
+        i
+        for i in indicators
+        if territorial or i.pk in values or i.pk in targets or sources[i.pk] in MODEL_SOURCES
+    ]
+    # This report's figures and last year's accepted report's, by the progress engine's rules.
+    now = report_figures(submission=submission, indicators=shown)
+    previous = _last_accepted(submission)
+    last_year = report_figures(submission=previous, indicators=shown) if previous else {}
+    communes: dict[int, Any] = {}
+    poverty: list[PovertyFigures] = []
+    if territorial:
+        # Commune statistics count as imported, without the Board's acceptance.
+        overview = progress_overview(
+            campaign=period.campaign,
+            scope=unit,
+            year=period.year,
+            indicators=[i for i in shown if sources[i.pk] == Source.COMMUNES],
+        )
+        communes = {p.indicator_id: p for p in overview.indicators}
+        poverty = [p for p in overview.poverty if p.year >= period.year - 1]
+    rows = []
+    for indicator in shown:
+        source = sources[indicator.pk]
+        value = values.get(indicator.pk)
+        target = targets.get(indicator.pk)
+        row: dict[str, Any] = {
+            "indicator": indicator,
+            "source": source,
+            "target": Target.of(indicator, indicator.direction),
+            "commitment": target.value if target else None,
+            "commitment_comment": target.comment if target else "",
+            "last_year": last_year.get(indicator.pk),
+        }
+        if source in MODEL_SOURCES:
+            row["reported"] = now.get(indicator.pk)
+        if value is not None:
+            row.update(
+                reported=now.get(indicator.pk),
+                numerator=value.numerator,
+                denominator=value.denominator,
+                comment=value.comment,
+                explanation=value.warning_explanation,
+            )
+        progress = communes.get(indicator.pk)
+        if progress is not None:
+            last = next((p.value for p in progress.trend if p.year == period.year - 1), None)
+            row.update(
+                commune_value=progress.value,
+                communes_with_data=None
+                if progress.denominator is None
+                else int(progress.denominator),
+                communes_expected=progress.communes_expected,
+                last_year=last,
+            )
+        rows.append(IndicatorRow(**row))
+    return rows, poverty
+
+
+def _comment_keys(rows: list[IndicatorRow], criteria: list[Criterion]) -> list[tuple[str, str]]:
+    """The keys the officer's form shows a Board comment on, with what to call them here."""
+    keys = [
+        ("narrative", campaign_selectors.field_label("narrative")),
+        ("fund_mobilised_vnd", campaign_selectors.field_label("fund_mobilised_vnd")),
+    ]
+    keys += [
+        (row.indicator.code, f"{row.indicator.code} – {row.indicator.name}")
+        for row in rows
+        if row.source == Source.REPORTED
+    ]
+    keys += [
+        ("models", str(_("Poverty-reduction models"))),
+        ("sponsorship_support", str(_("Sponsorship support"))),
+        ("communication", str(_("Communication work"))),
+    ]
+    keys += [(c.code, str(c)) for c in criteria]
+    return keys
+
+
+def _diff(
+    *, steps: list[SubmissionStep], indicators: list[Indicator], criteria: list[Criterion]
+) -> list[diffs.DiffRow] | None:
+    """What the unit changed after the Board's return, under readable labels."""
+    changes = diffs.changes_since_return(steps)
+    if changes is None:
+        return None
+    support_codes = [c.key for c in changes if c.section == "support"]
+    labels = {
+        "values": {i.code: f"{i.code} – {i.name}" for i in indicators},
+        "scores": {c.code: str(c) for c in criteria},
+        "support": dict(Unit.objects.filter(code__in=support_codes).values_list("code", "name")),
+    }
+    return diffs.labelled_changes(changes, labels=labels)
+
+
+def review_page(*, submission: Submission) -> ReviewPage:
+    """Everything the review page shows for one report (read with `submission_for_user`)."""
+    period, unit = submission.period, submission.unit
+    criteria = list(campaign_selectors.leaf_criteria(period=period, unit=unit))
+    indicators = campaign_indicators(campaign=period.campaign)
+    models = _model_rows(submission)
+    rows, poverty = _indicator_rows(submission, indicators)
+    by_code = {row.indicator.code: row for row in rows}
+
+    evidence: dict[int | None, list[Evidence]] = defaultdict(list)
+    for item in submission.evidence.all():
+        evidence[item.criterion_id].append(item)
+    scores = {s.criterion_id: s for s in submission.scores.all()}
+    score_rows = []
+    for criterion in criteria:
+        basis = by_code.get(criterion.indicator_code) if criterion.indicator_code else None
+        suggestion = None
+        if basis is not None:
+            suggestion = scoring.suggested_points(
+                value=basis.basis,
+                target_low=basis.indicator.target_low,
+                target_high=basis.indicator.target_high,
+                direction=basis.indicator.direction,
+                max_points=criterion.max_points,
+            )
+        score_rows.append(
+            ScoreRow(
+                criterion=criterion,
+                score=scores.get(criterion.pk),
+                suggestion=plain(suggestion),
+                basis=basis,
+                evidence=evidence.get(criterion.pk, []),
+            )
+        )
+
+    values = {row.indicator.code: row for row in rows}
+    results = {row.result.model_id: row.result for row in models}
+    warnings = []
+    for warning in report_warnings(submission=submission):
+        kind, _sep, ref = warning.key.partition("-")
+        explanation = ""
+        if kind == "value" and ref in values:
+            explanation = values[ref].explanation
+        elif kind == "model" and ref.isdigit() and int(ref) in results:
+            explanation = results[int(ref)].comment
+        warnings.append(
+            WarningRow(key=warning.key, message=warning.message, explanation=explanation)
+        )
+
+    steps = list(submission.steps.all())
+    latest_return = next((s for s in reversed(steps) if s.action == StepAction.RETURN), None)
+    return ReviewPage(
+        submission=submission,
+        deadline=deadlines.unit_deadline(period=period, unit=unit),
+        territorial=is_territorial(unit),
+        indicators=rows,
+        poverty=poverty,
+        models=models,
+        warnings=warnings,
+        scores=score_rows,
+        totals=_plain_totals(campaign_selectors.submission_score_totals(submission=submission)),
+        suggested_total=plain(_sum([row.suggestion for row in score_rows])),
+        evidence_general=evidence.get(None, []),
+        support=list(submission.sponsorship_support.select_related("commune").order_by("pk")),
+        communication=list(submission.communication.order_by("pk")),
+        latest_return=latest_return,
+        diff=_diff(steps=steps, indicators=indicators, criteria=criteria),
+        timeline=campaign_selectors.submission_timeline(submission=submission),
+        comment_keys=_comment_keys(rows, criteria),
+    )
+
+
+def _sum(values: list[Decimal | None]) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return sum(known, Decimal(0)) if known else None
+
+
+def _plain_totals(totals: campaign_selectors.ScoreTotals) -> campaign_selectors.ScoreTotals:
+    return campaign_selectors.ScoreTotals(
+        max_points=plain(totals.max_points),
+        self_points=plain(totals.self_points),
+        board_points=plain(totals.board_points),
+    )

@@ -1,0 +1,80 @@
+"""Everything the report form shows for one unit and year, fetched in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from campaigns import selectors as campaign_selectors
+from campaigns.models import (
+    CommunicationItem,
+    Criterion,
+    CriterionScore,
+    Evidence,
+    Registration,
+    SponsorshipSupport,
+    Submission,
+    SubmissionStep,
+)
+from indicators.models import Indicator, ModelResult, PovertyModel, RegisteredTarget, ReportedValue
+from indicators.submissions import services
+from units.models import Unit
+
+
+@dataclass
+class ReportContext:
+    submission: Submission
+    criteria: list[Criterion]
+    scores: dict[int, CriterionScore]
+    evidence: dict[int, list[Evidence]]
+    indicators: list[Indicator]
+    values: dict[int, ReportedValue]
+    models: list[PovertyModel]
+    results: dict[int, ModelResult]
+    communes: list[Unit]
+    support: dict[int, SponsorshipSupport]
+    communication: list[CommunicationItem]
+    registration: Registration | None
+    targets: dict[int, RegisteredTarget]
+    board_return: SubmissionStep | None
+
+    @property
+    def field_comments(self) -> dict[str, str]:
+        if self.board_return is None:
+            return {}
+        return {str(k): str(v) for k, v in (self.board_return.field_comments or {}).items()}
+
+
+def report_context(*, submission: Submission) -> ReportContext:
+    """The report with its rubric, values, models, support, evidence and the unit's commitments."""
+    period, unit = submission.period, submission.unit
+    evidence: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(submission=submission).order_by("uploaded_at", "pk"):
+        evidence.setdefault(item.criterion_id or 0, []).append(item)
+    models = list(services.unit_models(period=period, unit=unit))
+    registration = campaign_selectors.unit_registration(period=period, unit=unit)
+    targets = (
+        {
+            t.indicator_id: t
+            for t in RegisteredTarget.objects.filter(registration=registration).select_related(
+                "indicator"
+            )
+        }
+        if registration
+        else {}
+    )
+    return ReportContext(
+        submission=submission,
+        criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        scores={s.criterion_id: s for s in submission.scores.all()},
+        evidence=evidence,
+        indicators=services.reported_indicators(period=period, unit=unit),
+        values={v.indicator_id: v for v in submission.values.all()},
+        models=models,
+        results={
+            r.model_id: r for r in ModelResult.objects.filter(model__in=models, year=period.year)
+        },
+        communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
+        support={s.commune_id: s for s in submission.sponsorship_support.all()},
+        communication=list(submission.communication.order_by("pk")),
+        registration=registration,
+        targets=targets,
+        board_return=campaign_selectors.latest_return(submission=submission),
+    )

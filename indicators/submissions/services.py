@@ -1,0 +1,335 @@
+"""A unit's yearly report as one whole: the campaigns part plus values and model results."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import selectors as campaign_selectors
+from campaigns import services as campaign_services
+from campaigns.models import (
+    Evidence,
+    Registration,
+    ReportingPeriod,
+    Submission,
+)
+from indicators.models import (
+    Indicator,
+    Measure,
+    ModelResult,
+    PovertyModel,
+    RegisteredTarget,
+    ReportedValue,
+)
+from indicators.progress import MODEL_SOURCES, Source, indicator_source
+from indicators.submissions.warnings import SoftWarning, report_warnings
+from units.models import Unit, UnitLevel, User
+
+__all__ = ["SoftWarning", "report_warnings"]  # re-exported: the form view reads them here
+
+
+@dataclass(frozen=True)
+class ValueInput:
+    numerator: int | None
+    denominator: int | None
+    comment: str = ""
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class ResultInput:
+    participating_households: int | None
+    average_income_vnd: int | None
+    escaped_households: int | None
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class NewModelInput:
+    name: str
+    participating_households: int
+    commune_id: int | None = None
+
+
+@dataclass
+class SaveOutcome:
+    submission: Submission
+    submit_error: ValidationError | None = None
+    evidence_errors: list[tuple[int, ValidationError]] = field(default_factory=list)
+
+
+def is_territorial(unit: Unit) -> bool:
+    return unit.level in (UnitLevel.DISTRICT, UnitLevel.COMMUNE)
+
+
+def reported_indicators(*, period: ReportingPeriod, unit: Unit) -> list[Indicator]:
+    """Indicators the unit reports as two counts: districts and communes report the rates."""
+    if not is_territorial(unit):
+        return []
+    return [
+        indicator
+        for indicator in Indicator.objects.filter(
+            campaign_id=period.campaign_id, measure=Measure.RATE
+        )
+        if indicator_source(indicator) == Source.REPORTED
+    ]
+
+
+def registration_indicators(*, period: ReportingPeriod, unit: Unit) -> list[Indicator]:
+    """Indicators a unit commits to: all of them for a territory, the model ones for the rest."""
+    indicators = Indicator.objects.filter(campaign_id=period.campaign_id)
+    if is_territorial(unit):
+        return list(indicators)
+    return [indicator for indicator in indicators if indicator_source(indicator) in MODEL_SOURCES]
+
+
+def unit_models(*, period: ReportingPeriod, unit: Unit) -> QuerySet[PovertyModel]:
+    """The unit's poverty-reduction models running in the year."""
+    return PovertyModel.objects.filter(unit=unit, start_year__lte=period.year).select_related(
+        "commune"
+    )
+
+
+@transaction.atomic
+def registration_with_targets_save(
+    *,
+    period: ReportingPeriod,
+    unit: Unit,
+    by: User,
+    fund_pledge_vnd: int | None,
+    sponsorship_commitment: str,
+    other_commitments: str,
+    targets: Mapping[int, Decimal | None],
+) -> Registration:
+    """Record the unit's registration with its committed target per indicator."""
+    registration = campaign_services.registration_save(
+        period=period,
+        unit=unit,
+        by=by,
+        fund_pledge_vnd=fund_pledge_vnd,
+        sponsorship_commitment=sponsorship_commitment,
+        other_commitments=other_commitments,
+    )
+    allowed = {i.pk for i in registration_indicators(period=period, unit=unit)}
+    for indicator_id, value in targets.items():
+        if indicator_id not in allowed:
+            continue
+        if value is None:
+            RegisteredTarget.objects.filter(
+                registration=registration, indicator_id=indicator_id
+            ).delete()
+        else:
+            RegisteredTarget.objects.update_or_create(
+                registration=registration, indicator_id=indicator_id, defaults={"value": value}
+            )
+    return registration
+
+
+def report_checklist(
+    *, submission: Submission, warnings: list[SoftWarning] | None = None
+) -> list[campaign_selectors.ChecklistItem]:
+    """The indicators part of the checklist: rates reported, every warning explained."""
+    if warnings is None:
+        warnings = report_warnings(submission=submission)
+    indicators = reported_indicators(period=submission.period, unit=submission.unit)
+    complete = set(
+        submission.values.filter(numerator__isnull=False, denominator__isnull=False).values_list(
+            "indicator_id", flat=True
+        )
+    )
+    items = []
+    if indicators:
+        items.append(
+            campaign_selectors.ChecklistItem(
+                key="values",
+                label=str(_("Both counts of every indicator you report")),
+                done=all(i.pk in complete for i in indicators),
+            )
+        )
+    items.append(
+        campaign_selectors.ChecklistItem(
+            key="warnings",
+            label=str(_("An explanation for every warning")),
+            done=all(w.explained for w in warnings),
+            code="unexplained_warnings",
+        )
+    )
+    return items
+
+
+@transaction.atomic
+def report_save(
+    *,
+    submission: Submission,
+    by: User,
+    expected_version: int,
+    draft: campaign_services.DraftInput,
+    values: Mapping[int, ValueInput],
+    results: Mapping[int, ResultInput],
+    new_model: NewModelInput | None = None,
+    evidence_files: Sequence[tuple[int, UploadedFile]] = (),
+    remove_evidence: Sequence[int] = (),
+    submit: bool = False,
+) -> SaveOutcome:
+    """Save the whole report as one draft; with `submit`, then send it if the checklist is met."""
+    # The campaigns part locks the row first: a second tab or a double click waits behind it.
+    submission = campaign_services.submission_save_draft(
+        submission=submission, by=by, expected_version=expected_version, data=draft
+    )
+    _values_save(submission=submission, values=values)
+    _results_save(submission=submission, results=results, new_model=new_model)
+    for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
+        campaign_services.evidence_remove(evidence=evidence, by=by)
+    outcome = SaveOutcome(submission=submission)
+    added: list[Evidence] = []
+    try:
+        for criterion_id, file in evidence_files:
+            try:
+                with transaction.atomic():
+                    added.append(
+                        campaign_services.evidence_add(
+                            submission=submission, criterion_id=criterion_id, file=file, by=by
+                        )
+                    )
+            except ValidationError as exc:
+                outcome.evidence_errors.append((criterion_id, exc))
+        if submit and not outcome.evidence_errors:
+            try:
+                # A savepoint: a refused submission still keeps the draft just saved.
+                with transaction.atomic():
+                    outcome.submission = campaign_services.submission_submit(
+                        submission=submission,
+                        by=by,
+                        expected_version=submission.version,
+                        extra_checklist=report_checklist(submission=submission),
+                        extra_snapshot=report_snapshot(submission=submission),
+                    )
+            except ValidationError as exc:
+                outcome.submit_error = exc
+    except Exception:
+        # The rows roll back with the transaction; stored files would not, so remove them.
+        for evidence in added:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+    return outcome
+
+
+def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
+    """Indicator values and model results as sent, beside the campaigns app's own snapshot."""
+
+    def text(*parts: object) -> str:
+        return " – ".join(str(part) for part in parts if part not in (None, ""))
+
+    values = ReportedValue.objects.filter(submission=submission).select_related("indicator")
+    results = ModelResult.objects.filter(submission=submission).select_related("model")
+    return {
+        "values": {
+            v.indicator.code: text(
+                f"{v.numerator}/{v.denominator}" if v.denominator is not None else v.value,
+                v.comment,
+                v.warning_explanation,
+            )
+            for v in values
+        },
+        "models": {
+            r.model.name: text(
+                r.participating_households, r.escaped_households, r.average_income_vnd, r.comment
+            )
+            for r in results
+        },
+    }
+
+
+def _values_save(*, submission: Submission, values: Mapping[int, ValueInput]) -> None:
+    allowed = {i.pk for i in reported_indicators(period=submission.period, unit=submission.unit)}
+    existing = {v.indicator_id: v for v in submission.values.all()}
+    for indicator_id, item in values.items():
+        if indicator_id not in allowed:
+            continue
+        if (
+            item.numerator is not None
+            and item.denominator is not None
+            and item.numerator > item.denominator
+        ):
+            raise ValidationError(
+                _("The count cannot be more than the total."), code="share_above_100"
+            )
+        row = existing.get(indicator_id) or ReportedValue(
+            submission=submission, indicator_id=indicator_id
+        )
+        row.numerator, row.denominator = item.numerator, item.denominator
+        row.comment, row.warning_explanation = item.comment, item.explanation
+        row.save()
+
+
+def _results_save(
+    *,
+    submission: Submission,
+    results: Mapping[int, ResultInput],
+    new_model: NewModelInput | None,
+) -> None:
+    year, unit = submission.period.year, submission.unit
+    models = {m.pk: m for m in unit_models(period=submission.period, unit=unit)}
+    if new_model is not None:
+        try:
+            with transaction.atomic():
+                model = PovertyModel.objects.create(
+                    unit=unit,
+                    commune_id=new_model.commune_id,
+                    name=new_model.name,
+                    start_year=year,
+                    participating_households=new_model.participating_households,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                {
+                    "newmodel-name": ValidationError(
+                        _("Your unit already has a model with this name."), code="model_exists"
+                    )
+                }
+            ) from None
+        models[model.pk] = model
+        results = {
+            **results,
+            model.pk: ResultInput(
+                participating_households=new_model.participating_households,
+                average_income_vnd=None,
+                escaped_households=0,
+            ),
+        }
+    reported = set(
+        ModelResult.objects.filter(model__in=models, year=year).values_list("model_id", flat=True)
+    )
+    for model_id, item in results.items():
+        if model_id not in models or item.participating_households is None:
+            continue
+        # An untouched model gets no result: no made-up zero of households out of poverty.
+        untouched = item.average_income_vnd is None and item.escaped_households is None
+        if model_id not in reported and untouched and not item.explanation:
+            continue
+        escaped = item.escaped_households or 0
+        if escaped > item.participating_households:
+            raise ValidationError(
+                {
+                    f"model-{model_id}-escaped": ValidationError(
+                        _("Households that escaped poverty cannot be more than participating."),
+                        code="escaped_above_participating",
+                    )
+                }
+            )
+        ModelResult.objects.update_or_create(
+            model_id=model_id,
+            year=year,
+            defaults={
+                "submission": submission,
+                "participating_households": item.participating_households,
+                "average_income_vnd": item.average_income_vnd,
+                "escaped_households": escaped,
+                "comment": item.explanation,
+            },
+        )

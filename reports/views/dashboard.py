@@ -1,0 +1,265 @@
+"""The leaders' dashboard, its .xlsx exports and the data behind a figure.
+
+Rendered dashboard bodies are cached. The key holds everything that changes what a page shows:
+who may see what (all units with or without the Board's switch, or one officer's unit), the
+scope, year, indicator, whether unaccepted reports are included, the language and
+`progress.figures_key()`, which moves when the Board accepts a report or an admin imports.
+Access is checked before an entry is first stored, and an officer's entries carry the officer's
+unit, so no one is served a page they could not get.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from campaigns.models import Campaign
+from indicators import progress
+from kontum_poverty.http import AuthenticatedRequest
+from reports import access, charts, exports, selectors
+from units import access as roles
+from units.models import Unit, UnitLevel, User
+
+CACHE_SECONDS = 600
+CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+# Only a plausible year reaches a cache key: anything else shows the default year, and must
+# share its entry rather than let anyone force an uncached render by varying ?year=.
+YEAR = re.compile(r"^20\d\d$")
+
+
+def clean_param(value: str | None, pattern: re.Pattern[str] = CODE) -> str:
+    return value if value and pattern.match(value) else ""
+
+
+# --- What the page shows ------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardPage:
+    title: str
+    campaign: Campaign | None
+    scope: Unit
+    year: int
+    years: list[int] = field(default_factory=list)
+    trail: list[Unit] = field(default_factory=list)
+    include_submitted: bool = False
+    can_include_submitted: bool = False
+    overview: progress.Overview | None = None
+    cards: list[selectors.Card] = field(default_factory=list)
+    selected: progress.Progress | None = None
+    breakdown: list[progress.ChildProgress] = field(default_factory=list)
+    breakdown_chart: charts.Chart | None = None
+    trend_chart: charts.Chart | None = None
+    poverty_chart: charts.Chart | None = None
+    completeness: list[selectors.BlocCompleteness] = field(default_factory=list)
+    funds: selectors.FundTotals | None = None
+    sponsors: list[selectors.SponsorRow] = field(default_factory=list)
+    sources: list[progress.SourceRow] = field(default_factory=list)
+    as_of: datetime | None = None
+
+    @property
+    def as_of_text(self) -> str:
+        if self.as_of is None:
+            return ""
+        return formats.date_format(timezone.localtime(self.as_of), "SHORT_DATE_FORMAT")
+
+    @property
+    def query(self) -> str:
+        """The year and the unaccepted-reports switch, to carry across dashboard links."""
+        params = {"year": self.year}
+        if self.include_submitted:
+            params["submitted"] = 1
+        return urlencode(params)
+
+    @property
+    def query_with_indicator(self) -> str:
+        if self.selected is None:
+            return self.query
+        return f"{self.query}&{urlencode({'indicator': self.selected.code})}"
+
+    @property
+    def children_label(self) -> str:
+        if self.scope.level == UnitLevel.PROVINCE:
+            return str(_("District"))
+        return str(_("Commune"))
+
+
+def dashboard_page(
+    *,
+    user: User,
+    unit_id: int | None,
+    year: str = "",
+    indicator_code: str = "",
+    include_submitted: bool = False,
+    with_sources: bool = False,
+) -> DashboardPage:
+    """Everything the dashboard shows for a scope and year, or 404 if the user may not see it."""
+    scope = access.dashboard_scope(user=user, unit_id=unit_id)
+    include_submitted = include_submitted and roles.sees_unaccepted_figures(user)
+    campaign = selectors.current_campaign()
+    trail = access.scope_trail(scope=scope, user=user)
+    if campaign is None:
+        return DashboardPage(title=scope.name, campaign=None, scope=scope, year=0, trail=trail)
+    years = selectors.campaign_years(campaign=campaign)
+    chosen = selectors.pick_year(years=years, requested=year)
+    indicators = progress.campaign_indicators(campaign=campaign)
+    overview = progress.progress_overview(
+        campaign=campaign,
+        scope=scope,
+        year=chosen,
+        include_submitted=include_submitted,
+        indicators=indicators,
+    )
+    indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
+    page = DashboardPage(
+        title=_("Progress of %(scope)s, %(year)s") % {"scope": scope.name, "year": chosen},
+        campaign=campaign,
+        scope=scope,
+        year=chosen,
+        years=years,
+        trail=trail,
+        include_submitted=include_submitted,
+        can_include_submitted=roles.sees_unaccepted_figures(user),
+        overview=overview,
+        cards=selectors.indicator_cards(overview),
+        completeness=selectors.bloc_completeness(campaign=campaign, year=chosen, scope=scope),
+        funds=selectors.fund_totals(
+            campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
+        ),
+        sponsors=selectors.sponsor_ranking(
+            campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
+        ),
+        as_of=progress.figures_as_of(scope=scope),
+    )
+    page.poverty_chart = charts.line_chart(
+        title=_("Poverty rate by year"),
+        points=[(p.year, p.poverty_rate) for p in overview.poverty],
+        width=640,
+        height=200,
+    )
+    if indicator is not None:
+        page.selected = next(p for p in overview.indicators if p.indicator_id == indicator.pk)
+        page.breakdown = progress.progress_by_child(
+            indicator=indicator, scope=scope, year=chosen, include_submitted=include_submitted
+        )
+        target = page.selected.target
+        page.breakdown_chart = charts.bar_chart(
+            title=_("%(indicator)s by %(level)s, %(year)s")
+            % {
+                "indicator": indicator.code,
+                "level": page.children_label.lower(),
+                "year": chosen,
+            },
+            rows=[charts.ChartRow(label=row.name, value=row.value) for row in page.breakdown],
+            met=[row.met for row in page.breakdown],
+            target=target.line,
+            target_label=_("target"),
+            unit=indicator.unit_of_measure,
+        )
+        page.trend_chart = charts.line_chart(
+            title=_("%(indicator)s in %(scope)s by year")
+            % {"indicator": indicator.code, "scope": scope.name},
+            points=[(t.year, t.value) for t in page.selected.trend],
+            target=target.line,
+            unit=indicator.unit_of_measure,
+            width=480,
+            height=220,
+        )
+        if with_sources:
+            page.sources = progress.progress_sources(
+                indicator=indicator, scope=scope, year=chosen, include_submitted=include_submitted
+            )
+    return page
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+
+def _request_params(request: HttpRequest) -> dict[str, str]:
+    return {
+        "year": clean_param(request.GET.get("year"), YEAR),
+        "indicator": clean_param(request.GET.get("indicator")),
+        "submitted": "1" if request.GET.get("submitted") == "1" else "",
+    }
+
+
+def _page(
+    request: AuthenticatedRequest, unit_id: int | None, *, with_sources: bool = False
+) -> DashboardPage:
+    params = _request_params(request)
+    return dashboard_page(
+        user=request.user,
+        unit_id=unit_id,
+        year=params["year"],
+        indicator_code=params["indicator"],
+        include_submitted=params["submitted"] == "1",
+        with_sources=with_sources,
+    )
+
+
+@login_required
+@require_safe
+def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) -> HttpResponse:
+    user = request.user
+    params = _request_params(request)
+    # The Board's pages carry the switch to include unaccepted reports; a leader's do not.
+    if roles.sees_unaccepted_figures(user):
+        who = "board"
+    elif roles.sees_every_unit(user):
+        who = "all"
+    else:
+        who = f"officer-{user.unit_id}"
+    if params["submitted"] and not roles.sees_unaccepted_figures(user):
+        params["submitted"] = ""
+    key = ":".join(
+        [
+            "dashboard",
+            who,
+            str(unit_id or "-"),
+            params["year"],
+            params["indicator"],
+            params["submitted"],
+            get_language() or "",
+            progress.figures_key(),
+        ]
+    )
+    cached = cache.get(key)
+    if cached is None:
+        page = _page(request, unit_id)  # raises 404 for a scope the user may not see
+        body = render_to_string("reports/_dashboard_body.html", {"page": page}, request=request)
+        cached = {"title": page.title, "body": body}
+        cache.set(key, cached, CACHE_SECONDS)
+    return render(request, "reports/dashboard.html", cached)
+
+
+@login_required
+@require_safe
+def dashboard_export(request: AuthenticatedRequest, unit_id: int, table: str) -> HttpResponse:
+    if table not in exports.DASHBOARD_TABLES:
+        raise Http404
+    page = _page(request, unit_id)
+    title, headers, rows = exports.dashboard_table(page=page, table=table)
+    filename = f"{table}-{page.scope.code}-{page.year}.xlsx"
+    note = _("Figures as of %(date)s.") % {"date": page.as_of_text} if page.as_of_text else ""
+    if page.include_submitted:
+        note += " " + _("Includes reports submitted but not yet accepted by the Board.")
+    return exports.xlsx_response(
+        filename=filename, title=title, headers=headers, rows=rows, note=note.strip()
+    )
+
+
+@login_required
+@require_safe
+def dashboard_sources(request: AuthenticatedRequest, unit_id: int) -> HttpResponse:
+    page = _page(request, unit_id, with_sources=True)
+    return render(request, "reports/dashboard_sources.html", {"page": page})
