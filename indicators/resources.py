@@ -23,6 +23,7 @@ from indicators.imports.validation import CellProblem, clean_count, clean_flag, 
 from indicators.models import CommuneStatistics, Indicator, Milestone
 from indicators.progress.cache import figures_changed
 from kontum_poverty.spreadsheets import escape_formula
+from units import access
 from units.models import Unit, UnitLevel
 
 YEAR_HEADER = "Năm"
@@ -297,7 +298,7 @@ class AdminOnlyImportExportMixin:
 
     def has_import_permission(self, request: Any) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_staff and user.is_admin_role)
+        return bool(user.is_staff and access.is_admin(user))
 
     def has_export_permission(self, request: Any) -> bool:
         return self.has_import_permission(request)

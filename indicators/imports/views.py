@@ -20,6 +20,7 @@ from indicators.imports.problems import message
 from indicators.imports.template import build_template
 from indicators.models import CommuneStatistics, ImportBatch
 from kontum_poverty.http import AuthenticatedRequest
+from units import access
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGES_PER_PAGE = 200
@@ -31,7 +32,7 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @login_required
     @wraps(view)
     def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_admin_role:
+        if not access.is_admin(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -1,0 +1,1 @@
+"""One module per Board page; `campaigns/board/urls.py` routes them."""
