@@ -51,6 +51,11 @@ def unit_deadline(*, period: ReportingPeriod, unit: Unit) -> date:
     return effective_deadline(period=period, extension=extension)
 
 
+def on_time_rate(*, on_time: int, reported: int) -> float | None:
+    """Units that first reported on time, out of those that reported, in percent to one decimal."""
+    return round(100 * on_time / reported, 1) if reported else None
+
+
 def with_timeliness(queryset: QuerySet[M], *, period: ReportingPeriod, unit: str) -> QuerySet[M]:
     """Each row with its unit's `first_submitted_at`, `deadline` and `on_time` in the year.
 

@@ -94,9 +94,7 @@ class BlocRate:
 
     @property
     def rate(self) -> float | None:
-        if not self.reported:
-            return None
-        return round(100 * self.on_time / self.reported, 1)
+        return deadlines.on_time_rate(on_time=self.on_time, reported=self.reported)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ class BlocCompleteness:
 
     @property
     def on_time_rate(self) -> float | None:
-        return round(100 * self.on_time / self.reported, 1) if self.reported else None
+        return deadlines.on_time_rate(on_time=self.on_time, reported=self.reported)
 
 
 def bloc_completeness(*, campaign: Campaign, year: int, scope: Unit) -> list[BlocCompleteness]:

@@ -45,7 +45,9 @@ from indicators.progress.results import (
     Status,
     Target,
     YearValue,
+    income_growth,
     indicator_source,
+    poverty_rate,
 )
 from indicators.progress.scopes import child_units, communes_in_scope, unit_subtree_q
 from indicators.progress.sources import figures_as_of, progress_sources
@@ -71,10 +73,12 @@ __all__ = [
     "figures_changed",
     "figures_key",
     "indicator_progress",
+    "income_growth",
     "indicator_source",
     "progress_by_child",
     "progress_overview",
     "progress_sources",
+    "poverty_rate",
     "progress_status",
     "report_figures",
     "report_model_results",

@@ -164,9 +164,7 @@ class PovertyFigures:
 
     @property
     def poverty_rate(self) -> float | None:
-        if not self.total_households:
-            return None
-        return round(100 * self.poor_households / self.total_households, 2)
+        return poverty_rate(self.poor_households, self.total_households)
 
 
 @dataclass(frozen=True)
@@ -221,3 +219,15 @@ def ratio(numerator: float | int | None, denominator: float | int | None) -> flo
     if numerator is None or not denominator:
         return None
     return round(100.0 * float(numerator) / float(denominator), 2)
+
+
+def poverty_rate(poor: int | None, total: int | None) -> float | None:
+    """Poor households out of all households, in percent to two decimals."""
+    return ratio(poor, total)
+
+
+def income_growth(income: float | int | None, previous: float | int | None) -> float | None:
+    """A model's average income against its income of the year before, in percent."""
+    if income is None or not previous:
+        return None
+    return round(100.0 * (float(income) / float(previous) - 1), 2)

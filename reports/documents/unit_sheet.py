@@ -32,6 +32,7 @@ from campaigns.models import (
 )
 from campaigns.ranking import bloc_rankings
 from campaigns.selectors import ScoreTotals
+from indicators import progress
 from indicators.models import ReportedValue
 from indicators.progress import MODEL_SOURCES, Target
 from indicators.submissions.review import ReviewPage, review_page
@@ -310,9 +311,7 @@ def _model_lines(page: ReviewPage) -> list[ModelLine]:
     lines = []
     for row in page.models:
         result = row.result
-        growth = None
-        if result.average_income_vnd is not None and row.previous_income:
-            growth = plain(100 * (result.average_income_vnd / row.previous_income - 1), 1)
+        growth = plain(progress.income_growth(result.average_income_vnd, row.previous_income), 1)
         lines.append(
             ModelLine(
                 name=result.model.name,
