@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Field,
     OuterRef,
     Prefetch,
     Q,
@@ -218,10 +219,12 @@ def submission_score_totals(*, submission: Submission) -> ScoreTotals:
 def field_label(key: str) -> str:
     """A report field's name as people read it; other keys (codes) as they are."""
     try:
-        return capfirst(str(Submission._meta.get_field(key).verbose_name))
+        field = Submission._meta.get_field(key)
     except FieldDoesNotExist:
         # Keys that are not report fields (a criterion code, an indicator code) read as they are.
         return key
+    # The rows a report holds ("communication", "sponsorship_support") have no verbose name.
+    return capfirst(str(field.verbose_name)) if isinstance(field, Field) else key
 
 
 def submission_timeline(
