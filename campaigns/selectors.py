@@ -176,12 +176,14 @@ def _values_with_targets() -> QuerySet:
     """Reported values, each with the target its unit registered for the year, in one query."""
     value_model = Submission._meta.get_field("values").related_model
     target_model = Registration._meta.get_field("targets").related_model
-    target = target_model.objects.filter(
+    target = target_model._default_manager.filter(
         registration__unit=OuterRef("submission__unit"),
         registration__period=OuterRef("submission__period"),
         indicator=OuterRef("indicator"),
     ).values("value")[:1]
-    return value_model.objects.select_related("indicator").annotate(target=Subquery(target))
+    return value_model._default_manager.select_related("indicator").annotate(
+        target=Subquery(target)
+    )
 
 
 def score_totals(*, submissions: Iterable[int]) -> dict[int, ScoreTotals]:
