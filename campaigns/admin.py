@@ -1,10 +1,11 @@
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Subquery
+from django.db.models import Count, QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -49,12 +50,13 @@ def locked_year(model: type[models.Model], year_path: str, value: Any) -> int | 
     if value is None:
         return None
     first, _sep, rest = year_path.partition("__")
-    field = model._meta.get_field(first)
-    if not field.is_relation:
+    related = model._meta.get_field(first).related_model
+    rows: QuerySet[models.Model]
+    if related is None:
         # Figures kept by calendar year: locked if any campaign has locked that year.
         rows, prefix = ReportingPeriod.objects.filter(year=value), ""
     else:
-        rows, prefix = field.related_model.objects.filter(pk=value), f"{rest}__" if rest else ""
+        rows, prefix = related._default_manager.filter(pk=value), f"{rest}__" if rest else ""
     locked = rows.filter(**{f"{prefix}state": PeriodState.LOCKED})
     return locked.values_list(f"{prefix}year", flat=True).first()
 
@@ -66,7 +68,7 @@ def row_locked_year(obj: models.Model, year_path: str) -> int | None:
     """
     if obj.pk is None:
         return None
-    row = type(obj).objects.filter(pk=obj.pk)
+    row = type(obj)._default_manager.filter(pk=obj.pk)
     first = year_path.partition("__")[0]
     if obj._meta.get_field(first).is_relation:
         locked = row.filter(**{f"{year_path}__state": PeriodState.LOCKED})
@@ -77,13 +79,22 @@ def row_locked_year(obj: models.Model, year_path: str) -> int | None:
     return periods.values_list("year", flat=True).first()
 
 
-class LockedYearFormMixin:
+# The mixins below only ever come before a ModelForm or a ModelAdmin; type checkers are told so.
+if TYPE_CHECKING:
+    _ModelForm = forms.ModelForm
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelForm = _ModelAdmin = object
+
+
+class LockedYearFormMixin(_ModelForm):
     """For a ModelForm: refuses changing a row of a locked year, or moving or adding one into it."""
 
     year_path: str
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         first = self.year_path.partition("__")[0]
         year = row_locked_year(self.instance, self.year_path) if self.has_changed() else None
         if year is None and first in cleaned:
@@ -95,7 +106,7 @@ class LockedYearFormMixin:
         return cleaned
 
 
-class LockedYearAdminMixin:
+class LockedYearAdminMixin(_ModelAdmin):
     """For the ModelAdmin of a year-bound model, with `year_path` saying how a row finds its year.
 
     A locked year's rows open read-only and cannot be deleted, alone or with "delete selected"
@@ -115,8 +126,10 @@ class LockedYearAdminMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        # Django's own get_form builds a subclass per request the same way.
-        return type(form)(form.__name__, (LockedYearFormMixin, form), {"year_path": self.year_path})
+        # Django's own get_form builds a subclass per request the same way, with the form's
+        # metaclass; mypy will not call a type[type[ModelForm]], so it is typed as a callable.
+        metaclass: Callable[..., type[forms.ModelForm]] = type(form)
+        return metaclass(form.__name__, (LockedYearFormMixin, form), {"year_path": self.year_path})
 
 
 class LockedYearInlineFormSet(BaseInlineFormSet):
@@ -129,9 +142,14 @@ class LockedYearInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         for form in self.deleted_forms:
-            year = row_locked_year(form.instance, form.year_path)
+            year = row_locked_year(form.instance, cast(LockedYearFormMixin, form).year_path)
             if year is not None:
                 raise ValidationError(LOCKED_YEAR, code="year_locked", params={"year": year})
+
+
+# Django's formset method telling whether a form's row is ticked for deletion: private, so
+# django-stubs leaves it out.
+ShouldDeleteForm = Callable[[forms.BaseForm], bool]
 
 
 class AuditTrailMixin:
@@ -152,6 +170,8 @@ class AuditTrailMixin:
 
 class ReportingPeriodFormSet(BaseInlineFormSet):
     """A locked year's dates and number cannot change from its campaign's page either."""
+
+    _should_delete_form: ShouldDeleteForm
 
     def clean(self):
         super().clean()
@@ -282,8 +302,9 @@ class CriterionForm(forms.ModelForm):
             "indicator_code",
         )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         campaign, bloc, parent = (cleaned.get(f) for f in ("campaign", "bloc", "parent"))
         if campaign and bloc and bloc.campaign_id != campaign.pk:
             self.add_error(
@@ -310,7 +331,7 @@ class CriterionForm(forms.ModelForm):
     def _is_descendant_or_self(self, candidate: Criterion) -> bool:
         # Rubrics are a few levels deep: walking up the chain costs a query or two.
         seen = set()
-        node = candidate
+        node: Criterion | None = candidate
         while node is not None and node.pk not in seen:
             if node.pk == self.instance.pk:
                 return True
@@ -326,8 +347,9 @@ class CriterionChildForm(forms.ModelForm):
         model = Criterion
         fields = ("code", "name", "max_points", "order", "requires_evidence", "indicator_code")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         parent = cleaned.get("parent")
         if parent is None or parent.bloc_id is None:
             return cleaned  # the parent's own form reports what is missing
@@ -344,6 +366,8 @@ class CriterionChildForm(forms.ModelForm):
 
 
 class CriterionChildFormSet(BaseInlineFormSet):
+    _should_delete_form: ShouldDeleteForm
+
     def clean(self):
         super().clean()
         # New rows are not in the database yet: compare them with each other and the parent.
@@ -416,8 +440,9 @@ class CriterionScoreForm(forms.ModelForm):
             "board_scored_at",
         )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         criterion = cleaned.get("criterion")
         if criterion is None:
             return cleaned
@@ -489,7 +514,9 @@ class SponsorshipSupportInline(admin.TabularInline):
 
 
 # Links typed without a scheme are read as https (Django 6's default, without its warning).
-URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+URL_HTTPS: Mapping[type[models.Field], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class CommunicationItemInline(admin.TabularInline):

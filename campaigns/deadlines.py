@@ -6,8 +6,8 @@ and the unit sent again is judged on when it was first sent. The Board's queue, 
 tie-break, the leaders' dashboard and the province report all read these annotations.
 """
 
-from datetime import date
-from typing import TypeVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict, TypeVar, overload
 
 from django.db.models import (
     BooleanField,
@@ -33,7 +33,18 @@ from campaigns.models import (
 )
 from units.models import Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 M = TypeVar("M", bound=Model)
+
+
+class Timeliness(TypedDict):
+    """What `with_timeliness` adds to each row."""
+
+    first_submitted_at: datetime | None
+    deadline: date
+    on_time: bool
 
 
 def effective_deadline(*, period: ReportingPeriod, extension: date | None) -> date:
@@ -56,6 +67,18 @@ def on_time_rate(*, on_time: int, reported: int) -> float | None:
     return round(100 * on_time / reported, 1) if reported else None
 
 
+@overload
+def with_timeliness(
+    queryset: QuerySet[Unit], *, period: ReportingPeriod, unit: str
+) -> "QuerySet[WithAnnotations[Unit, Timeliness]]": ...
+@overload
+def with_timeliness(
+    queryset: QuerySet[Submission], *, period: ReportingPeriod, unit: str
+) -> "QuerySet[WithAnnotations[Submission, Timeliness]]": ...
+@overload
+def with_timeliness(
+    queryset: QuerySet[M], *, period: ReportingPeriod, unit: str
+) -> QuerySet[M]: ...
 def with_timeliness(queryset: QuerySet[M], *, period: ReportingPeriod, unit: str) -> QuerySet[M]:
     """Each row with its unit's `first_submitted_at`, `deadline` and `on_time` in the year.
 

@@ -30,8 +30,8 @@ Cell = str | int | float | Decimal | date | datetime | None
 def safe_cell(value: object) -> Cell:
     """Numbers and dates stay as they are; any text is escaped if it could start a formula."""
     if value is None or isinstance(value, int | float | Decimal | date | datetime):
-        return value  # type: ignore[return-value]
-    return escape_formula(str(value))  # type: ignore[return-value]
+        return value
+    return escape_formula(str(value))
 
 
 def filename(period: ReportingPeriod) -> str:

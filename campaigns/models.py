@@ -1,6 +1,7 @@
 import uuid
 from datetime import date
 from pathlib import PurePath
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -10,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
 
-POINTS = {"max_digits": 6, "decimal_places": 2}
+
+class DecimalShape(TypedDict):
+    """A DecimalField's size, typed so that `**POINTS` is checked against the field's arguments."""
+
+    max_digits: int
+    decimal_places: int
+
+
+POINTS: DecimalShape = {"max_digits": 6, "decimal_places": 2}
 
 
 class Campaign(models.Model):

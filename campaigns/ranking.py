@@ -69,8 +69,8 @@ class BlocRanking:
 def state_labels() -> dict[str, str]:
     """Labels for RankedUnit.state: a report status, "not reporting" or "not started"."""
     labels = {status.value: str(status.label) for status in SubmissionStatus}
-    labels["not_reporting"] = _("Not reporting")
-    labels["not_started"] = _("Not started")
+    labels["not_reporting"] = str(_("Not reporting"))
+    labels["not_started"] = str(_("Not started"))
     return labels
 
 

@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Field,
     OuterRef,
     Prefetch,
     Q,
@@ -175,12 +176,14 @@ def _values_with_targets() -> QuerySet:
     """Reported values, each with the target its unit registered for the year, in one query."""
     value_model = Submission._meta.get_field("values").related_model
     target_model = Registration._meta.get_field("targets").related_model
-    target = target_model.objects.filter(
+    target = target_model._default_manager.filter(
         registration__unit=OuterRef("submission__unit"),
         registration__period=OuterRef("submission__period"),
         indicator=OuterRef("indicator"),
     ).values("value")[:1]
-    return value_model.objects.select_related("indicator").annotate(target=Subquery(target))
+    return value_model._default_manager.select_related("indicator").annotate(
+        target=Subquery(target)
+    )
 
 
 def score_totals(*, submissions: Iterable[int]) -> dict[int, ScoreTotals]:
@@ -218,10 +221,12 @@ def submission_score_totals(*, submission: Submission) -> ScoreTotals:
 def field_label(key: str) -> str:
     """A report field's name as people read it; other keys (codes) as they are."""
     try:
-        return capfirst(str(Submission._meta.get_field(key).verbose_name))
+        field = Submission._meta.get_field(key)
     except FieldDoesNotExist:
         # Keys that are not report fields (a criterion code, an indicator code) read as they are.
         return key
+    # The rows a report holds ("communication", "sponsorship_support") have no verbose name.
+    return capfirst(str(field.verbose_name)) if isinstance(field, Field) else key
 
 
 def submission_timeline(

@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Registration, Submission
+from campaigns.models import Campaign, DecimalShape, Registration, Submission
 from units.models import Unit
 
-VALUE = {"max_digits": 14, "decimal_places": 2}
+VALUE: DecimalShape = {"max_digits": 14, "decimal_places": 2}
 
 
 class Measure(models.TextChoices):

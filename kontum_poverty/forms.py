@@ -1,9 +1,17 @@
 """What every form of the portal shares: Bootstrap classes, and a service's refusal shown on it."""
 
-from collections.abc import Container
+from collections.abc import Container, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    # One field's errors, in any of the forms add_error takes them.
+    Errors = ValidationError | StrOrPromise | Sequence[ValidationError | StrOrPromise]
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -33,8 +41,11 @@ def style_fields(form: forms.Form, *, errors: Container[str] = (), small: bool =
 class StyledForm(forms.Form):
     """Bootstrap classes on every field, and the invalid state once the form is validated."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    # Django's own attribute behind `errors`, None until the form is validated.
+    _errors: ErrorDict | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         # Not through `self.errors`: that would validate before subclasses finish their set-up.
         style_fields(self)
 
@@ -42,6 +53,12 @@ class StyledForm(forms.Form):
         super().full_clean()
         style_fields(self, errors=self._errors or ())
 
-    def add_error(self, field: str | None, error: object) -> None:
-        super().add_error(field, error)  # type: ignore[arg-type]
+    def add_error(self, field: str | None, error: "Errors | Mapping[str, Errors]") -> None:
+        if isinstance(error, Mapping):
+            # Errors for several fields name no field; Django refuses them with one.
+            if field is not None:
+                raise TypeError("Errors for several fields are added with field=None.")
+            super().add_error(None, error)
+        else:
+            super().add_error(field, error)
         style_fields(self, errors=self._errors or ())

@@ -9,5 +9,5 @@ from units.models import User
 class AuthenticatedRequest(HttpRequest):
     """A request whose user is logged in; set by AuthenticationMiddleware and HtmxMiddleware."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails

@@ -6,6 +6,7 @@ Input is read strictly. "1.234" is one thousand two hundred and thirty-four; "1.
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, overload
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,6 +49,10 @@ def parse_vn_number(text: str, *, integer: bool = False) -> Decimal:
     return number
 
 
+@overload
+def round_half_up(value: Decimal | int | float, places: int) -> Decimal: ...
+@overload
+def round_half_up(value: None, places: int) -> None: ...
 def round_half_up(value: Decimal | int | float | None, places: int) -> Decimal | None:
     """Round as the floatformat filter does (half up); number_format alone cuts 90.48 to 90,4."""
     if value is None:
@@ -69,7 +74,7 @@ def format_vn_number(value: Decimal | int | float | None, *, places: int | None 
         number = number.normalize()
     sign = "-" if number < 0 else ""
     whole, _dot, fraction = f"{abs(number):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -108,14 +113,14 @@ class VNNumberField(forms.Field):
         min_value: Decimal | int | None = 0,
         max_value: Decimal | int | None = None,
         decimal_places: int = 2,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
         self.integer = integer
         self.min_value = None if min_value is None else Decimal(min_value)
         self.max_value = None if max_value is None else Decimal(max_value)
         self.decimal_places = 0 if integer else decimal_places
         kwargs.setdefault("widget", VNNumberInput(integer=integer))
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def to_python(self, value: object) -> Decimal | int | None:
         if value in self.empty_values:

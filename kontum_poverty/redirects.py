@@ -4,7 +4,7 @@ A page read at its old address is sent on with 301; a form sent to it is sent on
 the browser posts the same data again to the new address and nothing typed is lost.
 """
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseGone, HttpResponsePermanentRedirect
 from django.urls import URLPattern, path
 from django.views.generic import RedirectView
 
@@ -15,6 +15,9 @@ class MovedPermanently(RedirectView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         url = self.get_redirect_url(*args, **kwargs)
+        if url is None:
+            # As RedirectView.get answers when there is nowhere to go.
+            return HttpResponseGone()
         return HttpResponsePermanentRedirect(url, preserve_request=True)
 
     put = patch = delete = post

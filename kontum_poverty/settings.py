@@ -6,6 +6,7 @@ lists every variable.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -129,7 +130,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 # Never routed: a string only because Django's test server refuses a missing MEDIA_URL.
 MEDIA_URL = "/private-media-is-not-served/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": env_str(
             "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -13,8 +14,10 @@ from kontum_poverty.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A Celery worker started by a test shares the test process's media folder through TEST_MEDIA_ROOT.
-MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="kontum-test-media-")
-STORAGES["default"]["OPTIONS"]["location"] = MEDIA_ROOT  # noqa: F405
+MEDIA_ROOT = Path(
+    os.environ.get("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="kontum-test-media-")
+)
+STORAGES["default"]["OPTIONS"]["location"] = str(MEDIA_ROOT)  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -83,7 +83,7 @@ def dashboard_scope(*, user: User, unit_id: int | None) -> Unit:
             return units.get(pk=unit_id)
         except Unit.DoesNotExist:
             raise Http404 from None
-    if not access.is_unit_officer(user):
+    if not access.is_unit_officer(user) or user.unit_id is None:
         raise Http404
     if unit_id is None or unit_id == user.unit_id:
         return units.get(pk=user.unit_id)

@@ -27,8 +27,8 @@ Cell = str | int | float | Decimal | date | datetime | bool | None
 def safe_cell(value: object) -> Cell:
     """Numbers stay numbers; text that could start a formula is prefixed with an apostrophe."""
     if value is None or isinstance(value, int | float | Decimal | date | datetime | bool):
-        return value  # type: ignore[return-value]
-    return escape_formula(str(value))  # type: ignore[return-value]
+        return value
+    return escape_formula(str(value))
 
 
 def workbook_bytes(
@@ -37,7 +37,7 @@ def workbook_bytes(
     """One sheet: a title line, an optional note, a bold header row, then the rows."""
     book = Workbook()
     sheet = book.active
-    sheet.title = (safe_cell(title) or "Sheet")[:31].replace("/", "-")  # type: ignore[index]
+    sheet.title = (escape_formula(title) or "Sheet")[:31].replace("/", "-")
     sheet.append([safe_cell(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     if note:
@@ -71,7 +71,7 @@ def xlsx_response(
 
 # --- Dashboard tables -------------------------------------------------------------------------
 
-Table = tuple[str, list[str], list[list[object]]]
+Table = tuple[str, list[str], Sequence[Sequence[object]]]
 
 
 def _num(value: float | None) -> float | None:

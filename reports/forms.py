@@ -1,5 +1,7 @@
 """The form that asks for a report: kind, year and, for a unit's sheet, the unit."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,16 +57,18 @@ class ReportRequestForm(StyledForm):
         super().__init__(*args, prefix=kind, **kwargs)
         self.kind = kind
         self.label = ReportKind(kind).label
-        self.fields["year"].choices = years
-        self.fields["year"].initial = initial_year
-        self.fields["unit"].choices = units
+        year, unit = (cast(forms.ChoiceField, self.fields[name]) for name in ("year", "unit"))
+        year.choices = years
+        year.initial = initial_year
+        unit.choices = units
         if kind != ReportKind.UNIT_SHEET:
             del self.fields["unit"]
         elif len(units) == 1:
             self.fields["unit"].initial = units[0][0]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.kind == ReportKind.UNIT_SHEET and not data.get("unit"):
             self.add_error("unit", _("Choose the unit."))
         return data

@@ -148,6 +148,33 @@ def test_report_page_shows_the_timeline_with_who_when_and_why(client, unit_offic
     assert board_staff.username in content
 
 
+def test_the_timeline_shows_comments_on_the_reports_rows_as_well_as_on_its_fields(
+    client, unit_officer, board_staff
+):
+    # "communication" and "sponsorship_support" name the rows a report holds, not fields of it.
+    submission = SubmissionFactory(unit=unit_officer.unit, submitted=True)
+    SubmissionStep.objects.create(
+        submission=submission,
+        from_status=SubmissionStatus.SUBMITTED,
+        to_status=SubmissionStatus.RETURNED,
+        action=STATUS_ACTION[SubmissionStatus.RETURNED],
+        by=board_staff,
+        field_comments={
+            "narrative": "Bổ sung kết quả năm",
+            "communication": "Thiếu đường dẫn bài viết",
+            "sponsorship_support": "Ghi rõ giá trị hiện vật",
+        },
+    )
+    client.force_login(unit_officer)
+
+    response = client.get(detail_url(submission))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Thiếu đường dẫn bài viết" in content
+    assert "Ghi rõ giá trị hiện vật" in content
+
+
 def add_rows(submission, *, n, by):
     for i in range(n):
         SubmissionStep.objects.create(

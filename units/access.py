@@ -8,6 +8,7 @@ build on these.
 
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -70,5 +71,5 @@ def get_for_user_or_404(
     """Fetch one row the user may see; a row of another unit is a 404, like a missing one."""
     try:
         return scope_for_user(queryset, user=user, unit_field=unit_field).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None

@@ -1,8 +1,14 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Sponsorship, Unit, UnitChange, UnitFlag, User
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
+    from django_stubs_ext import StrOrPromise
 
 # The lowest app sets the site's titles so they hold whichever admin modules load.
 admin.site.site_header = _("Kon Tum poverty campaign portal – administration")
@@ -71,12 +77,17 @@ class SponsorshipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("sponsor", "commune")
 
 
-PORTAL_FIELDSET = (_("Role in the portal"), {"fields": ("role", "unit", "is_demo")})
+PORTAL_FIELDSET: "tuple[StrOrPromise, _FieldOpts]" = (
+    _("Role in the portal"),
+    {"fields": ("role", "unit", "is_demo")},
+)
+# Django's user admin always has fieldsets; django-stubs types them as ModelAdmin's, maybe None.
+BASE_FIELDSETS = BaseUserAdmin.fieldsets or ()
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets[:2], PORTAL_FIELDSET, *BaseUserAdmin.fieldsets[2:])
+    fieldsets = (*BASE_FIELDSETS[:2], PORTAL_FIELDSET, *BASE_FIELDSETS[2:])
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, PORTAL_FIELDSET)
     list_display = (
         "username",

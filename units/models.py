@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -244,8 +245,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-class PortalUserManager(UserManager):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):
+class PortalUserManager(UserManager["User"]):
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> "User":
         # A superuser is the portal's administrator, never an officer without a unit.
         extra_fields.setdefault("role", Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
@@ -264,7 +271,7 @@ class User(AbstractUser):
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -235,7 +235,7 @@ def units_load_reference(*, directory: Path = REFERENCE_DIR) -> Counts:
     """Load Kon Tum's units, the Măng Đen change, the known Program 135 communes and agencies."""
     counts: Counts = {}
     rows = _administrative_rows(directory=directory)
-    organisations = [
+    organisations: list[Row] = [
         {"code": code, "name": name, "kind": kind}
         for kind, listed in (
             (UnitKind.DEPARTMENT, DEPARTMENTS),

@@ -2,6 +2,7 @@
 reasons and field comments), award proposals, and the year's close, lock, reopen and unlock."""
 
 from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -31,7 +32,7 @@ class ProposalAddForm(StyledForm):
 
     def __init__(self, *args: object, units: QuerySet[Unit], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units.order_by("code")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units.order_by("code")
 
 
 class ProposalForm(StyledForm):
@@ -80,9 +81,9 @@ class _VersionForm(forms.Form):
     # Three forms share the page: each needs its own element ids.
     id_prefix = "review"
 
-    def __init__(self, *args: object, version: int, **kwargs: object) -> None:
+    def __init__(self, *args: Any, version: int, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.initial.setdefault("version", version)
 
 
@@ -91,7 +92,7 @@ class ScoreForm(_VersionForm):
 
     id_prefix = "score"
 
-    def __init__(self, *args: object, rows: list[ScoreRow], **kwargs: object) -> None:
+    def __init__(self, *args: Any, rows: list[ScoreRow], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
@@ -147,7 +148,7 @@ class ReturnForm(_VersionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: object, keys: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, keys: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.keys = keys
         for key, label in keys:
@@ -195,8 +196,12 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *, queue: Queue) -> None:
         data: Mapping[str, str] = {**queue.filters, "sort": queue.sort}
         super().__init__(data)
-        self.fields["state"].choices = ALL + [(s, label) for s, label in STATES]
-        self.fields["bloc"].choices = ALL + [(b.code, b.name) for b in queue.blocs]
-        self.fields["district"].choices = ALL + [(d.code, d.name) for d in queue.districts]
-        self.fields["flag"].choices = ALL + list(FLAGS)
+        state, bloc, district, flag = (
+            cast(forms.ChoiceField, self.fields[name])
+            for name in ("state", "bloc", "district", "flag")
+        )
+        state.choices = ALL + [(s, label) for s, label in STATES]
+        bloc.choices = ALL + [(b.code, b.name) for b in queue.blocs]
+        district.choices = ALL + [(d.code, d.name) for d in queue.districts]
+        flag.choices = ALL + list(FLAGS)
         style_fields(self, errors=self.errors if self.is_bound else (), small=True)

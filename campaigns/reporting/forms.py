@@ -1,9 +1,11 @@
 """The report and registration forms: every figure is typed the Vietnamese way (1.234,5)."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import services as campaign_services
@@ -14,6 +16,9 @@ from indicators.submissions.selectors import ReportContext
 from kontum_poverty.forms import style_fields
 from kontum_poverty.numbers import VNNumberField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 BLANK_COMMUNICATION_ROWS = 2
 MAX_COMMUNICATION_ROWS = 60
 TEXT = {"rows": 2}
@@ -23,8 +28,8 @@ MAX_HOUSEHOLDS = 2_147_483_647  # PositiveIntegerField: households, communicatio
 MAX_TARGET = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
 
 
-def _text(**kwargs: object) -> forms.CharField:
-    return forms.CharField(required=False, widget=forms.Textarea(attrs=TEXT), **kwargs)
+def _text(*, label: "StrOrPromise") -> forms.CharField:
+    return forms.CharField(required=False, widget=forms.Textarea(attrs=TEXT), label=label)
 
 
 def _count(label: object = "", *, max_value: int = MAX_AMOUNT) -> VNNumberField:
@@ -42,8 +47,8 @@ class ReportForm(forms.Form):
     narrative = _text(label=_("Narrative"))
     fund_mobilised_vnd = _count(_('Mobilised for the "For the Poor" fund (VND)'))
 
-    def __init__(self, *args: object, context: ReportContext, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, context: ReportContext, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.context = context
         submission = context.submission
         self.initial.update(
@@ -164,8 +169,9 @@ class ReportForm(forms.Form):
             posted = existing
         return max(0, min(posted, MAX_COMMUNICATION_ROWS))
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for indicator in self.context.indicators:
             key = f"value-{indicator.code}"
             numerator, denominator = data.get(f"{key}-numerator"), data.get(f"{key}-denominator")
@@ -295,7 +301,7 @@ class ReportForm(forms.Form):
             participating_households=data["newmodel-participating"],
         )
 
-    def evidence_files(self) -> list[tuple[int, object]]:
+    def evidence_files(self) -> list[tuple[int, UploadedFile]]:
         return [
             (c.pk, self.cleaned_data[f"evidence-{c.pk}"])
             for c in self.context.criteria
@@ -310,12 +316,12 @@ class RegistrationForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
+        *args: Any,
         indicators: list[Indicator],
         initial_targets: dict[int, Decimal],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.indicators = indicators
         for indicator in indicators:
             # A committed share cannot be above 100%; other measures (growth) have no ceiling.

@@ -123,7 +123,7 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
             values=form.value_inputs(),
             results=form.result_inputs(),
             new_model=form.new_model(),
-            evidence_files=form.evidence_files(),  # type: ignore[arg-type]
+            evidence_files=form.evidence_files(),
             remove_evidence=[
                 # isdigit() alone lets "²" through, which int() then refuses.
                 int(pk)

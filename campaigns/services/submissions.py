@@ -351,7 +351,8 @@ def evidence_add(
     try:
         evidence.save()
     except Exception:
-        evidence.file.storage.delete(stored_name)
+        if stored_name:
+            evidence.file.storage.delete(stored_name)
         raise
     return evidence
 
@@ -362,4 +363,5 @@ def evidence_remove(*, evidence: Evidence, by: User) -> None:
     submission_lock_for_edit(submission=evidence.submission)
     storage, name = evidence.file.storage, evidence.file.name
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

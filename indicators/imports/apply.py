@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from indicators.imports.columns import STORED_FIELDS
@@ -77,6 +78,14 @@ def _csv_value(value: object) -> str:
     return '"' + str(value).replace('"', '""') + '"'
 
 
+def _column_and_type(name: str) -> tuple[str, str | None]:
+    """A stored figure's column in the table, and its type there."""
+    field = CommuneStatistics._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{name} is not a column of {CommuneStatistics._meta.db_table}")
+    return field.column, field.db_type(connection)
+
+
 def _upsert_with_copy(
     cursor: Any, *, year: int, columns: list[str], rows: list[list], now: datetime
 ) -> None:
@@ -87,9 +96,9 @@ def _upsert_with_copy(
     """
     meta = CommuneStatistics._meta
     quote = connection.ops.quote_name
-    fields = [meta.get_field(name) for name in columns]
+    column_types = dict(_column_and_type(name) for name in columns)
     definitions = ", ".join(
-        f"{quote(field.column)} {field.db_type(connection)}" for field in fields
+        f"{quote(column)} {db_type}" for column, db_type in column_types.items()
     )
     cursor.execute(
         f"CREATE TEMPORARY TABLE import_rows (commune_id bigint, {definitions}) ON COMMIT DROP"
@@ -99,7 +108,7 @@ def _upsert_with_copy(
         buffer.write(",".join([str(commune_id), *map(_csv_value, values)]))
         buffer.write("\n")
     buffer.seek(0)
-    names = ", ".join(quote(field.column) for field in fields)
+    names = ", ".join(quote(column) for column in column_types)
     cursor.cursor.copy_expert(
         f"COPY import_rows (commune_id, {names}) FROM STDIN WITH (FORMAT csv)", buffer
     )
@@ -109,7 +118,7 @@ def _upsert_with_copy(
         [
             "commune_id",
             "year",
-            *(quote(f.column) for f in fields),
+            *(quote(column) for column in column_types),
             *defaults,
             "updated_at",
             "is_demo",
@@ -119,7 +128,7 @@ def _upsert_with_copy(
         [
             "commune_id",
             "%s",
-            *(quote(f.column) for f in fields),
+            *(quote(column) for column in column_types),
             *("''" for _ in defaults),
             "%s",
             "false",
@@ -127,7 +136,7 @@ def _upsert_with_copy(
     )
     updates = ", ".join(
         f"{quote(column)} = EXCLUDED.{quote(column)}"
-        for column in [*(f.column for f in fields), "updated_at", "is_demo"]
+        for column in [*column_types, "updated_at", "is_demo"]
     )
     cursor.execute(
         # Only quoted model column names are interpolated; the values travel as parameters.

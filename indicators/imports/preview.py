@@ -7,7 +7,7 @@ households; every row goes through the shared row rules.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from openpyxl.utils import get_column_letter
 
@@ -57,7 +57,7 @@ class _Row:
 
 
 def build_preview(
-    stream: BinaryIO, *, year: int, on_progress: ProgressCallback | None = None
+    stream: IO[bytes], *, year: int, on_progress: ProgressCallback | None = None
 ) -> Preview:
     """Read and check a workbook against the stored figures; raises a refusal for the file."""
     layout, rows, declared = _locate_table(stream)
@@ -73,7 +73,7 @@ def build_preview(
     return preview
 
 
-def _locate_table(stream: BinaryIO) -> tuple[Layout, Any, int | None]:
+def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
     for sheet in open_sheets(stream):
         if sheet.declared_rows and sheet.declared_rows > MAX_ROWS + HEADER_SEARCH_ROWS:
             # Refused before reading: titles and a header never take that many rows.
@@ -318,12 +318,13 @@ def _compare(preview: Preview, parsed: list[_Row]) -> None:
         preview.warnings.insert(0, problem("blank_erases", count=erased, rows=shown))
 
 
-def _check_balance(preview: Preview, row: _Row, values: dict, last: int | None) -> None:
-    parts = [values.get(name) for name in ("escaped_poverty", "newly_poor", "fell_back")]
+def _check_balance(preview: Preview, row: _Row, values: dict[str, Any], last: int | None) -> None:
+    escaped, newly, fell = (
+        values.get(name) for name in ("escaped_poverty", "newly_poor", "fell_back")
+    )
     actual = values.get("poor_households")
-    if last is None or actual is None or any(part is None for part in parts):
+    if last is None or actual is None or escaped is None or newly is None or fell is None:
         return
-    escaped, newly, fell = parts
     expected = last - escaped + newly + fell
     if abs(expected - actual) > max(1, round(BALANCE_TOLERANCE * max(expected, actual))):
         preview.needs_note = True

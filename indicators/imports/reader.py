@@ -9,7 +9,7 @@ error values (#REF!) stay apart from text.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from defusedxml import DefusedXmlException
 from openpyxl.reader.excel import ExcelReader
@@ -47,7 +47,7 @@ class Sheet:
     rows: Iterator[tuple[int, list]]
 
 
-def open_sheets(stream: BinaryIO) -> Iterator[Sheet]:
+def open_sheets(stream: IO[bytes]) -> Iterator[Sheet]:
     """Yield each worksheet with a lazy iterator of (row number, cell values)."""
     ensure_defusedxml()
     try:

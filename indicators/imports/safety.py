@@ -2,7 +2,7 @@
 
 import re
 import zipfile
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
@@ -51,7 +51,7 @@ def ensure_defusedxml() -> None:
         )
 
 
-def check_upload(stream: BinaryIO, *, size: int) -> None:
+def check_upload(stream: IO[bytes], *, size: int) -> None:
     """Raise a refusal unless the stream is a plain, reasonably sized .xlsx workbook."""
     limit = settings.IMPORT_MAX_BYTES
     if size > limit:

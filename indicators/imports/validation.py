@@ -45,6 +45,7 @@ def clean_count(value: object) -> int | None:
     _check_special(value)
     if isinstance(value, bool | datetime.date | datetime.time):
         raise CellProblem("not_a_whole_number", value=str(value))
+    number: int | None
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):

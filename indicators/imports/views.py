@@ -2,12 +2,13 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Field
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -22,16 +23,19 @@ from indicators.models import CommuneStatistics, ImportBatch
 from kontum_poverty.http import AuthenticatedRequest
 from units import access
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGES_PER_PAGE = 200
 
 
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def admin_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Only administrators import or export commune statistics."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not access.is_admin(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -133,11 +137,14 @@ def _described(problems: list[dict]) -> list[dict]:
 def _described_change(change: dict) -> dict:
     return {
         **change,
-        "diffs": [
-            (CommuneStatistics._meta.get_field(name).verbose_name, old, new)
-            for name, old, new in change.get("diffs", [])
-        ],
+        "diffs": [(_field_name(name), old, new) for name, old, new in change.get("diffs", [])],
     }
+
+
+def _field_name(name: str) -> "StrOrPromise":
+    field = CommuneStatistics._meta.get_field(name)
+    # Changes are to the stored figures, which are all plain fields with a name to show.
+    return field.verbose_name if isinstance(field, Field) else name
 
 
 @admin_required

@@ -2,6 +2,7 @@
 
 import hashlib
 import time
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,7 +12,14 @@ from campaigns.models import Submission, SubmissionStatus
 from indicators.models import CommuneStatistics
 
 _VERSION_KEY = "progress:figures-version"
-_local_check: dict[str, object] = {"at": 0.0, "key": ""}
+
+
+class _LocalCheck(TypedDict):
+    at: float
+    key: str
+
+
+_local_check: _LocalCheck = {"at": 0.0, "key": ""}
 
 
 def figures_changed() -> None:
@@ -47,7 +55,7 @@ def figures_key() -> str:
     """
     interval = getattr(settings, "PROGRESS_CACHE_CHECK_SECONDS", 5)
     now = time.monotonic()
-    if not _local_check["key"] or now - float(_local_check["at"]) >= interval:  # type: ignore[arg-type]
+    if not _local_check["key"] or now - _local_check["at"] >= interval:
         _local_check["key"] = _database_key()
         _local_check["at"] = now
     version = cache.get(_VERSION_KEY, 0)

@@ -1,9 +1,21 @@
 """Aggregations: every indicator for a scope and year, and its breakdown by child unit."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Case, Count, F, FilteredRelation, FloatField, Q, QuerySet, Sum, When
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.db.models.functions import Cast, NullIf
 
 from campaigns.models import Campaign, SubmissionStatus
@@ -34,11 +46,27 @@ from indicators.progress.scopes import (
 )
 from units.models import Unit, UnitLevel
 
+# A values() row with aggregates named at run time (a pair per share field): the type checker
+# cannot know its keys, so it is read as a mapping.
+Row = Mapping[str, Any]
+
+
+class PreviousIncome(TypedDict):
+    """What `with_previous_income` adds to each model result."""
+
+    previous_income: int | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    ResultWithPreviousIncome = WithAnnotations[ModelResult, PreviousIncome]
+
 # --- Aggregations -------------------------------------------------------------------------------
 
 
-def _share_annotations(fields: Iterable[str]) -> dict:
-    annotations = {}
+def _share_annotations(fields: Iterable[str]) -> dict[str, Aggregate]:
+    annotations: dict[str, Aggregate] = {}
     for name in fields:
         annotations[f"{name}__data"] = Count("pk", filter=Q(**{f"{name}__isnull": False}))
         annotations[f"{name}__met"] = Count("pk", filter=Q(**{name: True}))
@@ -53,7 +81,7 @@ def _accepted_model_results(include_submitted: bool) -> Q:
 
 def with_previous_income(
     results: QuerySet[ModelResult], include_submitted: bool = False
-) -> QuerySet[ModelResult]:
+) -> "QuerySet[ResultWithPreviousIncome]":
     """Each result with its model's counted average income of the year before (or None)."""
     # A join on the unique (model, year) row rather than a correlated subquery: the subquery,
     # repeated in each aggregate, made PostgreSQL's JIT compile the query for 300+ ms.
@@ -63,7 +91,7 @@ def with_previous_income(
     ).annotate(previous_income=Case(When(previous_counts, then=F("prev__average_income_vnd"))))
 
 
-def model_results(scope: Unit, include_submitted: bool) -> QuerySet[ModelResult]:
+def model_results(scope: Unit, include_submitted: bool) -> "QuerySet[ResultWithPreviousIncome]":
     """Counted model results in scope, each with its model's counted income of the year before."""
     return with_previous_income(
         ModelResult.objects.filter(_accepted_model_results(include_submitted)).filter(
@@ -73,7 +101,7 @@ def model_results(scope: Unit, include_submitted: bool) -> QuerySet[ModelResult]
     )
 
 
-def model_annotations() -> dict:
+def model_annotations() -> dict[str, Aggregate]:
     both_years = Q(average_income_vnd__isnull=False, previous_income__gt=0)
     growth = (
         Cast("average_income_vnd", FloatField()) / Cast(NullIf("previous_income", 0), FloatField())
@@ -90,7 +118,7 @@ def model_annotations() -> dict:
     }
 
 
-def model_value(source: str, row: dict) -> tuple[float | None, float | None, float | None]:
+def model_value(source: str, row: Row) -> tuple[float | None, float | None, float | None]:
     if source == Source.MODEL_ESCAPE:
         return ratio(row["escaped"], row["participating"]), row["escaped"], row["participating"]
     households = row["growth_households"]
@@ -216,7 +244,7 @@ def _progress_for(
     communes_expected = communes_in_scope(scope).count()
 
     # One grouped query over the commune statistics of every year: shares and poverty figures.
-    commune_rows = (
+    commune_rows: QuerySet[CommuneStatistics, Row] = (
         CommuneStatistics.objects.filter(communes_q(scope, "commune"), year__lte=year)
         .values("year")
         .annotate(
@@ -237,7 +265,7 @@ def _progress_for(
     reported_series: dict[int, dict[int, tuple]] = defaultdict(dict)
     reported = [i.pk for i in indicators if sources[i.pk] == Source.REPORTED]
     if reported:
-        rows = (
+        reported_rows = (
             ReportedValue.objects.filter(
                 reporting_q(scope),
                 indicator_id__in=reported,
@@ -256,7 +284,7 @@ def _progress_for(
             )
             .order_by()
         )
-        for row in rows:
+        for row in reported_rows:
             reported_series[row["indicator_id"]][row["submission__period__year"]] = (
                 ratio(row["num"], row["den"]),
                 row["num"],
@@ -264,16 +292,16 @@ def _progress_for(
                 row["unaccepted"],
             )
 
-    model_rows: dict[int, dict] = {}
+    model_rows: dict[int, Row] = {}
     if any(s in MODEL_SOURCES for s in sources.values()):
-        rows = (
+        year_rows: QuerySet[ModelResult, Row] = (
             model_results(scope, include_submitted)
             .filter(year__lte=year)
             .values("year")
             .annotate(**model_annotations())
             .order_by()
         )
-        model_rows = {row["year"]: row for row in rows}
+        model_rows = {row["year"]: row for row in year_rows}
 
     milestones = _milestones(indicators, scope, year)
     results = []
@@ -302,7 +330,7 @@ def _progress_for(
     return results, poverty, communes_expected
 
 
-def _poverty_annotations() -> dict:
+def _poverty_annotations() -> dict[str, Aggregate]:
     both = Q(total_households__isnull=False, poor_households__isnull=False)
     return {
         "sum_total_households": Sum("total_households", filter=both),
@@ -314,7 +342,7 @@ def _poverty_annotations() -> dict:
     }
 
 
-def _poverty_figures(row: dict) -> PovertyFigures:
+def _poverty_figures(row: Row) -> PovertyFigures:
     return PovertyFigures(
         year=row["year"],
         communes=row["communes"],
@@ -384,17 +412,18 @@ def progress_by_child(
     if source == Source.COMMUNES and indicator.commune_field in SHARE_FIELDS:
         name = indicator.commune_field
         key = commune_child_key(scope, "commune")
-        rows = (
-            CommuneStatistics.objects.filter(communes_q(scope, "commune"), year=year)
-            .values(key)
-            .annotate(**_share_annotations([name]))
-            .order_by()
-        )
-        for row in rows:
-            met, data = row[f"{name}__met"], row[f"{name}__data"]
-            values[row[key]] = (ratio(met, data), met, data, 0)
+        if key is not None:
+            share_rows: QuerySet[CommuneStatistics, Row] = (
+                CommuneStatistics.objects.filter(communes_q(scope, "commune"), year=year)
+                .values(key)
+                .annotate(**_share_annotations([name]))
+                .order_by()
+            )
+            for row in share_rows:
+                met, data = row[f"{name}__met"], row[f"{name}__data"]
+                values[row[key]] = (ratio(met, data), met, data, 0)
     elif source == Source.REPORTED and scope.level == UnitLevel.PROVINCE:
-        rows = (
+        reported_rows = (
             ReportedValue.objects.filter(
                 reporting_q(scope),
                 indicator=indicator,
@@ -406,7 +435,7 @@ def progress_by_child(
             .values("submission__unit_id", "numerator", "denominator", "submission__status")
             .order_by()
         )
-        for row in rows:
+        for row in reported_rows:
             unaccepted = int(row["submission__status"] == SubmissionStatus.SUBMITTED)
             values[row["submission__unit_id"]] = (
                 ratio(row["numerator"], row["denominator"]),
@@ -417,7 +446,7 @@ def progress_by_child(
     elif source in MODEL_SOURCES:
         expression = model_child_expression(scope)
         if expression is not None:
-            rows = (
+            child_rows: QuerySet[ModelResult, Row] = (
                 model_results(scope, include_submitted)
                 .filter(year=year)
                 .annotate(child=expression)
@@ -425,7 +454,7 @@ def progress_by_child(
                 .annotate(**model_annotations())
                 .order_by()
             )
-            for row in rows:
+            for row in child_rows:
                 if row["child"] is not None:
                     values[row["child"]] = (*model_value(source, row), row["unaccepted"])
     rows_out = []

@@ -7,6 +7,8 @@ model's average income against its accepted income of the year before, weighted 
 Shares of communes come from commune statistics, never from a report, so they are not here.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from campaigns.models import Submission
@@ -14,8 +16,11 @@ from indicators.models import Indicator, ModelResult
 from indicators.progress.engine import model_annotations, model_value, with_previous_income
 from indicators.progress.results import MODEL_SOURCES, Source, as_float, indicator_source, ratio
 
+if TYPE_CHECKING:
+    from indicators.progress.engine import ResultWithPreviousIncome
 
-def report_model_results(*, submission: Submission) -> QuerySet[ModelResult]:
+
+def report_model_results(*, submission: Submission) -> "QuerySet[ResultWithPreviousIncome]":
     """The report's model results, each with its model's accepted income of the year before."""
     return with_previous_income(ModelResult.objects.filter(submission=submission))
 

@@ -73,8 +73,15 @@ class Target:
         )
 
     @property
+    def bounds(self) -> tuple[float, float] | None:
+        """(low, high) of a range; None for a target with one end."""
+        if self.low is None or self.high is None or self.low == self.high:
+            return None
+        return self.low, self.high
+
+    @property
     def is_range(self) -> bool:
-        return self.low is not None and self.high is not None and self.low != self.high
+        return self.bounds is not None
 
     @property
     def line(self) -> float | None:
@@ -92,19 +99,22 @@ class Target:
         return value >= self.line
 
     def is_beyond_range(self, value: float | None) -> bool:
-        if value is None or not self.is_range:
+        bounds = self.bounds
+        if value is None or bounds is None:
             return False
+        low, high = bounds
         if self.direction == Direction.LOWER_IS_BETTER:
-            return value < self.low  # type: ignore[operator]
-        return value > self.high  # type: ignore[operator]
+            return value < low
+        return value > high
 
     def __str__(self) -> str:
         def fmt(v: float) -> str:
             # Shortest form (15, 46.8) with the active language's decimal separator.
             return f"{v:g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
-        if self.is_range:
-            return f"{fmt(self.low)}–{fmt(self.high)}"  # type: ignore[arg-type]
+        bounds = self.bounds
+        if bounds is not None:
+            return f"{fmt(bounds[0])}–{fmt(bounds[1])}"
         sign = "≤" if self.direction == Direction.LOWER_IS_BETTER else "≥"
         return f"{sign} {fmt(self.line)}" if self.line is not None else "–"
 

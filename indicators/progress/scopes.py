@@ -1,10 +1,15 @@
 """Which rows belong to a scope (province, district, commune or other unit)."""
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
 from campaigns.models import SubmissionStatus
 from units.models import Unit, UnitLevel
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def counted_statuses(include_submitted: bool) -> list[str]:
@@ -93,7 +98,13 @@ def communes_in_scope(scope: Unit) -> QuerySet[Unit]:
     return units.none()
 
 
-def child_units(*, scope: Unit) -> QuerySet[Unit]:
+class Communes(TypedDict):
+    """What `child_units` adds to each unit: how many active communes it holds."""
+
+    communes: int
+
+
+def child_units(*, scope: Unit) -> "QuerySet[WithAnnotations[Unit, Communes]]":
     """The units a scope breaks down into: a province's districts, a district's communes."""
     if scope.level == UnitLevel.PROVINCE:
         return Unit.objects.filter(
@@ -108,4 +119,5 @@ def child_units(*, scope: Unit) -> QuerySet[Unit]:
         return Unit.objects.filter(
             parent_id=scope.pk, level=UnitLevel.COMMUNE, is_active=True
         ).annotate(communes=Count("pk"))
-    return Unit.objects.none()
+    # No rows, but the same shape as the others: each child unit with its count of communes.
+    return Unit.objects.none().annotate(communes=Count("pk"))

@@ -129,6 +129,8 @@ def _model_sources(source: str, scope: Unit, year: int, include_submitted: bool)
         .order_by("model__unit__code", "model__name")
     )
     result = []
+    numerator: int | None
+    denominator: int | None
     for row in rows:
         if source == Source.MODEL_ESCAPE:
             numerator, denominator = row["escaped_households"], row["participating_households"]

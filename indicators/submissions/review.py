@@ -8,7 +8,7 @@ self-assessed points beside the Board's, with a suggestion for criteria tied to 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +135,10 @@ class ReviewPage:
         return self.submission.status == SubmissionStatus.SUBMITTED
 
 
+@overload
+def plain(value: Decimal) -> Decimal: ...
+@overload
+def plain(value: None) -> None: ...
 def plain(value: Decimal | None) -> Decimal | None:
     """Points without trailing zeros, so 10.50 reads 10,5 and 8.00 reads 8."""
     return None if value is None else value.normalize()

@@ -214,7 +214,8 @@ def report_save(
     except Exception:
         # The rows roll back with the transaction; stored files would not, so remove them.
         for evidence in added:
-            evidence.file.storage.delete(evidence.file.name)
+            if evidence.file.name:
+                evidence.file.storage.delete(evidence.file.name)
         raise
     return outcome
 

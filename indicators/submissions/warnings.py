@@ -76,32 +76,32 @@ def report_warnings(*, submission: Submission) -> list[SoftWarning]:
         )
     }
     for result in results:
-        before = previous_results.get(result.model_id)
-        if before is None:
+        previous = previous_results.get(result.model_id)
+        if previous is None:
             continue
         reasons = []
         if (
             result.average_income_vnd is not None
-            and before.average_income_vnd is not None
-            and result.average_income_vnd < before.average_income_vnd
+            and previous.average_income_vnd is not None
+            and result.average_income_vnd < previous.average_income_vnd
         ):
             reasons.append(
                 str(
                     _("average income fell from %(before)s to %(now)s VND")
                     % {
-                        "before": format_vn_number(before.average_income_vnd),
+                        "before": format_vn_number(previous.average_income_vnd),
                         "now": format_vn_number(result.average_income_vnd),
                     }
                 )
             )
         if _changed_a_lot(
-            Decimal(result.participating_households), Decimal(before.participating_households)
+            Decimal(result.participating_households), Decimal(previous.participating_households)
         ):
             reasons.append(
                 str(
                     _("participating households went from %(before)s to %(now)s")
                     % {
-                        "before": format_vn_number(before.participating_households),
+                        "before": format_vn_number(previous.participating_households),
                         "now": format_vn_number(result.participating_households),
                     }
                 )

@@ -8,8 +8,10 @@ are not proposed any more: the list holds the proposals still standing and those
 
 import datetime
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Sum
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import (
     AwardKind,
     AwardProposal,
+    Classification,
     ProposalStatus,
     ReportingPeriod,
     SponsorshipSupport,
@@ -95,7 +98,9 @@ def _standings(period: ReportingPeriod) -> dict[int, _Standing]:
     return standings
 
 
-def _main_figures(period: ReportingPeriod, unit_ids: list[int]) -> dict[str, dict[int, dict]]:
+def _main_figures(
+    period: ReportingPeriod, unit_ids: list[int]
+) -> dict[str, Mapping[int, Mapping[str, Any]]]:
     """Board points, fund, support and model figures of the proposed units' reports, grouped."""
     reports = {
         row["unit_id"]: row
@@ -131,7 +136,7 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
         return []
     standings = _standings(period)
     figures = _main_figures(period, sorted({p.unit_id for p in proposals}))
-    classifications = dict(Submission._meta.get_field("classification").choices)
+    classifications = dict(Classification.choices)
     by_award: dict[str, list[tuple[tuple, AwardLine]]] = defaultdict(list)
     for proposal in proposals:
         standing = standings.get(proposal.unit_id)
@@ -144,7 +149,7 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
             unit_code=proposal.unit.code,
             bloc=standing.bloc if standing else "",
             points=plain(report.get("total")),
-            classification=str(classifications.get(report.get("classification"), ""))
+            classification=str(classifications.get(report.get("classification", ""), ""))
             if accepted
             else "",
             rank=standing.rank if standing else None,
@@ -167,7 +172,7 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
             proposal.unit.code,
         )
         by_award[proposal.award].append((key, line))
-    groups = []
+    groups: list[AwardGroup] = []
     for award in AwardKind:
         if award.value in by_award:
             lines = [line for _key, line in sorted(by_award[award.value], key=lambda i: i[0])]

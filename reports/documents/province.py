@@ -25,6 +25,7 @@ from campaigns.models import (
 from campaigns.ranking import BlocRanking, bloc_rankings, state_labels, tie_break_rule
 from indicators import progress
 from indicators.models import Direction
+from indicators.progress import ChildProgress, Progress
 from kontum_poverty.numbers import round_half_up
 from reports import charts
 from reports.documents.base import DocHeader, doc_header
@@ -54,11 +55,11 @@ class IndicatorSection:
     """One of the eight targets: the province's figure and its value in each district."""
 
     number: int
-    progress: progress.Progress
+    progress: Progress
     target_text: str
     milestone_text: str
     value_text: str
-    districts: list[progress.ChildProgress]
+    districts: list[ChildProgress]
     chart: charts.Chart | None
 
     @property
@@ -247,7 +248,8 @@ def award_sections(*, period: ReportingPeriod) -> list[AwardSection]:
     by_award: dict[str, list[ProposalRow]] = {kind.value: [] for kind in AwardKind}
     for proposal in proposals:
         decision = ""
-        if proposal.status == ProposalStatus.APPROVED:
+        # An approved proposal always has its decision's date (a check constraint).
+        if proposal.status == ProposalStatus.APPROVED and proposal.decision_date is not None:
             decision = _("Decision %(number)s of %(date)s") % {
                 "number": proposal.decision_number,
                 "date": formats.date_format(proposal.decision_date, "SHORT_DATE_FORMAT"),

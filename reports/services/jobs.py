@@ -77,7 +77,7 @@ def report_request(*, user: User, kind: str, params: dict[str, Any]) -> ReportJo
             .order_by("-finished_at")
             .first()
         )
-        if made is not None and default_storage.exists(made.file.name):
+        if made is not None and made.file.name and default_storage.exists(made.file.name):
             # Each asker gets a row of their own: downloads check the rights of whoever asked.
             return ReportJob.objects.create(
                 kind=kind,
