@@ -218,14 +218,23 @@ def submission_score_totals(*, submission: Submission) -> ScoreTotals:
     )
 
 
+# Parts of a report that are rows rather than fields: the Board comments on each as a whole.
+REPORT_PARTS = {
+    "models": _("Poverty-reduction models"),
+    "sponsorship_support": _("Sponsorship support"),
+    "communication": _("Communication work"),
+}
+
+
 def field_label(key: str) -> str:
-    """A report field's name as people read it; other keys (codes) as they are."""
+    """A report field's or part's name as people read it; other keys (codes) as they are."""
+    if key in REPORT_PARTS:
+        return str(REPORT_PARTS[key])
     try:
         field = Submission._meta.get_field(key)
     except FieldDoesNotExist:
         # Keys that are not report fields (a criterion code, an indicator code) read as they are.
         return key
-    # The rows a report holds ("communication", "sponsorship_support") have no verbose name.
     return capfirst(str(field.verbose_name)) if isinstance(field, Field) else key
 
 

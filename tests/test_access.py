@@ -173,6 +173,9 @@ def test_the_timeline_shows_comments_on_the_reports_rows_as_well_as_on_its_field
     content = response.content.decode()
     assert "Thiếu đường dẫn bài viết" in content
     assert "Ghi rõ giá trị hiện vật" in content
+    # Under the names the Board's return form gave them, not their keys.
+    assert "Công tác thông tin, tuyên truyền" in content
+    assert "Hỗ trợ xã được đỡ đầu" in content
 
 
 def add_rows(submission, *, n, by):

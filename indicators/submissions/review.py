@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, overload
 
-from django.utils.translation import gettext_lazy as _
-
 from campaigns import deadlines, diffs
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
@@ -252,11 +250,7 @@ def _comment_keys(rows: list[IndicatorRow], criteria: list[Criterion]) -> list[t
         for row in rows
         if row.source == Source.REPORTED
     ]
-    keys += [
-        ("models", str(_("Poverty-reduction models"))),
-        ("sponsorship_support", str(_("Sponsorship support"))),
-        ("communication", str(_("Communication work"))),
-    ]
+    keys += [(key, campaign_selectors.field_label(key)) for key in campaign_selectors.REPORT_PARTS]
     keys += [(c.code, str(c)) for c in criteria]
     return keys
 
