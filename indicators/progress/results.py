@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Direction, Indicator, Measure, Milestone
+from kontum_poverty.numbers import round_half_up
 
 # CommuneStatistics booleans a share-of-communes indicator may count.
 SHARE_FIELDS = ("paved_road", "adequate_schools", "health_criteria_met", "cultural_house")
@@ -164,9 +165,7 @@ class PovertyFigures:
 
     @property
     def poverty_rate(self) -> float | None:
-        if not self.total_households:
-            return None
-        return round(100 * self.poor_households / self.total_households, 2)
+        return ratio(self.poor_households, self.total_households)
 
 
 @dataclass(frozen=True)
@@ -217,7 +216,19 @@ class SourceRow:
     previous: float | None = None
 
 
-def ratio(numerator: float | int | None, denominator: float | int | None) -> float | None:
+def _exact(value: Decimal | float | int) -> Decimal:
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+def ratio(
+    numerator: Decimal | float | int | None, denominator: Decimal | float | int | None
+) -> float | None:
+    """numerator ÷ denominator in percent, rounded half up to two decimals (27,125 → 27,13).
+
+    The one rounding of every rate, share and growth the engine gives: the quotient is taken in
+    decimal, so a figure exactly halfway is never cut or rounded to even by binary floats."""
     if numerator is None or not denominator:
         return None
-    return round(100.0 * float(numerator) / float(denominator), 2)
+    rounded = round_half_up(100 * _exact(numerator) / _exact(denominator), 2)
+    assert rounded is not None  # a number in, a number out
+    return float(rounded)
