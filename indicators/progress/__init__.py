@@ -46,6 +46,7 @@ from indicators.progress.results import (
     Target,
     YearValue,
     indicator_source,
+    poverty_rate,
 )
 from indicators.progress.scopes import child_units, communes_in_scope, unit_subtree_q
 from indicators.progress.sources import figures_as_of, progress_sources
@@ -72,6 +73,7 @@ __all__ = [
     "figures_key",
     "indicator_progress",
     "indicator_source",
+    "poverty_rate",
     "progress_by_child",
     "progress_overview",
     "progress_sources",

@@ -165,7 +165,7 @@ class PovertyFigures:
 
     @property
     def poverty_rate(self) -> float | None:
-        return ratio(self.poor_households, self.total_households)
+        return poverty_rate(self.poor_households, self.total_households)
 
 
 @dataclass(frozen=True)
@@ -232,3 +232,8 @@ def ratio(
     rounded = round_half_up(100 * _exact(numerator) / _exact(denominator), 2)
     assert rounded is not None  # a number in, a number out
     return float(rounded)
+
+
+def poverty_rate(poor: int | None, households: int | None) -> float | None:
+    """Poor households in percent of households: a scope's (`PovertyFigures`) or one commune's."""
+    return ratio(poor, households)

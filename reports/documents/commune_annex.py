@@ -135,10 +135,10 @@ def annex_rows(
     def count(value: int | None) -> str:
         return missing if value is None else f"{value:,}".replace(",", thousands)
 
-    def rate(part: int | None, total: int | None) -> str:
-        if part is None or not total:
-            return missing
-        return f"{100 * part / total:.2f}".replace(".", decimal)
+    def rate(poor: int | None, households: int | None) -> str:
+        # The engine's poverty rate, as a commune's own dashboard shows it.
+        value = progress.poverty_rate(poor, households)
+        return missing if value is None else f"{value:.2f}".replace(".", decimal)
 
     def flag(value: bool | None) -> str:
         return missing if value is None else (yes if value else no)
