@@ -45,6 +45,7 @@ from indicators.progress.results import (
     Status,
     Target,
     YearValue,
+    income_growth,
     indicator_source,
     poverty_rate,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "figures_changed",
     "figures_key",
     "indicator_progress",
+    "income_growth",
     "indicator_source",
     "poverty_rate",
     "progress_by_child",

@@ -234,6 +234,14 @@ def ratio(
     return float(rounded)
 
 
+def income_growth(income: int | None, previous: int | None) -> float | None:
+    """A model's average income against its accepted income of the year before, in percent,
+    wherever one model's growth is shown (INCOME weighs the same quotients in SQL)."""
+    if income is None or not previous:
+        return None
+    return ratio(income - previous, previous)
+
+
 def poverty_rate(poor: int | None, households: int | None) -> float | None:
     """Poor households in percent of households: a scope's (`PovertyFigures`) or one commune's."""
     return ratio(poor, households)

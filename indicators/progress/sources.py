@@ -14,6 +14,7 @@ from indicators.progress.results import (
     SourceRow,
     Target,
     as_float,
+    income_growth,
     indicator_source,
     ratio,
 )
@@ -134,9 +135,7 @@ def _model_sources(source: str, scope: Unit, year: int, include_submitted: bool)
             value = ratio(numerator, denominator)
         else:
             numerator, denominator = row["average_income_vnd"], row["previous_income"]
-            value = None
-            if numerator is not None and denominator:
-                value = round(100.0 * (numerator / denominator - 1), 2)
+            value = income_growth(numerator, denominator)
         result.append(
             SourceRow(
                 unit_id=row["model__unit_id"],

@@ -310,9 +310,6 @@ def _model_lines(page: ReviewPage) -> list[ModelLine]:
     lines = []
     for row in page.models:
         result = row.result
-        growth = None
-        if result.average_income_vnd is not None and row.previous_income:
-            growth = plain(100 * (result.average_income_vnd / row.previous_income - 1), 1)
         lines.append(
             ModelLine(
                 name=result.model.name,
@@ -321,7 +318,7 @@ def _model_lines(page: ReviewPage) -> list[ModelLine]:
                 escaped=result.escaped_households,
                 income=result.average_income_vnd,
                 previous_income=row.previous_income,
-                growth=growth,
+                growth=plain(row.growth, 1),
                 comment=result.comment,
             )
         )
