@@ -6,6 +6,7 @@ Input is read strictly. "1.234" is one thousand two hundred and thirty-four; "1.
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import overload
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,6 +49,10 @@ def parse_vn_number(text: str, *, integer: bool = False) -> Decimal:
     return number
 
 
+@overload
+def round_half_up(value: None, places: int) -> None: ...
+@overload
+def round_half_up(value: Decimal | int | float, places: int) -> Decimal: ...
 def round_half_up(value: Decimal | int | float | None, places: int) -> Decimal | None:
     """Round as the floatformat filter does (half up); number_format alone cuts 90.48 to 90,4."""
     if value is None:
@@ -57,12 +62,13 @@ def round_half_up(value: Decimal | int | float | None, places: int) -> Decimal |
 
 
 def format_vn_number(value: Decimal | int | float | None, *, places: int | None = None) -> str:
-    """Show a number the Vietnamese way; `places` fixes the decimals, else trailing zeros go."""
+    """Show a number the Vietnamese way; `places` fixes the decimals (rounded half up, as
+    `round_half_up`), else trailing zeros go."""
     if value is None:
         return ""
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places))
+        number = round_half_up(number, places)
     elif number == number.to_integral_value():
         number = number.quantize(Decimal(1))
     else:

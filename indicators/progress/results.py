@@ -229,9 +229,7 @@ def ratio(
     decimal, so a figure exactly halfway is never cut or rounded to even by binary floats."""
     if numerator is None or not denominator:
         return None
-    rounded = round_half_up(100 * _exact(numerator) / _exact(denominator), 2)
-    assert rounded is not None  # a number in, a number out
-    return float(rounded)
+    return float(round_half_up(100 * _exact(numerator) / _exact(denominator), 2))
 
 
 def income_growth(income: int | None, previous: int | None) -> float | None:
