@@ -62,12 +62,13 @@ def round_half_up(value: Decimal | int | float | None, places: int) -> Decimal |
 
 
 def format_vn_number(value: Decimal | int | float | None, *, places: int | None = None) -> str:
-    """Show a number the Vietnamese way; `places` fixes the decimals, else trailing zeros go."""
+    """Show a number the Vietnamese way; `places` fixes the decimals (rounded half up, as
+    `round_half_up`), else trailing zeros go."""
     if value is None:
         return ""
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places))
+        number = round_half_up(number, places)
     elif number == number.to_integral_value():
         number = number.quantize(Decimal(1))
     else:

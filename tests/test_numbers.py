@@ -62,6 +62,11 @@ def test_fixed_places_are_kept_when_asked():
     assert format_vn_number(Decimal("52.3456"), places=1) == "52,3"
 
 
+@pytest.mark.parametrize(("value", "text"), [(Decimal("52.25"), "52,3"), (0.125, "0,13")])
+def test_fixed_places_round_half_up_like_every_other_figure(value, text):
+    assert format_vn_number(value, places=len(text.partition(",")[2])) == text
+
+
 class _Form(forms.Form):
     households = VNNumberField(integer=True, required=False)
     points = VNNumberField(required=False, max_value=8)

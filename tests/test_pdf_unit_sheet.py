@@ -1,5 +1,6 @@
 """A unit's evaluation sheet on paper: figures, criterion tree, verdict, the Board's comments."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from tests.factories import (
     RegisteredTargetFactory,
     RegistrationFactory,
     ReportedValueFactory,
+    SubmissionFactory,
     SubmissionStepFactory,
     UserFactory,
 )
@@ -157,6 +159,18 @@ def test_a_sheet_not_accepted_yet_says_so_instead_of_failing():
     assert "The Board has not accepted this report yet" in text
     assert text.count("Not yet decided") == 2  # classification and rank
     assert "Excellent" not in text
+
+
+def test_a_report_with_nothing_scored_has_no_totals_yet():
+    b = bloc_build()
+    unit = member(b, "Huyện Đắk Glei", code="610")
+    SubmissionFactory(period=b.period, unit=unit)  # a draft: no criterion scored yet
+
+    with translation.override("en"):
+        html = document_for(kind="unit", params={"year": 2019, "unit": "610"}).main_html()
+
+    assert "None" not in html
+    assert re.search(r'<td class="num" id="board-total">\s*—\s*</td>', html)
 
 
 def test_text_typed_by_users_is_printed_as_text_never_as_markup():

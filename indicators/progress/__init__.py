@@ -75,6 +75,7 @@ __all__ = [
     "indicator_progress",
     "income_growth",
     "indicator_source",
+    "poverty_rate",
     "progress_by_child",
     "progress_overview",
     "progress_sources",

@@ -8,12 +8,13 @@ from django.db.models import (
     Aggregate,
     Case,
     Count,
+    DecimalField,
     F,
     FilteredRelation,
-    FloatField,
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Cast, NullIf
@@ -31,6 +32,7 @@ from indicators.progress.results import (
     Status,
     Target,
     YearValue,
+    as_float,
     indicator_source,
     ratio,
 )
@@ -101,16 +103,22 @@ def model_results(scope: Unit, include_submitted: bool) -> "QuerySet[ResultWithP
     )
 
 
+# Incomes are whole VND. Their quotients are taken in decimal (numeric), not in binary floats,
+# so a growth exactly halfway (6,125 %) is not 6,12499… by the time `ratio` rounds it.
+WHOLE_VND = DecimalField(max_digits=20, decimal_places=0)
+
+
 def model_annotations() -> dict[str, Aggregate]:
     both_years = Q(average_income_vnd__isnull=False, previous_income__gt=0)
-    growth = (
-        Cast("average_income_vnd", FloatField()) / Cast(NullIf("previous_income", 0), FloatField())
-        - 1.0
-    )
+    growth = Cast("average_income_vnd", WHOLE_VND) / Cast(
+        NullIf("previous_income", 0), WHOLE_VND
+    ) - Value(1, output_field=WHOLE_VND)
     return {
         "escaped": Sum("escaped_households"),
         "participating": Sum("participating_households"),
-        "growth_weighted": Sum(F("participating_households") * growth, filter=both_years),
+        "growth_weighted": Sum(
+            F("participating_households") * growth, filter=both_years, output_field=DecimalField()
+        ),
         "growth_households": Sum("participating_households", filter=both_years),
         "unaccepted": Count(
             "submission", filter=Q(submission__status=SubmissionStatus.SUBMITTED), distinct=True
@@ -124,7 +132,7 @@ def model_value(source: str, row: Row) -> tuple[float | None, float | None, floa
     households = row["growth_households"]
     if not households:
         return None, None, None
-    return ratio(row["growth_weighted"], households), row["growth_weighted"], households
+    return ratio(row["growth_weighted"], households), as_float(row["growth_weighted"]), households
 
 
 def _projection(points: list[YearValue], target_year: int) -> float | None:

@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Direction, Indicator, Measure, Milestone
+from kontum_poverty.numbers import round_half_up
 
 # CommuneStatistics booleans a share-of-communes indicator may count.
 SHARE_FIELDS = ("paved_road", "adequate_schools", "health_criteria_met", "cultural_house")
@@ -225,19 +226,30 @@ class SourceRow:
     previous: float | None = None
 
 
-def ratio(numerator: float | int | None, denominator: float | int | None) -> float | None:
+def _exact(value: Decimal | float | int) -> Decimal:
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+def ratio(
+    numerator: Decimal | float | int | None, denominator: Decimal | float | int | None
+) -> float | None:
+    """numerator ÷ denominator in percent, rounded half up to two decimals (27,125 → 27,13).
+
+    The one rounding of every rate, share and growth the engine gives: the quotient is taken in
+    decimal, so a figure exactly halfway is never cut or rounded to even by binary floats."""
     if numerator is None or not denominator:
         return None
-    return round(100.0 * float(numerator) / float(denominator), 2)
+    return float(round_half_up(100 * _exact(numerator) / _exact(denominator), 2))
 
 
-def poverty_rate(poor: int | None, total: int | None) -> float | None:
-    """Poor households out of all households, in percent to two decimals."""
-    return ratio(poor, total)
-
-
-def income_growth(income: float | int | None, previous: float | int | None) -> float | None:
-    """A model's average income against its income of the year before, in percent."""
+def income_growth(income: int | None, previous: int | None) -> float | None:
+    """A model's average income against its accepted income of the year before, in percent,
+    wherever one model's growth is shown (INCOME weighs the same quotients in SQL)."""
     if income is None or not previous:
         return None
-    return round(100.0 * (float(income) / float(previous) - 1), 2)
+    return ratio(income - previous, previous)
+
+
+def poverty_rate(poor: int | None, households: int | None) -> float | None:
+    """Poor households in percent of households: a scope's (`PovertyFigures`) or one commune's."""
+    return ratio(poor, households)

@@ -28,6 +28,7 @@ from indicators.progress import (
     Source,
     Target,
     campaign_indicators,
+    income_growth,
     indicator_source,
     progress_overview,
     report_figures,
@@ -72,6 +73,7 @@ class IndicatorRow:
 class ModelRow:
     result: ModelResult
     previous_income: int | None
+    growth: float | None  # percent, against the accepted income of the year before
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,17 @@ def plain(value: Decimal | None) -> Decimal | None:
 def _model_rows(submission: Submission) -> list[ModelRow]:
     """This report's model results, each beside its accepted income of the year before."""
     results = report_model_results(submission=submission).select_related("model__commune")
-    return [
-        ModelRow(result=result, previous_income=result.previous_income)
-        for result in results.order_by("model__name", "year")
-    ]
+    rows = []
+    for result in results.order_by("model__name", "year"):
+        previous = result.previous_income  # annotated by report_model_results
+        rows.append(
+            ModelRow(
+                result=result,
+                previous_income=previous,
+                growth=income_growth(result.average_income_vnd, previous),
+            )
+        )
+    return rows
 
 
 def _last_accepted(submission: Submission) -> Submission | None:

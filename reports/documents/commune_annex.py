@@ -135,8 +135,9 @@ def annex_rows(
     def count(value: int | None) -> str:
         return missing if value is None else f"{value:,}".replace(",", thousands)
 
-    def rate(poor: int | None, total: int | None) -> str:
-        value = progress.poverty_rate(poor, total)
+    def rate(poor: int | None, households: int | None) -> str:
+        # The engine's poverty rate, as a commune's own dashboard shows it.
+        value = progress.poverty_rate(poor, households)
         return missing if value is None else f"{value:.2f}".replace(".", decimal)
 
     def flag(value: bool | None) -> str:

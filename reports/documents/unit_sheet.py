@@ -32,7 +32,6 @@ from campaigns.models import (
 )
 from campaigns.ranking import bloc_rankings
 from campaigns.selectors import ScoreTotals
-from indicators import progress
 from indicators.models import ReportedValue
 from indicators.progress import MODEL_SOURCES, Target
 from indicators.submissions.review import ReviewPage, review_page
@@ -311,7 +310,6 @@ def _model_lines(page: ReviewPage) -> list[ModelLine]:
     lines = []
     for row in page.models:
         result = row.result
-        growth = plain(progress.income_growth(result.average_income_vnd, row.previous_income), 1)
         lines.append(
             ModelLine(
                 name=result.model.name,
@@ -320,7 +318,7 @@ def _model_lines(page: ReviewPage) -> list[ModelLine]:
                 escaped=result.escaped_households,
                 income=result.average_income_vnd,
                 previous_income=row.previous_income,
-                growth=growth,
+                growth=plain(row.growth, 1),
                 comment=result.comment,
             )
         )
