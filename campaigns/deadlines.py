@@ -31,6 +31,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from kontum_poverty.numbers import percent
 from units.models import Unit
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def unit_deadline(*, period: ReportingPeriod, unit: Unit) -> date:
 
 def on_time_rate(*, on_time: int, reported: int) -> float | None:
     """Units that first reported on time, out of those that reported, in percent to one decimal."""
-    return round(100 * on_time / reported, 1) if reported else None
+    return percent(on_time, reported, 1)
 
 
 @overload

@@ -57,8 +57,23 @@ def round_half_up(value: Decimal | int | float | None, places: int) -> Decimal |
     """Round as the floatformat filter does (half up); number_format alone cuts 90.48 to 90,4."""
     if value is None:
         return None
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return _exact(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(
+    part: Decimal | float | int | None, whole: Decimal | float | int | None, places: int
+) -> float | None:
+    """`part` out of `whole` in percent, rounded half up to `places` decimals; None without a
+    whole. The quotient is taken in decimal, so a figure exactly halfway is never cut or rounded
+    to even by binary floats (27,125 → 27,13)."""
+    if part is None or not whole:
+        return None
+    quotient = 100 * _exact(part) / _exact(whole)
+    return float(quotient.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _exact(value: Decimal | float | int) -> Decimal:
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
 def format_vn_number(value: Decimal | int | float | None, *, places: int | None = None) -> str:

@@ -26,6 +26,7 @@ from campaigns.models import (
 )
 from indicators import progress
 from indicators.models import CommuneStatistics, Indicator
+from kontum_poverty.numbers import percent
 from reports import charts
 from reports.models import ReportJob, ReportKind
 from units.models import Unit, UnitLevel, User
@@ -91,7 +92,7 @@ class BlocCompleteness:
 
     @property
     def completeness(self) -> float | None:
-        return round(100 * self.reported / self.expected, 1) if self.expected else None
+        return percent(self.reported, self.expected, 1)
 
     @property
     def on_time_rate(self) -> float | None:

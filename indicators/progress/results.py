@@ -7,7 +7,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Direction, Indicator, Measure, Milestone
-from kontum_poverty.numbers import round_half_up
+from kontum_poverty.numbers import percent
 
 # CommuneStatistics booleans a share-of-communes indicator may count.
 SHARE_FIELDS = ("paved_road", "adequate_schools", "health_criteria_met", "cultural_house")
@@ -226,10 +226,6 @@ class SourceRow:
     previous: float | None = None
 
 
-def _exact(value: Decimal | float | int) -> Decimal:
-    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-
-
 def ratio(
     numerator: Decimal | float | int | None, denominator: Decimal | float | int | None
 ) -> float | None:
@@ -237,9 +233,7 @@ def ratio(
 
     The one rounding of every rate, share and growth the engine gives: the quotient is taken in
     decimal, so a figure exactly halfway is never cut or rounded to even by binary floats."""
-    if numerator is None or not denominator:
-        return None
-    return float(round_half_up(100 * _exact(numerator) / _exact(denominator), 2))
+    return percent(numerator, denominator, 2)
 
 
 def income_growth(income: int | None, previous: int | None) -> float | None:
