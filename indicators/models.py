@@ -24,6 +24,15 @@ class Direction(models.TextChoices):
     LOWER_IS_BETTER = "down", _("Lower is better")
 
 
+class Denominator(models.TextChoices):
+    """Which units a province or district figure counts, and so what its coverage counts."""
+
+    COMMUNES = "communes", _("communes (xã) only")
+    COMMUNE_LEVEL = "commune_level", _("communes, wards and towns")
+    DISTRICTS = "districts", _("districts and the city")
+    MODEL_UNITS = "model_units", _("units with poverty-reduction models")
+
+
 class Indicator(models.Model):
     """A campaign target: a range (15–20) has both ends, "at least 52" only the low end."""
 
@@ -41,6 +50,18 @@ class Indicator(models.Model):
     target_low = models.DecimalField(_("target (low end)"), null=True, blank=True, **VALUE)
     target_high = models.DecimalField(_("target (high end)"), null=True, blank=True, **VALUE)
     target_year = models.PositiveSmallIntegerField(_("target year"))
+    # "trên 52 %", "hơn 10 %": the target is passed only above its value, not at it.
+    target_strict = models.BooleanField(
+        _("strictly above the target"),
+        default=False,
+        help_text=_(
+            "Tick when the document says “more than” (trên, hơn): reaching it is not enough."
+        ),
+    )
+    target_wording = models.TextField(_("the target in the source document's words"), blank=True)
+    denominator = models.CharField(
+        _("counts"), max_length=16, choices=Denominator, default=Denominator.COMMUNE_LEVEL
+    )
     # Which commune-statistics field a share-of-communes indicator counts (e.g. "paved_road").
     commune_field = models.CharField(_("commune statistics field"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -222,6 +222,12 @@ def test_classification_thresholds_must_go_down_from_excellent_to_completed(thre
         CampaignFactory(number="9/X", **thresholds)
 
 
+def test_the_minimum_coverage_is_a_percentage():
+    CampaignFactory(number="9/Y", coverage_threshold=100)  # positive control: every unit
+    with refused_by("campaigns_campaign_coverage_threshold_percent"):
+        CampaignFactory(number="9/X", coverage_threshold=101)
+
+
 def test_a_campaign_cannot_succeed_itself():
     campaign = CampaignFactory()
     campaign.successor = campaign

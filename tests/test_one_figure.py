@@ -275,8 +275,9 @@ def test_every_surface_shows_the_same_poverty_rate(client, leader, board_staff, 
     )
     pdf = province_pdf()
     sheet = unit_sheet_pdf(y.district)
-    # A year's line of poverty figures: year, communes, households, poor households, rate.
-    year_line = rf"{YEAR} \d+ {vn(y.households)} {vn(y.poor)} NUMBER"
+    # A year's line of poverty figures: year, coverage ("3/4 xã, phường, thị trấn"),
+    # households, poor households, rate.
+    year_line = rf"{YEAR} \d+/\d+ \D+ {vn(y.households)} {vn(y.poor)} NUMBER"
 
     assert_every_surface_shows(
         Fraction(100 * y.poor, y.households),

@@ -205,3 +205,15 @@ class QueueFilterForm(forms.Form):
         district.choices = ALL + [(d.code, d.name) for d in queue.districts]
         flag.choices = ALL + list(FLAGS)
         style_fields(self, errors=self.errors if self.is_bound else (), small=True)
+
+
+class CoverageThresholdForm(StyledForm):
+    threshold = forms.IntegerField(
+        label=_("Minimum coverage (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "A province or district figure built from fewer of its units than this share is "
+            "replaced by “Not enough data (n/N)”."
+        ),
+    )
