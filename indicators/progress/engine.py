@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
@@ -59,6 +59,7 @@ from indicators.progress.scopes import (
     models_q,
     reporting_q,
 )
+from kontum_poverty.numbers import round_half_up
 from units.models import Unit, UnitLevel
 
 # A values() row with aggregates named at run time (a pair per share field): the type checker
@@ -221,10 +222,11 @@ def _milestones(indicators: list[Indicator], scope: Unit, year: int) -> dict[int
 
 
 def _average(values: list[float]) -> float | None:
+    """The mean of yearly percentages, rounded like every figure of the engine."""
     if not values:
         return None
     total = sum((Decimal(str(v)) for v in values), Decimal(0))
-    return float((total / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(round_half_up(total / len(values), 2))
 
 
 def _build(

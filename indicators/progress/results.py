@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import Denominator, Direction, Indicator, Measure, Milestone
@@ -158,8 +159,10 @@ class Target:
         return f"{sign} {fmt(self.line)}" if self.line is not None else "–"
 
 
+StrOrPromise = str | Promise
+
 # How a coverage names its units, e.g. "34/102 xã".
-_COVERAGE_NOUNS = {
+_COVERAGE_NOUNS: dict[str, StrOrPromise] = {
     Denominator.COMMUNES: _("%(reported)s/%(expected)s communes"),
     Denominator.COMMUNE_LEVEL: _("%(reported)s/%(expected)s communes, wards and towns"),
     Denominator.DISTRICTS: _("%(reported)s/%(expected)s districts"),
