@@ -253,12 +253,13 @@ class CommuneStatistics(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=_not_above("near_poor_ethnic_minority_households", "near_poor_households"),
+                condition=_not_above(
+                    "near_poor_ethnic_minority_households", "near_poor_households"
+                ),
                 name="indicators_communestats_near_poor_ethnic_not_above_near_poor",
                 violation_error_code="near_poor_ethnic_not_above_near_poor",
                 violation_error_message=_(
-                    "Near-poor ethnic-minority households cannot be more than near-poor "
-                    "households."
+                    "Near-poor ethnic-minority households cannot be more than near-poor households."
                 ),
             ),
         ]
