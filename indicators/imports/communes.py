@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from indicators.imports.columns import fold_label, fold_unit_name
-from units.models import Unit, UnitLevel
+from units.models import Unit, UnitChange, UnitLevel
 
 CODE_WIDTH = 5  # statistics-office commune codes; Excel drops their leading zeros
 _TOTAL_WORDS = ("tong", "cong", "toan tinh", "total", "tinh ")
@@ -64,11 +64,14 @@ class CommuneIndex:
     district_by_code: dict[str, int] = field(default_factory=dict)
     districts_by_name: list[dict[str, list[int]]] = field(default_factory=_keyed)
 
-    def add_commune(self, commune: Commune) -> None:
-        self.by_code[commune.code] = commune
-        folded = fold_unit_name(commune.name)
+    def add_commune(self, commune: Commune, *, other_name: str = "") -> None:
+        """Index a commune by its name, or also by a former or variant spelling."""
+        if not other_name:
+            self.by_code[commune.code] = commune
+        folded = fold_unit_name(other_name or commune.name)
         for level, key in enumerate(_LEVELS):
-            self.by_name[level][key(folded)].append(commune)
+            if commune not in self.by_name[level][key(folded)]:
+                self.by_name[level][key(folded)].append(commune)
 
     def add_district(self, pk: int, code: str, name: str) -> None:
         self.district_by_code[code] = pk
@@ -115,12 +118,21 @@ class CommuneIndex:
 
 
 def commune_index() -> CommuneIndex:
-    """Every commune and district in two queries."""
+    """Every commune and district, with former names and catalogue spellings, in three queries."""
     index = CommuneIndex()
+    by_pk: dict[int, Commune] = {}
     for pk, code, name, parent_id in Unit.objects.filter(level=UnitLevel.COMMUNE).values_list(
         "pk", "code", "name", "parent_id"
     ):
-        index.add_commune(Commune(pk, code, name, parent_id))
+        by_pk[pk] = Commune(pk, code, name, parent_id)
+        index.add_commune(by_pk[pk])
+    # Tables of earlier years use the name before a renaming ("Xã Đắk Long" of Kon Plông, now
+    # Thị trấn Măng Đen) or an older catalogue spelling ("Plei Cần").
+    for unit_id, name_before in UnitChange.objects.filter(
+        unit__level=UnitLevel.COMMUNE
+    ).values_list("unit_id", "name_before"):
+        if unit_id in by_pk:
+            index.add_commune(by_pk[unit_id], other_name=name_before)
     for pk, code, name in Unit.objects.filter(level=UnitLevel.DISTRICT).values_list(
         "pk", "code", "name"
     ):
