@@ -10,8 +10,10 @@ import re
 from collections.abc import Iterable
 
 # TCVN3 puts à ả ã á ạ ă â ê ô ơ ư đ and their capitals in U+00A1–U+00BF, where Unicode
-# Vietnamese has no letter at all; almost every Vietnamese word has one of them.
-_TCVN3 = re.compile("[\u00a1-\u00a9\u00ab\u00ac\u00ad\u00ae\u00b5-\u00b9\u00bb-\u00be]")
+# Vietnamese has no letter at all; almost every Vietnamese word has one of them. Inside a word
+# only: a "·" or "©" between spaces is a symbol.
+_TCVN3_MARK = "[\u00a1-\u00a9\u00ab\u00ac\u00ad\u00ae\u00b5-\u00b9\u00bb-\u00be]"
+_TCVN3 = re.compile(f"[A-Za-z]{_TCVN3_MARK}|{_TCVN3_MARK}[A-Za-z]")
 # VNI writes a letter followed by a mark character; these marks are no Vietnamese letter.
 _VNI = re.compile("[A-Za-z][\u00e4\u00e5\u00e6\u00eb\u00ef\u00f6\u00f8\u00fb\u00fc]|[\u00d1\u00f1]")
 # Cells that must look legacy before a file is refused: a stray symbol is not an encoding.

@@ -72,6 +72,8 @@ def build_preview(
                 problem("column_absent", params={"column": BY_FIELD[name].header})
             )
     parsed = _parse_rows(layout, rows, preview, declared=declared, on_progress=on_progress)
+    if preview.total_rows == 0 and preview.blank_count:
+        raise refusal("all_blank", count=preview.blank_count)
     if preview.total_rows == 0 or (not parsed and not preview.errors):
         raise refusal("no_rows")
     _compare(preview, parsed, {name: layout.letter(name) for name in layout.columns})

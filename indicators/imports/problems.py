@@ -45,6 +45,10 @@ MESSAGES = {
         "The column “%(column)s” appears twice (columns %(first)s and %(second)s)."
     ),
     "no_rows": _("The file has no commune rows."),
+    "all_blank": _(
+        "All %(count)s commune rows of the file are blank: there is nothing to import. Fill in "
+        "the figures of the communes that reported and upload it again."
+    ),
     "legacy_encoding": _(
         "The text in this file is typed in the old %(encoding)s encoding (fonts such as "
         "%(fonts)s), not in Unicode, so commune names and headers cannot be read. Convert the "
