@@ -272,24 +272,26 @@ def test_a_damaged_workbook_is_refused(communes, admin_user):
     assert refused_on_read(content, admin_user) == "unreadable"
 
 
-def test_a_file_typed_in_tcvn3_is_refused_naming_the_encoding(communes, admin_user):
-    # "Mã xã", "Tên xã", "Tổng số hộ", "Số hộ nghèo"; "Xã Đắk Choong", "Xã Mường Hoong" in .VnTime.
+def test_a_file_typed_in_tcvn3_is_converted_to_unicode(communes, admin_user):
+    # "Mã xã", "Tên xã", "Tổng số hộ", … and the names typed in .VnTime, without codes.
     content = workbook_bytes(
         [
-            ["M· x·", "Tªn x·", "Tæng sè hé", "Sè hé nghÌo"],
-            ["", "X· §¾k Choong", 500, 50],
-            ["", "X· M\u00adêng Hoong", 300, 30],
+            ["M· x·", "Tªn x·", "Tæng sè hé", "Sè hé nghÌo", "Ghi chó"],
+            ["", "X· §¾k Choong", 500, 50, "Sè liÖu cña x· b¸o c¸o"],
+            ["", "X· M\u00adêng Hoong", 300, 30, None],
         ]
     )
     batch = services.batch_preview(
         batch=services.batch_create(upload=upload(content), year=2019, by=admin_user)
     )
-    assert batch.state == ImportState.REFUSED
-    assert (batch.refusal["code"], batch.refusal["params"]["encoding"]) == (
-        "legacy_encoding",
-        "TCVN3 (ABC)",
-    )
-    assert not CommuneStatistics.objects.exists()
+    assert batch.state == ImportState.PREVIEWED, batch.refusal
+    assert (batch.new_count, batch.errors) == (2, [])
+    assert batch.warnings[0]["code"] == "converted_from_tcvn3"
+    services.batch_confirm(batch=batch, by=admin_user, token=batch.confirm_token)
+
+    dak_choong = CommuneStatistics.objects.get(commune=communes["dak_choong"])
+    assert (dak_choong.total_households, dak_choong.note) == (500, "Số liệu của xã báo cáo")
+    assert CommuneStatistics.objects.get(commune=communes["muong_hoong"]).poor_households == 30
 
 
 def test_a_file_typed_in_vni_is_refused_naming_the_encoding(communes, admin_user, client):

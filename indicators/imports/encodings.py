@@ -3,11 +3,13 @@
 Before Unicode, Vietnamese was typed in fonts that drew Vietnamese letters over Latin-1 code
 points: TCVN3 (ABC, the ".Vn" fonts such as .VnTime) and VNI (VNI-Times). Excel stores what was
 typed, so a cell shows "X· §¾k Ang" (TCVN3) or "Xaõ Ñaék Ang" (VNI) for "Xã Đắk Ang". Such a
-file would match no header and no commune; it is refused with a message naming the encoding.
+file would match no header and no commune. TCVN3 is converted to Unicode (its table is a
+one-to-one map of code points); VNI, which spreads a letter over two characters, is refused with
+a message naming the encoding.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # TCVN3 puts à ả ã á ạ ă â ê ô ơ ư đ and their capitals in U+00A1–U+00BF, where Unicode
 # Vietnamese has no letter at all; almost every Vietnamese word has one of them. Inside a word
@@ -39,3 +41,24 @@ def legacy_encoding(rows: Iterable[tuple[int, list]]) -> tuple[str, str] | None:
     if vni >= MIN_CELLS:
         return VNI
     return None
+
+
+# TCVN 5712:1993 (VN3, "ABC"): the code points of .VnTime and the letters they draw. Capitals
+# other than Ă Â Đ Ê Ô Ơ Ư are drawn by the capital fonts (.VnTimeH) with the small letters'
+# codes, so they come out in small letters, which name matching ignores.
+_TCVN3_CODES = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\u00adõøö÷ùúýûüþ¡¢§£¤¥¦"
+_TCVN3_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
+_FROM_TCVN3 = str.maketrans(_TCVN3_CODES, _TCVN3_LETTERS)
+
+
+def from_tcvn3(text: str) -> str:
+    """A TCVN3 cell in Unicode; a cell already in Unicode (a letter past U+00FF) is kept."""
+    if any(ord(char) > 0xFF for char in text):
+        return text
+    return text.translate(_FROM_TCVN3)
+
+
+def rows_from_tcvn3(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The rows with every text cell converted from TCVN3."""
+    for number, values in rows:
+        yield number, [from_tcvn3(v) if isinstance(v, str) else v for v in values]

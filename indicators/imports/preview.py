@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from indicators.imports import communes as communes_mod
 from indicators.imports.apply import fingerprint, stored_rows
 from indicators.imports.columns import BY_FIELD, REQUIRED_FIELDS, STORED_FIELDS
-from indicators.imports.encodings import legacy_encoding
+from indicators.imports.encodings import TCVN3, legacy_encoding, rows_from_tcvn3
 from indicators.imports.layout import HEADER_SEARCH_ROWS, Layout, find_layout, is_index_row
 from indicators.imports.problems import problem, refusal
 from indicators.imports.reader import open_sheets
@@ -63,8 +63,10 @@ def build_preview(
     stream: IO[bytes], *, year: int, on_progress: ProgressCallback | None = None
 ) -> Preview:
     """Read and check a workbook against the stored figures; raises a refusal for the file."""
-    layout, rows, declared = _locate_table(stream)
+    layout, rows, declared, converted = _locate_table(stream)
     preview = Preview(year=year)
+    if converted:
+        preview.warnings.append(problem("converted_from_tcvn3", encoding=TCVN3[0]))
     preview.columns = [name for name in STORED_FIELDS if name in layout.columns]
     for name in STORED_FIELDS:
         if name not in layout.columns and name not in ("note", "source"):
@@ -80,7 +82,9 @@ def build_preview(
     return preview
 
 
-def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
+def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None, bool]:
+    """The sheet's header layout, its rows after the header, their declared count, and whether
+    the text was converted from TCVN3."""
     for sheet in open_sheets(stream):
         if sheet.declared_rows and sheet.declared_rows > MAX_ROWS + HEADER_SEARCH_ROWS:
             # Refused before reading: titles and a header never take that many rows.
@@ -91,7 +95,11 @@ def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
             if len(head) >= HEADER_SEARCH_ROWS:
                 break
         legacy = legacy_encoding(head)
-        if legacy is not None:
+        rest = sheet.rows
+        if legacy == TCVN3:
+            head = list(rows_from_tcvn3(head))
+            rest = rows_from_tcvn3(rest)
+        elif legacy is not None:
             encoding, fonts = legacy
             raise refusal("legacy_encoding", encoding=encoding, fonts=fonts)
         layout = find_layout(head)
@@ -109,7 +117,7 @@ def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
         if missing:
             raise refusal("missing_column", column=BY_FIELD[missing[0]].header)
         body = [item for item in head if item[0] > layout.header_row]
-        return layout, _chain(body, sheet.rows), sheet.declared_rows
+        return layout, _chain(body, rest), sheet.declared_rows, legacy == TCVN3
     raise refusal("no_header")
 
 

@@ -100,6 +100,10 @@ MESSAGES = {
         "Stored figures left blank in the file: %(count)s (rows %(rows)s). A blank cell means "
         "“not reported”, so confirming erases them; fill the cells in to keep them."
     ),
+    "converted_from_tcvn3": _(
+        "The text of this file was typed in the old %(encoding)s encoding and was converted to "
+        "Unicode. Check that the communes were recognised as you expect."
+    ),
     "column_absent": _("The file has no column “%(column)s”: the figures already stored are kept."),
     # Confirmation.
     "not_owner": _("Only the person who uploaded this file can confirm it."),
