@@ -133,7 +133,10 @@ COLUMNS: tuple[Column, ...] = (
         Kind.FLAG,
         ("nha van hoa", "cultural house"),
     ),
-    # Added after the first templates were in use: at the end, so older columns keep their place.
+    Column("note", "Ghi chú", "Note", Kind.TEXT, ("notes", "remark")),
+    Column("source", "Nguồn số liệu", "Source", Kind.TEXT, ("nguon",)),
+    # Added after the first templates were in use: last, so every older column keeps its place
+    # (files and scripts that fill the template by position still line up).
     Column(
         "poor_ethnic_minority_households",
         "Số hộ nghèo DTTS",
@@ -148,8 +151,6 @@ COLUMNS: tuple[Column, ...] = (
         Kind.COUNT,
         ("ho can ngheo dtts", "so ho can ngheo dong bao dtts", "ho can ngheo dan toc thieu so"),
     ),
-    Column("note", "Ghi chú", "Note", Kind.TEXT, ("notes", "remark")),
-    Column("source", "Nguồn số liệu", "Source", Kind.TEXT, ("nguon",)),
 )
 
 BY_FIELD = {column.field: column for column in COLUMNS}

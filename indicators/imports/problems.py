@@ -4,7 +4,7 @@ Problems are stored as plain dicts (code, params, row, column) so a preview can 
 the reader's language; the message is rendered only when displayed.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint
@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import CommuneStatistics
 
-MESSAGES = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+MESSAGES: dict[str, "StrOrPromise"] = {
     # The whole file is refused.
     "year_locked": _("The year %(year)s is locked: its figures can no longer be changed."),
     "too_large": _("The file is larger than %(limit_mb)s MB."),
@@ -140,7 +143,9 @@ MESSAGES.update(
     {
         constraint.violation_error_code: constraint.violation_error_message
         for constraint in CommuneStatistics._meta.constraints
-        if isinstance(constraint, CheckConstraint) and constraint.violation_error_code
+        if isinstance(constraint, CheckConstraint)
+        and constraint.violation_error_code
+        and constraint.violation_error_message
     }
 )
 
