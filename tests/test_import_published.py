@@ -115,6 +115,15 @@ def test_sub_headers_are_read_with_their_merged_parent():
     }
 
 
+def test_a_column_after_a_merged_group_is_read_on_its_own():
+    rows = [
+        (1, ["Tên đơn vị", "Tổng số hộ", "Hộ nghèo", None, None]),
+        (2, [None, None, "Số hộ", "Tỷ lệ (%)", "Ghi chú"]),
+    ]
+    layout = find_layout(rows)
+    assert layout.columns == {"name": 0, "total_households": 1, "poor_households": 2, "note": 4}
+
+
 def test_of_which_without_a_known_parent_is_not_read_as_a_column():
     rows = [(1, ["Tên xã", "Tổng số hộ", "Số hộ nghèo", "Trong đó hộ DTTS"])]
     assert "ethnic_minority_households" not in find_layout(rows).columns

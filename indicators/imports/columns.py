@@ -205,7 +205,7 @@ def field_for_subheader(parent: str, child: str) -> str | None:
 
     "Trong đó hộ DTTS" under "Hộ nghèo" counts poor ethnic-minority households, under "Hộ cận
     nghèo" near-poor ones, and under "Tổng số hộ" all of them. Under a parent that names a
-    figure, a sub-header is never read alone: "Hộ DTTS" there is a part of the parent's group.
+    figure, "Hộ DTTS" is a part of the parent's group, never all ethnic-minority households.
     """
     folded_child = fold(child)
     if not folded_child:
@@ -216,7 +216,12 @@ def field_for_subheader(parent: str, child: str) -> str | None:
             return parent_field
         if _ETHNIC_PART.match(folded_child):
             return ETHNIC_PART_OF.get(parent_field)
-        return _ALIASES.get(f"{fold(parent)} {folded_child}")
+        combined = _ALIASES.get(f"{fold(parent)} {folded_child}")
+        if combined is not None or folded_child.startswith("trong do"):
+            return combined
+        # A column of its own whose parent cell is blank, so the group's name runs on over it
+        # ("Ghi chú" after the merged "Hộ nghèo").
+        return _ALIASES.get(folded_child)
     if parent:
         combined = _ALIASES.get(f"{fold(parent)} {folded_child}")
         if combined is not None:
