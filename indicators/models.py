@@ -188,6 +188,14 @@ class CommuneStatistics(models.Model):
     near_poor_households = models.PositiveIntegerField(
         _("near-poor households"), null=True, blank=True
     )
+    # Published tables give "of which ethnic-minority households" under each group: a subset of
+    # the poor (or near-poor) households, not of all households.
+    poor_ethnic_minority_households = models.PositiveIntegerField(
+        _("poor ethnic-minority households"), null=True, blank=True
+    )
+    near_poor_ethnic_minority_households = models.PositiveIntegerField(
+        _("near-poor ethnic-minority households"), null=True, blank=True
+    )
     escaped_poverty = models.PositiveIntegerField(
         _("households that escaped poverty"), null=True, blank=True
     )
@@ -255,6 +263,24 @@ class CommuneStatistics(models.Model):
                 violation_error_code="ethnic_not_above_total",
                 violation_error_message=_(
                     "Ethnic-minority households cannot be more than all households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("poor_ethnic_minority_households", "poor_households"),
+                name="indicators_communestats_poor_ethnic_not_above_poor",
+                violation_error_code="poor_ethnic_not_above_poor",
+                violation_error_message=_(
+                    "Poor ethnic-minority households cannot be more than poor households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above(
+                    "near_poor_ethnic_minority_households", "near_poor_households"
+                ),
+                name="indicators_communestats_near_poor_ethnic_not_above_near_poor",
+                violation_error_code="near_poor_ethnic_not_above_near_poor",
+                violation_error_message=_(
+                    "Near-poor ethnic-minority households cannot be more than near-poor households."
                 ),
             ),
         ]
@@ -432,6 +458,8 @@ class ImportState(models.TextChoices):
     APPLIED = "applied", _("Applied")
     FAILED = "failed", _("Failed")
     REFUSED = "refused", _("Refused")
+    # A preview nobody confirmed within a day: the figures it compared against may be stale.
+    EXPIRED = "expired", _("Expired")
 
 
 def import_upload_to(instance: "ImportBatch", filename: str) -> str:
@@ -466,6 +494,8 @@ class ImportBatch(models.Model):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     skipped_count = models.PositiveIntegerField(_("subtotal and empty rows"), default=0)
+    # Commune rows whose figure cells are all blank: not data, so neither new nor stored.
+    blank_count = models.PositiveIntegerField(_("rows left blank"), default=0)
     # Why the whole file was refused (code and its parameters); empty when it was read.
     refusal = models.JSONField(_("refusal"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)

@@ -610,6 +610,18 @@ def test_ethnic_minority_households_cannot_exceed_total_households():
         CommuneStatisticsFactory(total_households=500, ethnic_minority_households=501)
 
 
+def test_poor_ethnic_minority_households_cannot_exceed_poor_households():
+    CommuneStatisticsFactory(poor_households=200, poor_ethnic_minority_households=200)
+    with refused_by("indicators_communestats_poor_ethnic_not_above_poor"):
+        CommuneStatisticsFactory(poor_households=200, poor_ethnic_minority_households=201)
+
+
+def test_near_poor_ethnic_minority_households_cannot_exceed_near_poor_households():
+    CommuneStatisticsFactory(near_poor_households=90, near_poor_ethnic_minority_households=90)
+    with refused_by("indicators_communestats_near_poor_ethnic_not_above_near_poor"):
+        CommuneStatisticsFactory(near_poor_households=90, near_poor_ethnic_minority_households=91)
+
+
 @pytest.mark.parametrize(
     "field",
     [
