@@ -238,18 +238,40 @@ def field_label(key: str) -> str:
     return capfirst(str(field.verbose_name)) if isinstance(field, Field) else key
 
 
+def comment_labels(*, submission: Submission) -> dict[str, str]:
+    """The names the Board's return form gives the keys it comments on, for this report: its
+    fields and parts, its criteria ("1.2 Name") and its indicators ("LABOUR – Name")."""
+    labels = {key: field_label(key) for key in ("narrative", "fund_mobilised_vnd", *REPORT_PARTS)}
+    criteria = leaf_criteria(period=submission.period, unit=submission.unit)
+    labels |= {criterion.code: str(criterion) for criterion in criteria}
+    # Indicators belong to the app above this one: reached through the campaign's relation.
+    indicators = submission.period.campaign.indicators.values_list("code", "name")
+    labels |= {code: f"{code} – {name}" for code, name in indicators}
+    return labels
+
+
 def submission_timeline(
-    *, submission: Submission, show_board_points: bool = True
+    *,
+    submission: Submission,
+    show_board_points: bool = True,
+    labels: dict[str, str] | None = None,
 ) -> list[TimelineEntry]:
-    """The report's steps, oldest first, with field comments under readable labels.
+    """The report's steps, oldest first, with field comments under the names the Board's
+    return form gave them (`labels`, read with `comment_labels` when not given).
 
     A Board scoring step's comments carry the Board's points: without `show_board_points` (a unit
     before the year is closed) the step shows, its points do not."""
+    steps = list(submission.steps.all())
+    if labels is None and any(step.field_comments for step in steps):
+        labels = comment_labels(submission=submission)
+    labels = labels or {}
     return [
         TimelineEntry(
             step=step,
             field_comments=[
-                FieldComment(label=field_label(key), comment=str(comment))
+                FieldComment(
+                    label=labels.get(str(key)) or field_label(str(key)), comment=str(comment)
+                )
                 for key, comment in (step.field_comments or {}).items()
             ]
             if show_board_points or step.action != StepAction.SCORE

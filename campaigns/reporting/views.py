@@ -204,7 +204,7 @@ def _render_form(
             "ready": all(item.done for item in checklist),
             "warnings": warnings,
             "comments": comments,
-            "other_comments": {k: v for k, v in comments.items() if k not in known},
+            "other_comments": _other_comments(submission, comments, known),
             "deadline": deadline,
             "model_targets": [
                 (t.indicator.name, format_vn_number(t.value), t.indicator.unit_of_measure)
@@ -221,6 +221,18 @@ def _render_form(
         },
         status=status,
     )
+
+
+def _other_comments(
+    submission: Submission, comments: dict[str, str], known: set[str]
+) -> list[tuple[str, str]]:
+    """Board comments on keys the form has no place for (an indicator the unit does not report,
+    a criterion no longer in its rubric), under the names the Board's return form gave them."""
+    others = [(key, comment) for key, comment in comments.items() if key not in known]
+    if not others:
+        return []
+    labels = campaign_selectors.comment_labels(submission=submission)
+    return [(labels.get(key) or campaign_selectors.field_label(key), text) for key, text in others]
 
 
 def _rows(form: ReportForm, warnings: dict, comments: dict[str, str]) -> dict[str, list[dict]]:
