@@ -344,16 +344,20 @@ def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]
 def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
     """What the report still needs before it can go to the Board, as seen in the database."""
     criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
-    scored = set(
-        CriterionScore.objects.filter(submission=submission, self_points__isnull=False).values_list(
-            "criterion_id", flat=True
+    scored: set[int] = set()
+    with_evidence: set[int] = set()
+    # A report not saved yet (the officer has only opened it) has no scores or evidence.
+    if submission.pk is not None:
+        scored = set(
+            CriterionScore.objects.filter(
+                submission=submission, self_points__isnull=False
+            ).values_list("criterion_id", flat=True)
         )
-    )
-    with_evidence = set(
-        Evidence.objects.filter(submission=submission, criterion__isnull=False).values_list(
-            "criterion_id", flat=True
+        with_evidence = set(
+            Evidence.objects.filter(submission=submission, criterion__isnull=False).values_list(
+                "criterion_id", flat=True
+            )
         )
-    )
     needing_evidence = [c for c in criteria if c.requires_evidence]
     return [
         ChecklistItem(
@@ -383,7 +387,7 @@ def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
 
 def latest_return(*, submission: Submission) -> SubmissionStep | None:
     """The Board's latest return of the report, while the report stands returned."""
-    if submission.status != SubmissionStatus.RETURNED:
+    if submission.pk is None or submission.status != SubmissionStatus.RETURNED:
         return None
     return (
         SubmissionStep.objects.filter(submission=submission, to_status=SubmissionStatus.RETURNED)

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from campaigns.diffs import readable_value
+from campaigns.models import Submission, SubmissionStatus
 from campaigns.services import review as review_services
 from tests.factories import (
     DeadlineExtensionFactory,
     ModelResultFactory,
     PovertyModelFactory,
 )
-from tests.report_setup import IN_2019, complete_draft, year_build
+from tests.report_setup import IN_2019, complete_draft, pdf, post_data, year_build
 from tests.test_board_review import sent, submit
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +165,84 @@ def test_diff_values_group_only_the_figures_a_section_starts_with(
 ):
     with override(language):
         assert readable_value(section, key, text) == shown
+
+
+# --- Opening the report page creates nothing ----------------------------------------------------
+
+
+def report_url(year) -> str:
+    return reverse("report:form", kwargs={"period_pk": year.period.pk})
+
+
+def test_opening_the_report_page_creates_no_report(client, year):
+    client.force_login(year.officer)
+
+    response = client.get(report_url(year))
+    client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert not Submission.objects.exists()
+    content = response.content.decode()
+    assert 'id="report-not-saved"' in content
+    # The checklist is there, nothing on it done yet; so are the evidence boxes.
+    checklist = response.context["checklist"]
+    assert [item.key for item in checklist] == [
+        "narrative",
+        "fund_mobilised_vnd",
+        "scores",
+        "evidence",
+        "values",
+        "warnings",
+    ]
+    assert [item.done for item in checklist] == [False, False, False, False, False, True]
+    assert f'name="evidence-{year.evidenced.pk}"' in content
+    assert 'value="submit"' in content and "disabled" in content
+
+
+def test_the_first_save_creates_one_draft_with_its_evidence(client, year):
+    client.force_login(year.officer)
+    unsaved = client.get(report_url(year)).context["submission"]
+    data = post_data(year, unsaved) | {f"evidence-{year.evidenced.pk}": pdf()}
+
+    response = client.post(report_url(year), data)
+
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    assert (submission.unit, submission.status, submission.version) == (
+        year.unit,
+        SubmissionStatus.DRAFT,
+        2,
+    )
+    assert submission.evidence.get().criterion == year.evidenced
+    page = client.get(report_url(year))
+    assert 'id="report-not-saved"' not in page.content.decode()
+    assert all(item.done for item in page.context["checklist"])
+
+
+def test_a_first_save_that_is_refused_leaves_no_report(client, year):
+    PovertyModelFactory(unit=year.unit, name="Nuôi bò")
+    client.force_login(year.officer)
+    unsaved = client.get(report_url(year)).context["submission"]
+
+    response = client.post(
+        report_url(year),
+        post_data(year, unsaved, **{"newmodel-name": "Nuôi bò", "newmodel-participating": "9"}),
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].has_error("newmodel-name", "model_exists")
+    assert not Submission.objects.exists()
+    assert "Nuôi bò" in response.content.decode()
+
+
+def test_two_tabs_opened_before_the_first_save_make_one_report(client, year):
+    client.force_login(year.officer)
+    first_tab = client.get(report_url(year)).context["submission"]
+    second_tab = client.get(report_url(year)).context["submission"]
+    client.post(report_url(year), post_data(year, first_tab, narrative="Tab một"))
+
+    response = client.post(report_url(year), post_data(year, second_tab, narrative="Tab hai"))
+
+    assert response.status_code == 409
+    assert response.context["form"].has_error("__all__", "stale")
+    assert Submission.objects.get().narrative == "Tab một"

@@ -96,7 +96,8 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     unit = _officer_unit(request)
     period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
     try:
-        submission = campaign_services.submission_get_or_create_draft(period=period, unit=unit)
+        # An unsaved draft until the first save: looking at the page creates nothing.
+        submission = campaign_services.submission_get_or_new(period=period, unit=unit)
     except ValidationError as exc:
         return render(
             request,
@@ -140,7 +141,8 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
         if code == "stale":
             # Keep what the officer typed; the next save knowingly replaces the other change.
             data = request.POST.copy()
-            data["version"] = str(Submission.objects.get(pk=submission.pk).version)
+            current = Submission.objects.get(period=submission.period, unit=submission.unit)
+            data["version"] = str(current.version)
             form = ReportForm(data, context=context)
             form.is_valid()
         add_service_errors(form, exc)
