@@ -633,8 +633,8 @@ class CriterionScoreAdmin(LockedYearAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AwardProposal)
-class AwardProposalAdmin(LockedYearAdminMixin, admin.ModelAdmin):
-    year_path = "period"
+class AwardProposalAdmin(admin.ModelAdmin):
+    # Outside the year lock: the Council decides on proposals after the year's reports are locked.
     list_display = ("unit", "period", "award", "status", "decision_number", "decision_date")
     list_filter = ("period", "award", "status")
     search_fields = ("unit__code", "unit__name", "decision_number")

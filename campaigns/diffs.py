@@ -6,10 +6,13 @@ same two snapshots here. Sections other apps own (indicator values, model result
 by the caller through `labels`, so this module needs no import from them.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CommunicationKind, StepAction, SubmissionStep
@@ -27,6 +30,22 @@ SECTION_LABELS = {
     "communication": _("Communication work"),
     "evidence": _("Evidence"),
 }
+
+
+# Snapshots keep numbers as plain digits ("12500", "5200/10000 – comment", "7.50 – Đạt"); the
+# diff shows them grouped the active language's way. Only the figures each section writes first
+# (see `submission_snapshot` and the indicators' `report_snapshot`) are numbers: the text after
+# them (a comment, a title, a narrative naming a year) stays as typed.
+_NUMBER = r"\d+(?:\.\d+)?"
+NUMBER_LEADS = {
+    "values": re.compile(rf"^{_NUMBER}(?:/{_NUMBER})?(?=$| – )", re.ASCII),
+    "models": re.compile(rf"^{_NUMBER}(?: – {_NUMBER}){{0,2}}(?=$| – )", re.ASCII),
+    "scores": re.compile(rf"^{_NUMBER}(?=$| – )", re.ASCII),
+    "support": re.compile(rf"^{_NUMBER} \+ {_NUMBER}(?=$| )", re.ASCII),
+    "communication": re.compile(rf"^{_NUMBER}(?=$| )", re.ASCII),
+}
+NUMBER_FIELDS = {"fund_mobilised_vnd"}
+_DIGITS = re.compile(_NUMBER, re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,26 @@ def changed_since_return(steps: list[SubmissionStep]) -> bool:
     return bool(changes_since_return(steps))
 
 
+def _grouped(match: re.Match[str]) -> str:
+    token = match.group(0)
+    number: int | Decimal = Decimal(token).normalize() if "." in token else int(token)
+    return formats.number_format(number, use_l10n=True, force_grouping=True)
+
+
+def readable_value(section: str, key: str, text: Any) -> Any:
+    """A snapshot's text with its figures grouped the active language's way (12.500 in
+    Vietnamese, 12,500 in English); None (absent) stays None."""
+    if not isinstance(text, str):
+        return text
+    if section == "fields":
+        return _DIGITS.sub(_grouped, text) if key in NUMBER_FIELDS and text.isdigit() else text
+    pattern = NUMBER_LEADS.get(section)
+    lead = pattern.match(text) if pattern is not None else None
+    if lead is None:
+        return text
+    return _DIGITS.sub(_grouped, lead.group(0)) + text[lead.end() :]
+
+
 def labelled_changes(
     changes: list[Change], *, labels: Mapping[str, Mapping[str, str]]
 ) -> list[DiffRow]:
@@ -125,8 +164,8 @@ def labelled_changes(
             DiffRow(
                 section=str(SECTION_LABELS.get(change.section, change.section)),
                 label=label,
-                before=change.before,
-                after=change.after,
+                before=readable_value(change.section, change.key, change.before),
+                after=readable_value(change.section, change.key, change.after),
             )
         )
     return rows

@@ -238,18 +238,40 @@ def field_label(key: str) -> str:
     return capfirst(str(field.verbose_name)) if isinstance(field, Field) else key
 
 
+def comment_labels(*, submission: Submission) -> dict[str, str]:
+    """The names the Board's return form gives the keys it comments on, for this report: its
+    fields and parts, its criteria ("1.2 Name") and its indicators ("LABOUR – Name")."""
+    labels = {key: field_label(key) for key in ("narrative", "fund_mobilised_vnd", *REPORT_PARTS)}
+    criteria = leaf_criteria(period=submission.period, unit=submission.unit)
+    labels |= {criterion.code: str(criterion) for criterion in criteria}
+    # Indicators belong to the app above this one: reached through the campaign's relation.
+    indicators = submission.period.campaign.indicators.values_list("code", "name")
+    labels |= {code: f"{code} – {name}" for code, name in indicators}
+    return labels
+
+
 def submission_timeline(
-    *, submission: Submission, show_board_points: bool = True
+    *,
+    submission: Submission,
+    show_board_points: bool = True,
+    labels: dict[str, str] | None = None,
 ) -> list[TimelineEntry]:
-    """The report's steps, oldest first, with field comments under readable labels.
+    """The report's steps, oldest first, with field comments under the names the Board's
+    return form gave them (`labels`, read with `comment_labels` when not given).
 
     A Board scoring step's comments carry the Board's points: without `show_board_points` (a unit
     before the year is closed) the step shows, its points do not."""
+    steps = list(submission.steps.all())
+    if labels is None and any(step.field_comments for step in steps):
+        labels = comment_labels(submission=submission)
+    labels = labels or {}
     return [
         TimelineEntry(
             step=step,
             field_comments=[
-                FieldComment(label=field_label(key), comment=str(comment))
+                FieldComment(
+                    label=labels.get(str(key)) or field_label(str(key)), comment=str(comment)
+                )
                 for key, comment in (step.field_comments or {}).items()
             ]
             if show_board_points or step.action != StepAction.SCORE
@@ -322,16 +344,20 @@ def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]
 def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
     """What the report still needs before it can go to the Board, as seen in the database."""
     criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
-    scored = set(
-        CriterionScore.objects.filter(submission=submission, self_points__isnull=False).values_list(
-            "criterion_id", flat=True
+    scored: set[int] = set()
+    with_evidence: set[int] = set()
+    # A report not saved yet (the officer has only opened it) has no scores or evidence.
+    if submission.pk is not None:
+        scored = set(
+            CriterionScore.objects.filter(
+                submission=submission, self_points__isnull=False
+            ).values_list("criterion_id", flat=True)
         )
-    )
-    with_evidence = set(
-        Evidence.objects.filter(submission=submission, criterion__isnull=False).values_list(
-            "criterion_id", flat=True
+        with_evidence = set(
+            Evidence.objects.filter(submission=submission, criterion__isnull=False).values_list(
+                "criterion_id", flat=True
+            )
         )
-    )
     needing_evidence = [c for c in criteria if c.requires_evidence]
     return [
         ChecklistItem(
@@ -361,7 +387,7 @@ def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
 
 def latest_return(*, submission: Submission) -> SubmissionStep | None:
     """The Board's latest return of the report, while the report stands returned."""
-    if submission.status != SubmissionStatus.RETURNED:
+    if submission.pk is None or submission.status != SubmissionStatus.RETURNED:
         return None
     return (
         SubmissionStep.objects.filter(submission=submission, to_status=SubmissionStatus.RETURNED)

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
-from campaigns import access, selectors
+from campaigns import access, deadlines, selectors
 from campaigns.models import SubmissionStatus
 from campaigns.ranking import bloc_rankings
 from kontum_poverty.http import AuthenticatedRequest
@@ -30,6 +30,7 @@ def submission_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "campaigns/submission_detail.html",
         {
             "submission": submission,
+            "deadline": deadlines.unit_deadline(period=submission.period, unit=submission.unit),
             "timeline": selectors.submission_timeline(
                 submission=submission, show_board_points=show_board_points
             ),

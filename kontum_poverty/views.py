@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from campaigns import deadlines
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Campaign, Criterion, PeriodState, ReportingPeriod
 from indicators.models import CommuneStatistics
@@ -42,12 +43,21 @@ def _officer_home(request: AuthenticatedRequest) -> HttpResponse:
     period = campaign_selectors.current_period()
     submissions = campaign_selectors.unit_submissions(unit=unit)
     current = None
+    deadline = None
     if period is not None:
         current = next((s for s in submissions if s.period_id == period.pk), None)
+        # The unit's own deadline: an extension the Board granted moves it.
+        deadline = deadlines.unit_deadline(period=period, unit=unit)
     return render(
         request,
         "home/officer.html",
-        {"unit": unit, "period": period, "current": current, "submissions": submissions},
+        {
+            "unit": unit,
+            "period": period,
+            "deadline": deadline,
+            "current": current,
+            "submissions": submissions,
+        },
     )
 
 

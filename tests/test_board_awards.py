@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.forms import Form
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from campaigns.models import AwardKind, AwardProposal, PeriodState, ProposalStatus
+from campaigns.services import awards
 from tests.factories import AwardProposalFactory, DistrictFactory, PeriodFactory, SubmissionFactory
 from tests.test_board_ranking import Bloc, bloc_build, member, report
 from units.models import Unit
@@ -48,6 +50,9 @@ def year() -> Year:
     report(b, y.second, main=55, other=37)
     report(b, y.good, main=45, other=30)
     SubmissionFactory(period=b.period, unit=y.excused, not_reporting=True)
+    # Awards are proposed once the year is closed: every unit above is settled.
+    b.period.state = PeriodState.CLOSED
+    b.period.save()
     return y
 
 
@@ -365,14 +370,78 @@ def test_the_board_rejects_a_proposal_and_can_put_it_back_to_proposed(client, bo
     )
 
 
-# --- A locked year ----------------------------------------------------------------------------
+# --- An open year, a locked year --------------------------------------------------------------
+
+
+def open_again(y: Year) -> None:
+    y.b.period.state = PeriodState.OPEN
+    y.b.period.save()
+
+
+@pytest.mark.parametrize("service", ["derive", "add"])
+def test_proposing_is_refused_while_the_year_is_open(board_staff, year, service):
+    open_again(year)
+
+    with pytest.raises(ValidationError) as excinfo:
+        if service == "derive":
+            awards.proposals_derive(period=year.b.period, by=board_staff)
+        else:
+            awards.proposal_add(
+                period=year.b.period,
+                unit=year.second,
+                award=CERTIFICATE,
+                reason="Xuất sắc",
+                by=board_staff,
+            )
+
+    assert excinfo.value.code == "year_open"
+    assert not AwardProposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "derive"},
+        {"action": "add", "unit": "second", "award": CERTIFICATE, "reason": "Xuất sắc"},
+    ],
+    ids=["derive", "add"],
+)
+def test_an_open_years_page_refuses_proposing(client, board_staff, year, data):
+    open_again(year)
+    client.force_login(board_staff)
+    if "unit" in data:
+        data = {**data, "unit": getattr(year, data["unit"]).pk}
+
+    response = post(client, year, **data)
+
+    assert error_form(response).has_error("__all__", "year_open")
+    assert not AwardProposal.objects.exists()
+
+
+def test_an_open_years_page_says_why_proposing_waits(client, board_staff, year):
+    open_again(year)
+    waiting = member(year.b, "Huyện Kon Rẫy")  # in the bloc, no report yet
+    client.force_login(board_staff)
+
+    response = client.get(year.url)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="derive"' not in content and 'value="add"' not in content
+    notice = content[content.index('id="proposing-not-yet"') :]
+    notice = " ".join(notice[: notice.index("</div>")].split())
+    assert "Chỉ có thể đề nghị khen thưởng năm 2019 sau khi Ban đã đóng kỳ báo cáo năm" in notice
+    # Four units are settled; the one just added to the bloc has not reported.
+    assert "Còn 1/5 đơn vị chưa được chấp nhận báo cáo" in notice
+    assert reverse("board:year", kwargs={"period_pk": year.b.period.pk}) in notice
+    assert waiting.name not in notice
 
 
 @pytest.mark.parametrize(
     "action",
     ["derive", "add", "update", "remove", "approve", "reject"],
 )
-def test_a_locked_year_refuses_every_change_to_proposals(client, board_staff, year, action):
+def test_a_locked_year_still_takes_proposals_and_decisions(client, board_staff, year, action):
     proposal = AwardProposalFactory(
         period=year.b.period, unit=year.first, award=FLAG, reason="Dẫn đầu khối"
     )
@@ -396,13 +465,23 @@ def test_a_locked_year_refuses_every_change_to_proposals(client, board_staff, ye
 
     response = client.post(year.url, {k: str(v) for k, v in data.items()})
 
-    assert error_form(response).has_error("__all__", "year_locked")
-    assert list(AwardProposal.objects.values_list("unit", "award", "status", "reason")) == [
-        (year.first.pk, FLAG, ProposalStatus.PROPOSED, "Dẫn đầu khối")
-    ]
+    assert response.status_code == 302
+    after = set(AwardProposal.objects.values_list("unit", "award", "status"))
+    first = (year.first.pk, FLAG, ProposalStatus.PROPOSED)
+    expected = {
+        "derive": {first, (year.second.pk, CERTIFICATE, ProposalStatus.PROPOSED)},
+        "add": {first, (year.good.pk, CERTIFICATE, ProposalStatus.PROPOSED)},
+        "update": {first},
+        "remove": set(),
+        "approve": {(year.first.pk, FLAG, ProposalStatus.APPROVED)},
+        "reject": {(year.first.pk, FLAG, ProposalStatus.REJECTED)},
+    }[action]
+    assert after == expected
+    if action == "update":
+        assert AwardProposal.objects.get().reason == "Sửa"
 
 
-def test_a_locked_years_page_offers_no_change(client, board_staff, year):
+def test_a_locked_years_page_offers_proposals_and_decisions(client, board_staff, year):
     AwardProposalFactory(period=year.b.period, unit=year.first, award=FLAG)
     year.b.period.state = PeriodState.LOCKED
     year.b.period.save()
@@ -410,7 +489,9 @@ def test_a_locked_years_page_offers_no_change(client, board_staff, year):
 
     content = client.get(year.url).content.decode()
 
-    assert 'name="action"' not in content
+    for action in ("derive", "add", "update", "decide", "remove"):
+        assert f'name="action" value="{action}"' in content, action
+    assert 'id="locked-note"' in content
 
 
 # --- Access -----------------------------------------------------------------------------------

@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns.models import AwardKind, AwardProposal, Classification, SubmissionStatus
+from campaigns.models import (
+    AwardKind,
+    AwardProposal,
+    Classification,
+    PeriodState,
+    SubmissionStatus,
+)
 from campaigns.services import submission_submit
 from indicators.submissions.services import report_checklist, report_snapshot
 from tests.browser import browser_marks, keep_screenshot, log_in
@@ -112,7 +118,7 @@ def test_the_board_returns_scores_accepts_and_ranks_a_unit(
     )
     page.goto(review_url)
     expect(page.locator("#diff")).to_contain_text("LABOUR")
-    expect(page.locator("#diff")).to_contain_text("5600")
+    expect(page.locator("#diff")).to_contain_text("5.600")
 
     # Scores: a difference from the self-assessment needs a justification.
     page.fill(f"[name=board-{year.plain.pk}-points]", "7")
@@ -142,7 +148,13 @@ def test_the_board_returns_scores_accepts_and_ranks_a_unit(
     expect(page.locator("table tbody tr").nth(1)).to_contain_text("Huyện Ngọc Hồi")
     shot(page, tmp_path, "board-ranking.png")
 
-    # Proposals: the flag for the unit ranked first, with why.
+    # Proposals wait for the closed year; then the flag for the unit ranked first, with why.
+    page.goto(f"{live_server.url}/board/{year.period.pk}/awards/")
+    expect(page.locator("#proposing-not-yet")).to_be_visible()
+    expect(page.locator("input[name=action][value=derive]")).to_have_count(0)
+    page.goto(f"{live_server.url}/board/{year.period.pk}/year/")
+    page.click("button[name=action][value=close]")
+    page.wait_for_load_state()
     page.goto(f"{live_server.url}/board/{year.period.pk}/awards/")
     page.click("form:has(input[name=action][value=derive]) button[type=submit]")
     page.wait_for_load_state()
@@ -155,6 +167,8 @@ def test_the_board_returns_scores_accepts_and_ranks_a_unit(
 
     submission = year.unit.submissions.get(period=year.period)
     assert submission.status == SubmissionStatus.ACCEPTED
+    year.period.refresh_from_db()
+    assert year.period.state == PeriodState.CLOSED
     assert submission.classification == Classification.EXCELLENT
     assert submission.scores.get(criterion=year.evidenced).board_points == Decimal("11.5")
     actions = list(submission.steps.order_by("at", "pk").values_list("action", flat=True))

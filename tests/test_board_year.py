@@ -215,25 +215,18 @@ def test_a_locked_year_refuses_the_officers_report_form(
     assert excused.version == 2
 
 
-def test_a_locked_year_refuses_award_changes_until_an_admin_unlocks_it(
-    client, board_staff, admin_user, settled
-):
+def test_a_locked_year_still_takes_award_proposals(client, board_staff, settled):
+    # Awards and their decisions stay outside the year lock: the Council decides afterwards.
     accepted = Submission.objects.get(status=SubmissionStatus.ACCEPTED)
     client.force_login(board_staff)
     client.post(url(settled.period), {"action": "close_lock"})
+    settled.period.refresh_from_db()
+    assert settled.period.state == PeriodState.LOCKED
     awards_url = reverse("board:awards", kwargs={"period_pk": settled.period.pk})
 
-    refused = client.post(awards_url, {"action": "derive"})
+    response = client.post(awards_url, {"action": "derive"})
 
-    assert refused.status_code == 422
-    assert refused.context["error_form"].has_error(NON_FIELD_ERRORS, "year_locked")
-    assert not AwardProposal.objects.exists()
-
-    client.force_login(admin_user)
-    client.post(url(settled.period), {"action": "unlock", "reason": "Bổ sung đề nghị khen"})
-    client.force_login(board_staff)
-
-    assert client.post(awards_url, {"action": "derive"}).status_code == 302
+    assert response.status_code == 302
     assert AwardProposal.objects.get().unit == accepted.unit
 
 
@@ -379,7 +372,7 @@ def test_an_unknown_action_changes_nothing(client, board_staff, settled):
     assert settled.period.state == PeriodState.OPEN
 
 
-def test_a_proposal_made_before_the_lock_stays_as_it_was(client, board_staff, settled):
+def test_a_proposal_made_before_the_lock_can_still_be_edited_after_it(client, board_staff, settled):
     proposal = AwardProposalFactory(
         period=settled.period,
         unit=Submission.objects.get(status=SubmissionStatus.ACCEPTED).unit,
@@ -389,13 +382,14 @@ def test_a_proposal_made_before_the_lock_stays_as_it_was(client, board_staff, se
     client.force_login(board_staff)
     client.post(url(settled.period), {"action": "close_lock"})
 
-    client.post(
+    response = client.post(
         reverse("board:awards", kwargs={"period_pk": settled.period.pk}),
         {"action": "update", "proposal": proposal.pk, "reason": "Sửa sau khóa sổ"},
     )
 
+    assert response.status_code == 302
     proposal.refresh_from_db()
-    assert proposal.reason == "Dẫn đầu khối"
+    assert proposal.reason == "Sửa sau khóa sổ"
 
 
 def test_another_years_page_is_a_404_for_a_missing_id(client, board_staff):

@@ -8,6 +8,7 @@ other constraint happened to fail instead.
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from importlib import import_module
 from typing import Any
@@ -116,12 +117,6 @@ GUARDED = [
         {"other_commitments": "x"},
     ),
     Guarded(
-        "campaigns_awardproposal",
-        _period,
-        lambda p: AwardProposalFactory(period=p),
-        {"reason": "x"},
-    ),
-    Guarded(
         "campaigns_deadlineextension",
         _period,
         lambda p: DeadlineExtensionFactory(period=p),
@@ -194,8 +189,30 @@ def change(row: models.Model, values: dict[str, Any]) -> None:
 
 
 def test_the_tests_cover_every_guarded_table():
-    migration = import_module("indicators.migrations.0005_locked_year_guard")
-    assert set(migration.GUARDED) == {case.table for case in GUARDED}
+    guarded = import_module("indicators.migrations.0005_locked_year_guard").GUARDED
+    unguarded = import_module(
+        "indicators.migrations.0008_award_proposals_outside_the_year_lock"
+    ).UNGUARDED
+    assert set(guarded) - set(unguarded) == {case.table for case in GUARDED}
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_award_proposals_and_their_decisions_stay_writable_in_a_locked_year():
+    period = PeriodFactory(year=2019)
+    kept = AwardProposalFactory(period=period)
+    lock(period)
+
+    added = AwardProposalFactory(period=period)
+    change(
+        kept,
+        {"status": "approved", "decision_number": "12/QĐ-UBND", "decision_date": date(2020, 3, 5)},
+    )
+    added.delete()
+
+    kept.refresh_from_db()
+    assert (kept.status, kept.decision_number) == ("approved", "12/QĐ-UBND")
+    assert list(AwardProposal.objects.all()) == [kept]
 
 
 @pytest.mark.parametrize("case", GUARDED, ids=str)
@@ -562,7 +579,8 @@ def test_a_value_cannot_be_added_to_a_locked_years_report(admin_client):
     assert not ReportedValue.objects.exists()
 
 
-def test_an_award_proposal_cannot_be_added_to_a_locked_year(admin_client):
+def test_an_award_proposal_can_be_added_to_a_locked_year(admin_client):
+    # Awards and their decisions stay outside the year lock.
     period = PeriodFactory(year=2018)
     lock(period)
 
@@ -578,8 +596,8 @@ def test_an_award_proposal_cannot_be_added_to_a_locked_year(admin_client):
         },
     )
 
-    assert_locked_error(response, "period", 2018)
-    assert not AwardProposal.objects.exists()
+    assert response.status_code == 302
+    assert AwardProposal.objects.get().period == period
 
 
 def test_commune_figures_cannot_be_added_to_a_locked_year(admin_client):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from campaigns import services as campaign_services
 from campaigns.models import Submission
 from tests.report_setup import IN_2019, complete_draft, post_data, year_build
 
@@ -64,8 +65,7 @@ def test_the_officer_home_leads_to_the_report_form(client, year):
 def test_another_units_evidence_cannot_be_removed_through_the_form(client, year, outsider):
     evidence = complete_draft(year).evidence.get()
     client.force_login(outsider)
-    client.get(reverse("report:form", kwargs={"period_pk": year.period.pk}))
-    own = Submission.objects.get(unit=outsider.unit, period=year.period)
+    own = campaign_services.submission_get_or_create_draft(period=year.period, unit=outsider.unit)
 
     client.post(
         reverse("report:form", kwargs={"period_pk": year.period.pk}),

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from campaigns import services as campaign_services
 from campaigns.models import CriterionScore, Submission, SubmissionStatus
 from indicators.models import ModelResult, PovertyModel, ReportedValue
 from tests.factories import (
@@ -31,22 +32,29 @@ def _url(year):
 
 
 def _open(client, year):
+    """Open the form and start the draft, as the officer's first save does."""
     client.force_login(year.officer)
-    client.get(_url(year))
-    return Submission.objects.get(unit=year.unit, period=year.period)
+    assert client.get(_url(year)).status_code == 200
+    return campaign_services.submission_get_or_create_draft(period=year.period, unit=year.unit)
 
 
 def _codes(response, field):
     return [error.code for error in response.context["form"].errors.as_data().get(field, [])]
 
 
-def test_opening_the_form_starts_one_draft(client, year):
+def test_opening_the_form_creates_nothing_and_the_first_save_starts_one_draft(client, year):
     client.force_login(year.officer)
 
     first = client.get(_url(year))
     client.get(_url(year))
 
     assert first.status_code == 200
+    assert not Submission.objects.exists()
+    unsaved = first.context["submission"]
+
+    saved = client.post(_url(year), post_data(year, unsaved))
+
+    assert saved.status_code == 302
     submission = Submission.objects.get(unit=year.unit, period=year.period)
     assert submission.status == SubmissionStatus.DRAFT
     assert not submission.steps.exists()  # a draft has no step

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from campaigns import services as campaign_services
 from campaigns.evidence import sniff
-from campaigns.models import CommunicationItem, Evidence, Registration, Submission
+from campaigns.models import CommunicationItem, Evidence, Registration
 from indicators.models import Measure, PovertyModel, RegisteredTarget
 from kontum_poverty.numbers import VNNumberField, parse_vn_number
 from tests.factories import IndicatorFactory
@@ -29,9 +29,10 @@ def _report_url(year):
 
 
 def _open(client, year):
+    """Open the form and start the draft, as the officer's first save does."""
     client.force_login(year.officer)
-    client.get(_report_url(year))
-    return Submission.objects.get(unit=year.unit, period=year.period)
+    assert client.get(_report_url(year)).status_code == 200
+    return campaign_services.submission_get_or_create_draft(period=year.period, unit=year.unit)
 
 
 def _codes(response, field):

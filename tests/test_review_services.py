@@ -15,6 +15,7 @@ from campaigns.models import (
     PeriodEventKind,
     PeriodState,
     ProposalStatus,
+    ReportingPeriod,
     StepAction,
     Submission,
     SubmissionStatus,
@@ -323,6 +324,12 @@ def test_units_equal_on_every_rule_share_the_rank(year, board_staff):
 # --- awards ---------------------------------------------------------------------------------
 
 
+def closed(period):
+    """Straight to the column: awards wait for a closed year; closing's own rule is tested below."""
+    ReportingPeriod.objects.filter(pk=period.pk).update(state=PeriodState.CLOSED)
+    period.refresh_from_db()
+
+
 def test_eligibility_explains_itself_and_derives_proposals(year, board_staff):
     period, bloc, leaves = year
     first = accepted(period, member(period, bloc, "610"), leaves, (38, 57), board=board_staff)
@@ -344,6 +351,7 @@ def test_eligibility_explains_itself_and_derives_proposals(year, board_staff):
     )
     assert not checks[(pending.unit_id, AwardKind.FLAG)].eligible
 
+    closed(period)
     created = awards.proposals_derive(period=period, by=board_staff)
     assert {(p.unit_id, p.award) for p in created} == {
         (first.unit_id, AwardKind.FLAG),
@@ -362,6 +370,7 @@ def test_a_unit_outside_the_rule_needs_a_reason_and_decisions_need_number_and_da
 ):
     period, bloc, leaves = year
     good = accepted(period, member(period, bloc, "612"), leaves, (30, 45), board=board_staff)
+    closed(period)
     with pytest.raises(ValidationError) as refused:
         awards.proposal_add(
             period=period, unit=good.unit, award=AwardKind.CERTIFICATE, reason="", by=board_staff
@@ -420,16 +429,15 @@ def test_a_year_closes_only_when_every_unit_is_settled(year, board_staff, admin_
     ]
 
 
-def test_a_locked_year_refuses_changes_until_an_admin_unlocks_it_with_a_reason(
+def test_only_an_admin_unlocks_a_locked_year_with_a_reason_and_awards_stay_outside_the_lock(
     year, board_staff, admin_user
 ):
     period, bloc, leaves = year
     done = accepted(period, member(period, bloc, "610"), leaves, (38, 57), board=board_staff)
     periods.period_close(period=period, by=board_staff, lock=True)
 
-    with pytest.raises(ValidationError) as refused:
-        awards.proposals_derive(period=period, by=board_staff)
-    assert refused.value.code == "year_locked"
+    # The Council decides on awards after the year's reports are locked.
+    assert awards.proposals_derive(period=period, by=board_staff)[0].unit_id == done.unit_id
     with pytest.raises(PermissionDenied):
         periods.period_unlock(period=period, by=board_staff, reason="Sửa số liệu")
     with pytest.raises(ValidationError):
@@ -439,7 +447,6 @@ def test_a_locked_year_refuses_changes_until_an_admin_unlocks_it_with_a_reason(
     assert unlocked.state == PeriodState.CLOSED
     event = PeriodEvent.objects.get(kind=PeriodEventKind.UNLOCKED)
     assert (event.by, event.reason) == (admin_user, "Sửa quyết định khen")
-    assert awards.proposals_derive(period=period, by=board_staff)[0].unit_id == done.unit_id
 
 
 def test_a_closed_year_is_no_longer_reviewed_and_can_be_reopened_with_a_reason(year, board_staff):

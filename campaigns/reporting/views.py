@@ -96,7 +96,8 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     unit = _officer_unit(request)
     period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
     try:
-        submission = campaign_services.submission_get_or_create_draft(period=period, unit=unit)
+        # An unsaved draft until the first save: looking at the page creates nothing.
+        submission = campaign_services.submission_get_or_new(period=period, unit=unit)
     except ValidationError as exc:
         return render(
             request,
@@ -140,7 +141,8 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
         if code == "stale":
             # Keep what the officer typed; the next save knowingly replaces the other change.
             data = request.POST.copy()
-            data["version"] = str(Submission.objects.get(pk=submission.pk).version)
+            current = Submission.objects.get(period=submission.period, unit=submission.unit)
+            data["version"] = str(current.version)
             form = ReportForm(data, context=context)
             form.is_valid()
         add_service_errors(form, exc)
@@ -204,7 +206,7 @@ def _render_form(
             "ready": all(item.done for item in checklist),
             "warnings": warnings,
             "comments": comments,
-            "other_comments": {k: v for k, v in comments.items() if k not in known},
+            "other_comments": _other_comments(submission, comments, known),
             "deadline": deadline,
             "model_targets": [
                 (t.indicator.name, format_vn_number(t.value), t.indicator.unit_of_measure)
@@ -221,6 +223,18 @@ def _render_form(
         },
         status=status,
     )
+
+
+def _other_comments(
+    submission: Submission, comments: dict[str, str], known: set[str]
+) -> list[tuple[str, str]]:
+    """Board comments on keys the form has no place for (an indicator the unit does not report,
+    a criterion no longer in its rubric), under the names the Board's return form gave them."""
+    others = [(key, comment) for key, comment in comments.items() if key not in known]
+    if not others:
+        return []
+    labels = campaign_selectors.comment_labels(submission=submission)
+    return [(labels.get(key) or campaign_selectors.field_label(key), text) for key, text in others]
 
 
 def _rows(form: ReportForm, warnings: dict, comments: dict[str, str]) -> dict[str, list[dict]]:

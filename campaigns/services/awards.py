@@ -19,12 +19,12 @@ from campaigns.models import (
     AwardKind,
     AwardProposal,
     Classification,
+    PeriodState,
     ProposalStatus,
     ReportingPeriod,
     SubmissionStatus,
 )
 from campaigns.ranking import BlocRanking, RankedUnit, bloc_rankings
-from campaigns.services.periods import ensure_not_locked
 from units.models import Unit, User
 
 
@@ -123,18 +123,38 @@ def award_eligibility(
     return checks
 
 
-def _ensure_editable(period: ReportingPeriod, by: User) -> ReportingPeriod:
-    """Lock the year's row and check it afresh: a lock committed meanwhile is seen here."""
+def proposing_open(period: ReportingPeriod) -> bool:
+    """Whether awards may be proposed for the year: only once it is closed (or locked), when
+    every unit is accepted or marked as not reporting and the ranking can no longer change.
+
+    Proposals and their decisions stay outside the year lock: the Council decides on them after
+    the Board has locked the year's reports."""
+    return period.state in (PeriodState.CLOSED, PeriodState.LOCKED)
+
+
+def _ensure_board(period: ReportingPeriod, by: User) -> ReportingPeriod:
+    """Lock the year's row and read it afresh: a close or reopen committed meanwhile is seen."""
     access.ensure_board(by)
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
-    ensure_not_locked(period)
-    return period
+    return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+
+
+def _ensure_proposing_open(period: ReportingPeriod) -> None:
+    if not proposing_open(period):
+        raise ValidationError(
+            _(
+                "Awards for %(year)s can be proposed once the Board has closed the year: until "
+                "every unit is accepted or marked as not reporting, the ranking can still change."
+            ),
+            code="year_open",
+            params={"year": period.year},
+        )
 
 
 @transaction.atomic
 def proposals_derive(*, period: ReportingPeriod, by: User) -> list[AwardProposal]:
     """Propose every eligible unit not yet proposed; proposals already there stay as edited."""
-    period = _ensure_editable(period, by)
+    period = _ensure_board(period, by)
+    _ensure_proposing_open(period)
     existing = set(AwardProposal.objects.filter(period=period).values_list("unit_id", "award"))
     created = [
         AwardProposal(
@@ -155,7 +175,8 @@ def proposal_add(
     *, period: ReportingPeriod, unit: Unit, award: str, reason: str, by: User
 ) -> AwardProposal:
     """Propose a unit by hand; outside the rule, the Board must say why."""
-    period = _ensure_editable(period, by)
+    period = _ensure_board(period, by)
+    _ensure_proposing_open(period)
     if not selectors.participating_units(period=period).filter(pk=unit.pk).exists():
         raise ValidationError(_("This unit does not take part in the year."), code="not_member")
     check = award_eligibility(period=period).get((unit.pk, award))
@@ -193,7 +214,7 @@ def _locked_proposal(proposal: AwardProposal) -> AwardProposal:
 @transaction.atomic
 def proposal_update(*, proposal: AwardProposal, reason: str, by: User) -> AwardProposal:
     """Edit the achievements a proposal states."""
-    _ensure_editable(proposal.period, by)  # the year first, as every writer does
+    _ensure_board(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
     if not reason.strip():
         raise ValidationError(
@@ -207,7 +228,7 @@ def proposal_update(*, proposal: AwardProposal, reason: str, by: User) -> AwardP
 @transaction.atomic
 def proposal_remove(*, proposal: AwardProposal, by: User) -> None:
     """Withdraw a proposal not yet decided."""
-    _ensure_editable(proposal.period, by)  # the year first, as every writer does
+    _ensure_board(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
     if proposal.status != ProposalStatus.PROPOSED:
         raise ValidationError(
@@ -228,7 +249,7 @@ def proposal_decide(
 ) -> AwardProposal:
     """Record the decision on a proposal: approved with the decision's number and date, or
     rejected (or back to proposed, to correct a mistake)."""
-    _ensure_editable(proposal.period, by)  # the year first, as every writer does
+    _ensure_board(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
     if status not in ProposalStatus.values:
         raise ValidationError(_("Unknown decision."), code="invalid_status")

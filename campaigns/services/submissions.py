@@ -102,6 +102,18 @@ def registration_save(
     return registration
 
 
+def submission_get_or_new(*, period: ReportingPeriod, unit: Unit) -> Submission:
+    """The unit's report for the year, or an unsaved draft while the year is open to it.
+
+    Nothing is written: opening the report page must not create a report (it would count as
+    started everywhere); the first save creates it with `submission_get_or_create_draft`."""
+    existing = Submission.objects.filter(period=period, unit=unit).first()
+    if existing is not None:
+        return existing
+    _ensure_open(period=period, unit=unit)
+    return Submission(period=period, unit=unit)
+
+
 def submission_get_or_create_draft(*, period: ReportingPeriod, unit: Unit) -> Submission:
     """The unit's report for the year; a new draft is started only while the year is open."""
     existing = Submission.objects.filter(period=period, unit=unit).first()

@@ -247,8 +247,9 @@ def _indicator_rows(
     return rows, poverty
 
 
-def _comment_keys(rows: list[IndicatorRow], criteria: list[Criterion]) -> list[tuple[str, str]]:
-    """The keys the officer's form shows a Board comment on, with what to call them here."""
+def comment_keys(rows: list[IndicatorRow], criteria: list[Criterion]) -> list[tuple[str, str]]:
+    """The keys the Board's return form offers a comment box for, with what to call them; the
+    timeline shows a comment under the same name."""
     keys = [
         ("narrative", campaign_selectors.field_label("narrative")),
         ("fund_mobilised_vnd", campaign_selectors.field_label("fund_mobilised_vnd")),
@@ -329,6 +330,9 @@ def review_page(*, submission: Submission) -> ReviewPage:
         )
 
     steps = list(submission.steps.all())
+    keys = comment_keys(rows, criteria)
+    # The timeline names every indicator, not only those shown: an older comment may be on one.
+    labels = {i.code: f"{i.code} – {i.name}" for i in indicators} | dict(keys)
     latest_return = next((s for s in reversed(steps) if s.action == StepAction.RETURN), None)
     return ReviewPage(
         submission=submission,
@@ -346,8 +350,8 @@ def review_page(*, submission: Submission) -> ReviewPage:
         communication=list(submission.communication.order_by("pk")),
         latest_return=latest_return,
         diff=_diff(steps=steps, indicators=indicators, criteria=criteria),
-        timeline=campaign_selectors.submission_timeline(submission=submission),
-        comment_keys=_comment_keys(rows, criteria),
+        timeline=campaign_selectors.submission_timeline(submission=submission, labels=labels),
+        comment_keys=keys,
     )
 
 

@@ -43,10 +43,14 @@ class ReportContext:
 
 
 def report_context(*, submission: Submission) -> ReportContext:
-    """The report with its rubric, values, models, support, evidence and the unit's commitments."""
+    """The report with its rubric, values, models, support, evidence and the unit's commitments.
+
+    A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty."""
     period, unit = submission.period, submission.unit
+    saved = submission.pk is not None
     evidence: dict[int, list[Evidence]] = {}
-    for item in Evidence.objects.filter(submission=submission).order_by("uploaded_at", "pk"):
+    items = Evidence.objects.filter(submission=submission) if saved else Evidence.objects.none()
+    for item in items.order_by("uploaded_at", "pk"):
         evidence.setdefault(item.criterion_id or 0, []).append(item)
     models = list(services.unit_models(period=period, unit=unit))
     registration = campaign_selectors.unit_registration(period=period, unit=unit)
@@ -63,17 +67,17 @@ def report_context(*, submission: Submission) -> ReportContext:
     return ReportContext(
         submission=submission,
         criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
-        scores={s.criterion_id: s for s in submission.scores.all()},
+        scores={s.criterion_id: s for s in submission.scores.all()} if saved else {},
         evidence=evidence,
         indicators=services.reported_indicators(period=period, unit=unit),
-        values={v.indicator_id: v for v in submission.values.all()},
+        values={v.indicator_id: v for v in submission.values.all()} if saved else {},
         models=models,
         results={
             r.model_id: r for r in ModelResult.objects.filter(model__in=models, year=period.year)
         },
         communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
-        support={s.commune_id: s for s in submission.sponsorship_support.all()},
-        communication=list(submission.communication.order_by("pk")),
+        support={s.commune_id: s for s in submission.sponsorship_support.all()} if saved else {},
+        communication=list(submission.communication.order_by("pk")) if saved else [],
         registration=registration,
         targets=targets,
         board_return=campaign_selectors.latest_return(submission=submission),

@@ -137,10 +137,15 @@ def report_checklist(
     if warnings is None:
         warnings = report_warnings(submission=submission)
     indicators = reported_indicators(period=submission.period, unit=submission.unit)
-    complete = set(
-        submission.values.filter(numerator__isnull=False, denominator__isnull=False).values_list(
-            "indicator_id", flat=True
+    # A report not saved yet has no values (and an unsaved row cannot be queried through).
+    complete = (
+        set(
+            submission.values.filter(
+                numerator__isnull=False, denominator__isnull=False
+            ).values_list("indicator_id", flat=True)
         )
+        if submission.pk is not None
+        else set()
     )
     items = []
     if indicators:
@@ -176,7 +181,14 @@ def report_save(
     remove_evidence: Sequence[int] = (),
     submit: bool = False,
 ) -> SaveOutcome:
-    """Save the whole report as one draft; with `submit`, then send it if the checklist is met."""
+    """Save the whole report as one draft; with `submit`, then send it if the checklist is met.
+
+    A report never saved yet (`submission_get_or_new`) is created here, in this transaction: a
+    refused first save leaves no empty draft behind."""
+    if submission.pk is None:
+        submission = campaign_services.submission_get_or_create_draft(
+            period=submission.period, unit=submission.unit
+        )
     # The campaigns part locks the row first: a second tab or a double click waits behind it.
     submission = campaign_services.submission_save_draft(
         submission=submission, by=by, expected_version=expected_version, data=draft

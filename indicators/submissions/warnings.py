@@ -37,6 +37,8 @@ def _rate(numerator: int | None, denominator: int | None) -> Decimal | None:
 def report_warnings(*, submission: Submission) -> list[SoftWarning]:
     """Figures that moved by over half since last year's accepted ones; model income that fell."""
     warnings: list[SoftWarning] = []
+    if submission.pk is None:  # a report not saved yet carries no figures
+        return warnings
     last_year = submission.period.year - 1
     previous_values = {
         v.indicator_id: v

@@ -27,7 +27,7 @@ from campaigns.models import (
     ReportingPeriod,
 )
 from campaigns.ranking import RankedUnit
-from campaigns.services import awards
+from campaigns.services import awards, periods
 from campaigns.services.awards import Eligibility
 from kontum_poverty.forms import add_service_errors
 from kontum_poverty.http import AuthenticatedRequest
@@ -130,6 +130,9 @@ def _render_awards(
         if show_all
         else []
     )
+    proposing = awards.proposing_open(period)
+    # While the year is open, the page says how many units still keep it open.
+    waiting = [] if proposing else periods.units_blocking_close(period=period)
     add_form = (
         failed
         if isinstance(failed, ProposalAddForm)
@@ -151,6 +154,11 @@ def _render_awards(
             "can_act": access.is_board(request.user),
             "can_review": access.reads_board_pages(request.user),
             "locked": period.is_locked,
+            "proposing_open": proposing,
+            "waiting_count": len(waiting),
+            "participating_count": selectors.participating_units(period=period).count()
+            if not proposing
+            else None,
             "tab": "awards",
         },
         status=status,
