@@ -20,7 +20,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf
 
 from campaigns.models import Campaign, SubmissionStatus
-from indicators.models import CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue
+from indicators.models import CommuneStatistics, Indicator, ModelResult, ReportedValue
+from indicators.progress.baselines import growth_series
 from indicators.progress.results import (
     MODEL_SOURCES,
     SHARE_FIELDS,
@@ -36,6 +37,7 @@ from indicators.progress.results import (
     indicator_source,
     ratio,
 )
+from indicators.progress.roadmap import milestones_for
 from indicators.progress.scopes import (
     child_units,
     commune_child_key,
@@ -176,24 +178,6 @@ def progress_status(
     return Status.AT_RISK
 
 
-def _milestones(indicators: list[Indicator], scope: Unit, year: int) -> dict[int, Target]:
-    """The year's milestone per indicator: the scope's own, else the province-wide one."""
-    by_indicator: dict[int, Milestone] = {}
-    rows = Milestone.objects.filter(
-        Q(scope__isnull=True) | Q(scope_id=scope.pk),
-        indicator__in=[i.pk for i in indicators],
-        year=year,
-    ).order_by("scope_id")  # NULL scope last: a scope-specific milestone wins.
-    for milestone in rows:
-        by_indicator.setdefault(milestone.indicator_id, milestone)
-    directions = {i.pk: i.direction for i in indicators}
-    return {
-        pk: Target.of(m, directions[pk])
-        for pk, m in by_indicator.items()
-        if m.target_low is not None or m.target_high is not None
-    }
-
-
 def _build(
     indicator: Indicator,
     *,
@@ -311,7 +295,7 @@ def _progress_for(
         )
         model_rows = {row["year"]: row for row in year_rows}
 
-    milestones = _milestones(indicators, scope, year)
+    milestones = milestones_for(indicators, scope, year)
     results = []
     for indicator in indicators:
         source = sources[indicator.pk]
@@ -325,6 +309,15 @@ def _progress_for(
             series = {
                 y: (*model_value(source, row), row["unaccepted"]) for y, row in model_rows.items()
             }
+            if source == Source.MODEL_GROWTH:  # the first year after the baseline
+                series.update(
+                    growth_series(
+                        indicator=indicator,
+                        scope=scope,
+                        year=year,
+                        include_submitted=include_submitted,
+                    )
+                )
         results.append(
             _build(
                 indicator,
