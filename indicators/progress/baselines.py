@@ -36,8 +36,9 @@ def growth_baseline(*, indicator: Indicator, scope: Unit) -> Baseline | None:
     own = Q(scope_id=scope.pk)
     if scope.level == UnitLevel.PROVINCE:
         own |= Q(scope__isnull=True)
-    # A scope's own row first: NULL scope sorts last.
-    return Baseline.objects.filter(own, indicator=indicator).order_by("scope_id").first()
+    # The scope's own row wins over the province-wide one.
+    rows = Baseline.objects.filter(own, indicator=indicator)
+    return max(rows, key=lambda b: b.scope_id is not None, default=None)
 
 
 @dataclass(frozen=True)

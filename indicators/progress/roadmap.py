@@ -53,12 +53,11 @@ def _scope_q(scope: Unit | None) -> Q:
 
 
 def _baselines(indicators: list[Indicator], scope: Unit | None) -> dict[int, Baseline]:
-    rows = Baseline.objects.filter(
-        _scope_q(scope), indicator__in=[i.pk for i in indicators]
-    ).order_by("scope_id")  # NULL scope last: the scope's own baseline wins.
+    rows = Baseline.objects.filter(_scope_q(scope), indicator__in=[i.pk for i in indicators])
     found: dict[int, Baseline] = {}
-    for baseline in rows:
-        found.setdefault(baseline.indicator_id, baseline)
+    # Province-wide rows first, so that the scope's own baseline replaces them.
+    for baseline in sorted(rows, key=lambda b: b.scope_id is not None):
+        found[baseline.indicator_id] = baseline
     return found
 
 
@@ -69,11 +68,11 @@ def _set_milestones(
     if year is not None:
         rows = rows.filter(year=year)
     found: dict[tuple[int, int], Milestone] = {}
-    # NULL scope last: a scope-specific milestone wins.
-    for milestone in rows.select_related("set_by").order_by("scope_id"):
+    # Province-wide rows first, so that a scope-specific milestone replaces them.
+    for milestone in sorted(rows.select_related("set_by"), key=lambda m: m.scope_id is not None):
         if milestone.target_low is None and milestone.target_high is None:
             continue
-        found.setdefault((milestone.indicator_id, milestone.year), milestone)
+        found[(milestone.indicator_id, milestone.year)] = milestone
     return found
 
 
