@@ -26,12 +26,14 @@ from campaigns.models import (
 )
 from indicators import progress
 from indicators.models import CommuneStatistics, Indicator
+from indicators.progress.roadmap import roadmaps
 from kontum_poverty.numbers import percent
 from reports import charts
 from reports.models import ReportJob, ReportKind
 from units.models import Unit, UnitLevel, User
 
 SPONSORS_SHOWN = 20
+RoadmapPoint = tuple[int, float]
 
 
 def current_campaign() -> Campaign | None:
@@ -292,8 +294,16 @@ class Card:
         return STATUS_STYLES[self.progress.status]
 
 
-def indicator_cards(overview: progress.Overview) -> list[Card]:
-    """One card per indicator: its figure, status and a sparkline of its years."""
+def roadmap_points(*, indicators: list[Indicator], scope: Unit) -> dict[int, list[RoadmapPoint]]:
+    """Each indicator's milestones in `scope` as (year, value), baseline year first, for charts."""
+    return {pk: plan.line_points() for pk, plan in roadmaps(indicators, scope).items()}
+
+
+def indicator_cards(
+    overview: progress.Overview, roadmap: dict[int, list[RoadmapPoint]] | None = None
+) -> list[Card]:
+    """One card per indicator: its figure, status and a sparkline of its years and milestones."""
+    roadmap = roadmap or {}
     return [
         Card(
             progress=p,
@@ -305,6 +315,7 @@ def indicator_cards(overview: progress.Overview) -> list[Card]:
                 width=160,
                 height=48,
                 compact=True,
+                milestones=roadmap.get(p.indicator_id, []),
             ),
         )
         for p in overview.indicators
@@ -327,8 +338,14 @@ def glance(*, scope: Unit) -> Glance:
     if campaign is None:
         return Glance(campaign=None, scope=scope, year=0, cards=[])
     year = pick_year(years=campaign_years(campaign=campaign), requested=None)
-    overview = progress.progress_overview(campaign=campaign, scope=scope, year=year)
-    return Glance(campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview))
+    indicators = progress.campaign_indicators(campaign=campaign)
+    overview = progress.progress_overview(
+        campaign=campaign, scope=scope, year=year, indicators=indicators
+    )
+    roadmap = roadmap_points(indicators=indicators, scope=scope)
+    return Glance(
+        campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview, roadmap)
+    )
 
 
 # --- PDF jobs -----------------------------------------------------------------------------------

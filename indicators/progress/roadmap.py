@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators.models import Baseline, Direction, Indicator, Measure, Milestone
+from indicators.progress.baselines import BaselineInput, baseline_set
 from indicators.progress.results import MODEL_RATE_CODES, Target
 from kontum_poverty.numbers import round_half_up
 from units.models import Unit, User
@@ -124,6 +125,14 @@ class Roadmap:
     baseline: Baseline | None
     years: list[RoadmapYear]
 
+    @property
+    def target(self) -> Target:
+        return Target.of(self.indicator, self.indicator.direction)
+
+    @property
+    def is_annual(self) -> bool:
+        return is_annual(self.indicator)
+
     def line_points(self) -> list[tuple[int, float]]:
         """(year, value) of every milestone, the baseline year first: what a chart draws."""
         points = [(y.year, y.line) for y in self.years if y.line is not None]
@@ -188,3 +197,22 @@ def milestone_set(
     milestone.full_clean()
     milestone.save()
     return milestone
+
+
+@dataclass(frozen=True)
+class RoadmapInput:
+    """What the Board's roadmap page sends for one indicator."""
+
+    indicator: Indicator
+    baseline: BaselineInput
+    # Year -> the Board's milestone; None goes back to the derived one.
+    milestones: dict[int, Decimal | None]
+
+
+@transaction.atomic
+def roadmap_save(*, rows: list[RoadmapInput], scope: Unit | None = None, by: User) -> None:
+    """Save the Board's baselines and milestones of every indicator, all or nothing."""
+    for row in rows:
+        baseline_set(indicator=row.indicator, scope=scope, data=row.baseline, by=by)
+        for year, value in row.milestones.items():
+            milestone_set(indicator=row.indicator, scope=scope, year=year, value=value, by=by)

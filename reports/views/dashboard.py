@@ -121,6 +121,7 @@ def dashboard_page(
         indicators=indicators,
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
+    roadmap = selectors.roadmap_points(indicators=indicators, scope=scope)
     page = DashboardPage(
         title=_("Progress of %(scope)s, %(year)s") % {"scope": scope.name, "year": chosen},
         campaign=campaign,
@@ -131,7 +132,7 @@ def dashboard_page(
         include_submitted=include_submitted,
         can_include_submitted=roles.sees_unaccepted_figures(user),
         overview=overview,
-        cards=selectors.indicator_cards(overview),
+        cards=selectors.indicator_cards(overview, roadmap),
         completeness=selectors.bloc_completeness(campaign=campaign, year=chosen, scope=scope),
         funds=selectors.fund_totals(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
@@ -174,6 +175,7 @@ def dashboard_page(
             unit=indicator.unit_of_measure,
             width=480,
             height=220,
+            milestones=roadmap.get(indicator.pk, []),
         )
         if with_sources:
             page.sources = progress.progress_sources(
