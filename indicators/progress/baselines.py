@@ -130,7 +130,12 @@ def baseline_set(
     *, indicator: Indicator, scope: Unit | None, data: BaselineInput, by: User
 ) -> Baseline | None:
     """Set, change or remove (value None) a baseline; every change is kept with who and when."""
-    existing = Baseline.objects.select_for_update().filter(indicator=indicator, scope=scope).first()
+    # Lock the indicator: two Board members saving the first baseline at once must not both
+    # insert one (the second would hit the unique constraint as a server error).
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+    existing = Baseline.objects.filter(
+        indicator=indicator, scope_id=scope.pk if scope else None
+    ).first()
     source = data.source_document.strip()
     if data.value is not None and not source:
         raise ValidationError(

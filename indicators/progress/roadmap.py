@@ -179,11 +179,11 @@ def milestone_set(
     *, indicator: Indicator, scope: Unit | None, year: int, value: Decimal | None, by: User
 ) -> Milestone | None:
     """Set the Board's milestone of a year, or (value None) go back to the derived one."""
-    existing = (
-        Milestone.objects.select_for_update()
-        .filter(indicator=indicator, scope=scope, year=year)
-        .first()
-    )
+    # Lock the indicator, as `baseline_set` does: one writer at a time per indicator.
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+    existing = Milestone.objects.filter(
+        indicator=indicator, scope_id=scope.pk if scope else None, year=year
+    ).first()
     if value is None:
         if existing is not None:
             existing.delete()  # the post_delete receiver moves the figures' cache key
