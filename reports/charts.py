@@ -265,6 +265,7 @@ def _milestone_marks(
 ) -> str:
     """The roadmap: a dotted line through the milestones and a hollow diamond on each."""
     colour, size = COLOURS["milestone"], 2.5 if compact else 4.0
+    label = escape(_("Roadmap"))
     parts = ['<g data-series="roadmap">']
     if len(milestones) > 1:
         path = " ".join(f"{x(year):.1f},{y(v):.1f}" for year, v in milestones)
@@ -277,7 +278,7 @@ def _milestone_marks(
         parts.append(
             f'<path data-milestone="{year}" d="M{cx:.1f},{cy - size:.1f} L{cx + size:.1f},{cy:.1f} '
             f'L{cx:.1f},{cy + size:.1f} L{cx - size:.1f},{cy:.1f} Z" fill="#ffffff" '
-            f'stroke="{colour}" stroke-width="1.5"><title>{escape(_("Roadmap"))} {year}: '
+            f'stroke="{colour}" stroke-width="1.5"><title>{label} {year}: '
             f"{_fmt(v)}</title></path>"
         )
     parts.append("</g>")
@@ -285,7 +286,7 @@ def _milestone_marks(
 
 
 def _milestone_legend(left: float, top: float) -> str:
-    colour = COLOURS["milestone"]
+    colour, label = COLOURS["milestone"], escape(_("Roadmap"))
     return (
         f'<g data-legend="roadmap"><line x1="{left:.1f}" y1="{top:.1f}" x2="{left + 16:.1f}" '
         f'y2="{top:.1f}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="2 3"/>'
@@ -293,5 +294,5 @@ def _milestone_legend(left: float, top: float) -> str:
         f'L{left + 8:.1f},{top + 3.5:.1f} L{left + 4.5:.1f},{top:.1f} Z" fill="#ffffff" '
         f'stroke="{colour}" stroke-width="1.5"/>'
         f'<text x="{left + 20:.1f}" y="{top + 4:.1f}" font-size="10" fill="{COLOURS["text"]}">'
-        f"{escape(_('Roadmap'))}</text></g>"
+        f"{label}</text></g>"
     )
