@@ -116,7 +116,7 @@ def test_a_leader_reads_the_page_but_cannot_change_it(client, leader, period, ro
     response = client.post(_url(period), _post(road, value="70", source=SOURCE))
 
     assert page.status_code == 200
-    assert 'name="i%d-value"' % road.pk in page.content.decode()
+    assert f'name="i{road.pk}-value"' in page.content.decode()
     assert "disabled" in page.content.decode()
     assert response.status_code == 403
     assert not Baseline.objects.exists()

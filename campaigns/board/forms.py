@@ -280,7 +280,7 @@ class RoadmapForm(StyledForm):
         style_fields(self, errors=self.errors if self.is_bound else (), small=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for pk in self.roadmaps:
             prefix = f"i{pk}"
             if data.get(f"{prefix}-value") is not None and not data.get(f"{prefix}-source"):

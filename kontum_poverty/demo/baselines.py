@@ -39,9 +39,7 @@ def baselines_load(context: DemoContext) -> None:
         if indicator is None or indicator.pk in existing:
             continue
         fields = {"year": year, "value": value, "source_document": DEMO_BASELINE_SOURCE}
-        created.append(
-            Baseline(indicator=indicator, scope=None, set_by=board, set_at=at, **fields)
-        )
+        created.append(Baseline(indicator=indicator, scope=None, set_by=board, set_at=at, **fields))
         BaselineChange.objects.create(
             indicator=indicator, scope=None, set_by=board, set_at=at, **fields
         )
