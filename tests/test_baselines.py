@@ -1,8 +1,10 @@
 """Baselines: the Board enters them with their source document, and INCOME's first reporting
 year is measured against them."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -259,3 +261,56 @@ def test_the_data_behind_the_figure_names_the_baseline(income, models_2018, boar
     assert {r.previous for r in rows} == {18_000_000.0}
     assert sorted(r.value for r in rows) == [11.11, 22.22]
     assert all("2017" in r.label and SOURCE in r.label for r in rows)
+
+
+# --- Import from Excel --------------------------------------------------------------------------
+
+
+def _xlsx(rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã chỉ tiêu", "Giá trị cơ sở", "Năm gốc", "Văn bản nguồn"])
+    for row in rows:
+        sheet.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    content.seek(0)
+    content.name = "baselines.xlsx"
+    return content
+
+
+def test_the_board_imports_baselines_from_excel(client, board_staff, period, road, income):
+    client.force_login(board_staff)
+
+    response = client.post(
+        _url(period),
+        {
+            "action": "import",
+            "file": _xlsx([["ROAD", 70, 2017, SOURCE], ["income", "18.500.000", 2017, SOURCE]]),
+        },
+    )
+
+    assert response.status_code == 302
+    assert {(b.indicator.code, b.value, b.year) for b in Baseline.objects.all()} == {
+        ("ROAD", Decimal(70), 2017),
+        ("INCOME", Decimal(18_500_000), 2017),
+    }
+    assert BaselineChange.objects.filter(set_by=board_staff).count() == 2
+
+
+def test_an_import_with_a_bad_row_changes_nothing(client, board_staff, period, road, income):
+    client.force_login(board_staff)
+
+    response = client.post(
+        _url(period),
+        {
+            "action": "import",
+            "file": _xlsx([["ROAD", 70, 2017, SOURCE], ["INCOME", 18_500_000, 2017, ""]]),
+        },
+    )
+
+    assert response.status_code == 422
+    assert not Baseline.objects.exists()
+    errors = response.context["import_form"].errors.as_data()["file"]
+    assert [e.code for e in errors] == ["source_required"]
+    assert "3" in response.content.decode()  # the row number

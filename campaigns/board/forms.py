@@ -2,10 +2,13 @@
 reasons and field comments), award proposals, the year's close, lock, reopen and unlock, and
 the roadmap (baselines and yearly milestones)."""
 
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
+import openpyxl
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +21,7 @@ from indicators.progress.baselines import BaselineInput
 from indicators.progress.roadmap import Roadmap, RoadmapInput, RoadmapYear
 from indicators.submissions.review import ScoreRow
 from kontum_poverty.forms import StyledForm, style_fields
-from kontum_poverty.numbers import VNNumberField
+from kontum_poverty.numbers import VNNumberField, parse_vn_number
 from units.models import Unit
 
 # Decisions are written the Vietnamese way; the ISO form is what a browser date picker sends.
@@ -327,3 +330,89 @@ class RoadmapForm(StyledForm):
             )
             for pk, plan in self.roadmaps.items()
         ]
+
+
+# Columns of the baseline file, in this order under one header row (a file format, not UI text).
+BASELINE_COLUMNS = ("Mã chỉ tiêu", "Giá trị cơ sở", "Năm gốc", "Văn bản nguồn")
+MAX_BASELINE_FILE = 1024 * 1024
+
+
+class BaselineImportForm(StyledForm):
+    """A small Excel file of baselines: indicator code, value, year, source document."""
+
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_("Columns: indicator code, baseline value, baseline year, source document."),
+    )
+
+    def __init__(self, *args: Any, indicators: list[Indicator], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = {i.code.upper(): i for i in indicators}
+
+    def clean_file(self) -> list[tuple[Indicator, BaselineInput]]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BASELINE_FILE:
+            raise forms.ValidationError(_("The file is larger than 1 MB."), code="too_large")
+        try:
+            sheet = openpyxl.load_workbook(upload, read_only=True, data_only=True).active
+            lines = list(sheet.iter_rows(min_row=2, max_col=4, values_only=True))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise forms.ValidationError(
+                _("This is not an Excel (.xlsx) file."), code="not_xlsx"
+            ) from exc
+        rows, errors = [], []
+        for number, line in enumerate(lines, start=2):
+            if all(cell in (None, "") for cell in line):
+                continue
+            try:
+                rows.append(self._row(line))
+            except forms.ValidationError as exc:
+                errors.append(
+                    forms.ValidationError(
+                        _("Row %(row)s: %(error)s"),
+                        code=exc.code,
+                        params={"row": number, "error": " ".join(exc.messages)},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        if not rows:
+            raise forms.ValidationError(_("The file has no baseline rows."), code="empty")
+        return rows
+
+    def _row(self, line: tuple[Any, ...]) -> tuple[Indicator, BaselineInput]:
+        code, value, year, source = (*line, None, None, None, None)[:4]
+        indicator = self.indicators.get(str(code or "").strip().upper())
+        if indicator is None:
+            raise forms.ValidationError(
+                _("no indicator has the code “%(code)s”."),
+                code="unknown_indicator",
+                params={"code": code or ""},
+            )
+        number = value if isinstance(value, int | float) else None
+        if number is None:
+            try:
+                number = parse_vn_number(str(value or ""))
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(
+                    _("the baseline “%(value)s” is not a number."),
+                    code="not_a_number",
+                    params={"value": value or ""},
+                ) from exc
+        amount = Decimal(str(number))
+        percent = indicator.measure != Measure.GROWTH and indicator.unit_of_measure == "%"
+        if amount < 0 or (percent and amount > 100):
+            raise forms.ValidationError(
+                _("the baseline of %(code)s is out of range."),
+                code="out_of_range",
+                params={"code": indicator.code},
+            )
+        if not isinstance(year, int) and not str(year or "").strip().isdigit():
+            raise forms.ValidationError(_("the baseline year is missing."), code="no_year")
+        if not str(source or "").strip():
+            raise forms.ValidationError(
+                _("Name the document the baseline comes from."), code="source_required"
+            )
+        return indicator, BaselineInput(
+            year=int(str(year).strip()), value=amount, source_document=str(source).strip()[:300]
+        )

@@ -171,3 +171,11 @@ def baseline_set(
     BaselineChange.objects.create(indicator=indicator, scope=scope, set_by=by, set_at=now, **fields)
     transaction.on_commit(figures_changed)
     return existing
+
+
+@transaction.atomic
+def baselines_import(*, rows: list[tuple[Indicator, BaselineInput]], by: User) -> int:
+    """Set the province-wide baselines of an imported file, all or nothing; returns the rows."""
+    for indicator, data in rows:
+        baseline_set(indicator=indicator, scope=None, data=data, by=by)
+    return len(rows)
