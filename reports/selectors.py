@@ -26,14 +26,13 @@ from campaigns.models import (
 )
 from indicators import progress
 from indicators.models import CommuneStatistics, Indicator
-from indicators.progress.roadmap import roadmaps
+from indicators.progress.roadmap import Roadmap, roadmaps
 from kontum_poverty.numbers import percent
 from reports import charts
 from reports.models import ReportJob, ReportKind
 from units.models import Unit, UnitLevel, User
 
 SPONSORS_SHOWN = 20
-RoadmapPoint = tuple[int, float]
 
 
 def current_campaign() -> Campaign | None:
@@ -294,16 +293,16 @@ class Card:
         return STATUS_STYLES[self.progress.status]
 
 
-def roadmap_points(*, indicators: list[Indicator], scope: Unit) -> dict[int, list[RoadmapPoint]]:
-    """Each indicator's milestones in `scope` as (year, value), baseline year first, for charts."""
-    return {pk: plan.line_points() for pk, plan in roadmaps(indicators, scope).items()}
+def indicator_roadmaps(*, indicators: list[Indicator], scope: Unit) -> dict[int, Roadmap]:
+    """Each indicator's baseline and milestones in `scope`, for charts and the detail list."""
+    return roadmaps(indicators, scope)
 
 
 def indicator_cards(
-    overview: progress.Overview, roadmap: dict[int, list[RoadmapPoint]] | None = None
+    overview: progress.Overview, plans: dict[int, Roadmap] | None = None
 ) -> list[Card]:
     """One card per indicator: its figure, status and a sparkline of its years and milestones."""
-    roadmap = roadmap or {}
+    roadmap = {pk: plan.line_points() for pk, plan in (plans or {}).items()}
     return [
         Card(
             progress=p,
@@ -342,10 +341,8 @@ def glance(*, scope: Unit) -> Glance:
     overview = progress.progress_overview(
         campaign=campaign, scope=scope, year=year, indicators=indicators
     )
-    roadmap = roadmap_points(indicators=indicators, scope=scope)
-    return Glance(
-        campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview, roadmap)
-    )
+    plans = indicator_roadmaps(indicators=indicators, scope=scope)
+    return Glance(campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview, plans))
 
 
 # --- PDF jobs -----------------------------------------------------------------------------------

@@ -184,9 +184,10 @@ def test_the_dashboard_charts_show_the_roadmap(client, leader, road, board_staff
         reverse("dashboard:scope", args=[province.pk]), {"year": "2019", "indicator": "ROAD"}
     ).content.decode()
 
-    # The card's sparkline and the selected indicator's trend chart.
+    # The card's sparkline and the selected indicator's trend chart, and the list beside it.
     assert page.count('data-milestone="2019"') >= 2
     assert 'data-legend="roadmap"' in page
+    assert "2019: ≥ 90" in page and "2020: ≥ 100" in page
 
 
 # --- The province PDF ---------------------------------------------------------------------------

@@ -389,8 +389,10 @@ class BaselineImportForm(StyledForm):
                 code="unknown_indicator",
                 params={"code": code or ""},
             )
-        number = value if isinstance(value, int | float) else None
-        if number is None:
+        number: Decimal | int | float
+        if isinstance(value, int | float):
+            number = value
+        else:
             try:
                 number = parse_vn_number(str(value or ""))
             except forms.ValidationError as exc:

@@ -32,7 +32,7 @@ def public_page(*, year: str = "") -> DashboardPage:
         include_submitted=False,
         indicators=indicators,
     )
-    roadmap = selectors.roadmap_points(indicators=indicators, scope=province)
+    plans = selectors.indicator_roadmaps(indicators=indicators, scope=province)
     page = DashboardPage(
         title=_("Progress of %(scope)s, %(year)s") % {"scope": province.name, "year": chosen},
         campaign=campaign,
@@ -40,7 +40,7 @@ def public_page(*, year: str = "") -> DashboardPage:
         year=chosen,
         years=years,
         overview=overview,
-        cards=selectors.indicator_cards(overview, roadmap),
+        cards=selectors.indicator_cards(overview, plans),
         as_of=progress.figures_as_of(scope=province),
     )
     page.poverty_chart = charts.line_chart(
