@@ -44,6 +44,14 @@ class Campaign(models.Model):
     excellent_min = models.DecimalField(_("Excellent from"), default=90, **POINTS)
     good_min = models.DecimalField(_("Good from"), default=70, **POINTS)
     completed_min = models.DecimalField(_("Completed from"), default=50, **POINTS)
+    # Below this share of reporting units a province or district figure is not shown at all.
+    coverage_threshold = models.PositiveSmallIntegerField(
+        _("minimum coverage (%)"),
+        default=50,
+        help_text=_(
+            "A figure based on fewer of its units than this share is shown as “not enough data”."
+        ),
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -69,6 +77,12 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=~Q(successor=F("pk")),
                 name="campaigns_campaign_not_own_successor",
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage_threshold__lte=100),
+                name="campaigns_campaign_coverage_threshold_percent",
+                violation_error_code="coverage_threshold_percent",
+                violation_error_message=_("The minimum coverage is a percentage (0–100)."),
             ),
         ]
 

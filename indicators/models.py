@@ -24,6 +24,15 @@ class Direction(models.TextChoices):
     LOWER_IS_BETTER = "down", _("Lower is better")
 
 
+class Denominator(models.TextChoices):
+    """Which units a province or district figure counts, and so what its coverage counts."""
+
+    COMMUNES = "communes", _("communes (xã) only")
+    COMMUNE_LEVEL = "commune_level", _("communes, wards and towns")
+    DISTRICTS = "districts", _("districts and the city")
+    MODEL_UNITS = "model_units", _("units with poverty-reduction models")
+
+
 class Indicator(models.Model):
     """A campaign target: a range (15–20) has both ends, "at least 52" only the low end."""
 
@@ -41,6 +50,18 @@ class Indicator(models.Model):
     target_low = models.DecimalField(_("target (low end)"), null=True, blank=True, **VALUE)
     target_high = models.DecimalField(_("target (high end)"), null=True, blank=True, **VALUE)
     target_year = models.PositiveSmallIntegerField(_("target year"))
+    # "trên 52 %", "hơn 10 %": the target is passed only above its value, not at it.
+    target_strict = models.BooleanField(
+        _("strictly above the target"),
+        default=False,
+        help_text=_(
+            "Tick when the document says “more than” (trên, hơn): reaching it is not enough."
+        ),
+    )
+    target_wording = models.TextField(_("the target in the source document's words"), blank=True)
+    denominator = models.CharField(
+        _("counts"), max_length=16, choices=Denominator, default=Denominator.COMMUNE_LEVEL
+    )
     # Which commune-statistics field a share-of-communes indicator counts (e.g. "paved_road").
     commune_field = models.CharField(_("commune statistics field"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -177,6 +198,14 @@ class CommuneStatistics(models.Model):
     near_poor_households = models.PositiveIntegerField(
         _("near-poor households"), null=True, blank=True
     )
+    # Published tables give "of which ethnic-minority households" under each group: a subset of
+    # the poor (or near-poor) households, not of all households.
+    poor_ethnic_minority_households = models.PositiveIntegerField(
+        _("poor ethnic-minority households"), null=True, blank=True
+    )
+    near_poor_ethnic_minority_households = models.PositiveIntegerField(
+        _("near-poor ethnic-minority households"), null=True, blank=True
+    )
     escaped_poverty = models.PositiveIntegerField(
         _("households that escaped poverty"), null=True, blank=True
     )
@@ -244,6 +273,24 @@ class CommuneStatistics(models.Model):
                 violation_error_code="ethnic_not_above_total",
                 violation_error_message=_(
                     "Ethnic-minority households cannot be more than all households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("poor_ethnic_minority_households", "poor_households"),
+                name="indicators_communestats_poor_ethnic_not_above_poor",
+                violation_error_code="poor_ethnic_not_above_poor",
+                violation_error_message=_(
+                    "Poor ethnic-minority households cannot be more than poor households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above(
+                    "near_poor_ethnic_minority_households", "near_poor_households"
+                ),
+                name="indicators_communestats_near_poor_ethnic_not_above_near_poor",
+                violation_error_code="near_poor_ethnic_not_above_near_poor",
+                violation_error_message=_(
+                    "Near-poor ethnic-minority households cannot be more than near-poor households."
                 ),
             ),
         ]
@@ -421,6 +468,8 @@ class ImportState(models.TextChoices):
     APPLIED = "applied", _("Applied")
     FAILED = "failed", _("Failed")
     REFUSED = "refused", _("Refused")
+    # A preview nobody confirmed within a day: the figures it compared against may be stale.
+    EXPIRED = "expired", _("Expired")
 
 
 def import_upload_to(instance: "ImportBatch", filename: str) -> str:
@@ -455,6 +504,8 @@ class ImportBatch(models.Model):
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     skipped_count = models.PositiveIntegerField(_("subtotal and empty rows"), default=0)
+    # Commune rows whose figure cells are all blank: not data, so neither new nor stored.
+    blank_count = models.PositiveIntegerField(_("rows left blank"), default=0)
     # Why the whole file was refused (code and its parameters); empty when it was read.
     refusal = models.JSONField(_("refusal"), default=dict, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)

@@ -164,7 +164,9 @@ class CommuneStatisticsResource(EscapingResource):
     total_households = _stat_field("total_households")
     ethnic_minority_households = _stat_field("ethnic_minority_households")
     poor_households = _stat_field("poor_households")
+    poor_ethnic_minority_households = _stat_field("poor_ethnic_minority_households")
     near_poor_households = _stat_field("near_poor_households")
+    near_poor_ethnic_minority_households = _stat_field("near_poor_ethnic_minority_households")
     escaped_poverty = _stat_field("escaped_poverty")
     newly_poor = _stat_field("newly_poor")
     fell_back = _stat_field("fell_back")
@@ -186,7 +188,9 @@ class CommuneStatisticsResource(EscapingResource):
             "total_households",
             "ethnic_minority_households",
             "poor_households",
+            "poor_ethnic_minority_households",
             "near_poor_households",
+            "near_poor_ethnic_minority_households",
             "escaped_poverty",
             "newly_poor",
             "fell_back",

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from campaigns.models import Campaign
 from campaigns.services import CAMPAIGN_3198_NUMBER, campaign_3198_seed
-from indicators.models import Direction, Indicator, Measure
+from indicators.models import Denominator, Direction, Indicator, Measure
 from units.services import Counts, counts_add, rows_upsert, units_load_reference
 
 TARGET_YEAR = 2020
@@ -24,6 +24,11 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
         ),
         "measure": Measure.SHARE_OF_COMMUNES,
         "commune_field": "paved_road",
+        "denominator": Denominator.COMMUNES,
+        "target_wording": (
+            "Đến năm 2020: 100% số xã có đường ô tô đến trung tâm xã được nhựa hóa hoặc bê "
+            "tông hóa."
+        ),
         "target_low": Decimal(100),
     },
     {
@@ -36,6 +41,11 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
         ),
         "measure": Measure.SHARE_OF_COMMUNES,
         "commune_field": "adequate_schools",
+        "denominator": Denominator.COMMUNES,
+        "target_wording": (
+            "Đến năm 2020: 100% số xã có đủ trường, lớp mầm non, trường phổ thông và trung tâm "
+            "học tập cộng đồng."
+        ),
         "target_low": Decimal(100),
     },
     {
@@ -48,6 +58,10 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
         ),
         "measure": Measure.SHARE_OF_COMMUNES,
         "commune_field": "health_criteria_met",
+        "denominator": Denominator.COMMUNE_LEVEL,
+        "target_wording": (
+            "Đến năm 2020: 100% số xã, phường, thị trấn đạt Bộ tiêu chí quốc gia về y tế xã."
+        ),
         "target_low": Decimal(100),
     },
     {
@@ -59,6 +73,11 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
             "năm nay ÷ năm trước − 1; gộp các mô hình theo số hộ tham gia. Trên 20% vẫn là đạt."
         ),
         "measure": Measure.GROWTH,
+        "denominator": Denominator.MODEL_UNITS,
+        "target_wording": (
+            "Thu nhập của hộ nghèo tham gia các mô hình giảm nghèo bền vững tăng bình quân "
+            "15–20%/năm."
+        ),
         "target_low": Decimal(15),
         "target_high": Decimal(20),
     },
@@ -66,21 +85,31 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
         "code": "ESCAPE",
         "name": "Hộ tham gia mô hình giảm nghèo bền vững thoát nghèo hằng năm",
         "description": (
-            "Mục tiêu: bình quân mỗi năm trên 10% số hộ tham gia mô hình thoát nghèo. "
-            "Cách tính: số hộ thoát nghèo ÷ số hộ tham gia mô hình, theo từng năm."
+            "Mục tiêu: bình quân mỗi năm hơn 10% số hộ tham gia mô hình thoát nghèo (đúng 10% "
+            "là chưa đạt). Cách tính: số hộ thoát nghèo ÷ số hộ tham gia mô hình, theo từng "
+            "năm; mục tiêu được đánh giá theo bình quân các năm đã qua."
         ),
         "measure": Measure.RATE,
+        "denominator": Denominator.MODEL_UNITS,
+        "target_wording": (
+            "Bình quân mỗi năm có hơn 10% hộ tham gia mô hình giảm nghèo bền vững thoát nghèo."
+        ),
+        "target_strict": True,
         "target_low": Decimal(10),
     },
     {
         "code": "LABOUR",
         "name": "Tỷ lệ lao động qua đào tạo",
         "description": (
-            "Mục tiêu đến năm 2020: trên 52% lao động qua đào tạo. Đơn vị báo cáo hai số: "
-            "số lao động qua đào tạo và tổng số lao động; tỷ lệ của tỉnh là tổng số lao động "
-            "qua đào tạo ÷ tổng số lao động, không lấy trung bình tỷ lệ của các huyện."
+            "Mục tiêu đến năm 2020: trên 52% lao động qua đào tạo (đúng 52% là chưa đạt). Đơn "
+            "vị báo cáo hai số: số lao động qua đào tạo và tổng số lao động; tỷ lệ của tỉnh là "
+            "tổng số lao động qua đào tạo ÷ tổng số lao động, không lấy trung bình tỷ lệ của "
+            "các huyện."
         ),
         "measure": Measure.RATE,
+        "denominator": Denominator.DISTRICTS,
+        "target_wording": "Đến năm 2020: tỷ lệ lao động qua đào tạo đạt trên 52%.",
+        "target_strict": True,
         "target_low": Decimal(52),
     },
     {
@@ -92,6 +121,10 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
             "số người trong độ tuổi; tỷ lệ của tỉnh là tỷ số của các tổng."
         ),
         "measure": Measure.RATE,
+        "denominator": Denominator.DISTRICTS,
+        "target_wording": (
+            "Đến năm 2020: 80% người trong độ tuổi đạt trình độ trung học phổ thông và tương đương."
+        ),
         "target_low": Decimal(80),
     },
     {
@@ -104,6 +137,8 @@ INDICATORS_3198: tuple[dict[str, object], ...] = (
         ),
         "measure": Measure.SHARE_OF_COMMUNES,
         "commune_field": "cultural_house",
+        "denominator": Denominator.COMMUNE_LEVEL,
+        "target_wording": "Đến năm 2020: 50% số xã, phường, thị trấn có nhà văn hóa.",
         "target_low": Decimal(50),
     },
 )
@@ -120,6 +155,7 @@ def indicators_3198_seed(*, campaign: Campaign) -> Counts:
             "target_year": TARGET_YEAR,
             "commune_field": "",
             "target_high": None,
+            "target_strict": False,
             **definition,
             "order": order,
         }

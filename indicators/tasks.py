@@ -28,3 +28,9 @@ def apply_import(*, batch_id: int, user_id: int | None) -> None:
     except ValidationError:
         # Recorded on the batch (stale figures, locked year): nothing to retry.
         return
+
+
+@shared_task(ignore_result=True)
+def expire_import_previews() -> int:
+    """Expire previews nobody confirmed within a day (Celery beat)."""
+    return services.batches_expire()

@@ -234,6 +234,11 @@ REPORT_JOB_RUNNING_STALE_SECONDS = env_int(
 )
 CELERY_BEAT_SCHEDULE = {
     "reports-reconcile": {"task": "reports.tasks.reports_reconcile", "schedule": 60.0},
+    # Import previews left unconfirmed for a day expire (pages also expire them when opened).
+    "indicators-expire-import-previews": {
+        "task": "indicators.tasks.expire_import_previews",
+        "schedule": 3600.0,
+    },
 }
 
 # --- E-mail and logging ---------------------------------------------------------------------

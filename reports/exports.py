@@ -84,24 +84,29 @@ def _yes_no(value: bool | None) -> str:
 
 def _indicators(page: "DashboardPage") -> Table:
     headers = [
-        _("Code"), _("Indicator"), _("Value"), _("Unit"), _("Target"), _("Milestone"),
-        _("Status"), _("Projection to the target year"), _("Count"), _("Out of"),
-        _("Communes without data"), _("Reports not yet accepted"),
+        _("Code"), _("Indicator"), _("Value"), _("Value this year"), _("Unit"), _("Target"),
+        _("Milestone"), _("Status"), _("Coverage"), _("Units with data"),
+        _("Units counted"), _("Projection to the target year"), _("Count"), _("Out of"),
+        _("Reports not yet accepted"), _("Target in the source document"),
     ]  # fmt: skip
     rows = [
         [
             p.code,
             p.name,
             _num(p.value),
+            _num(p.year_value),
             p.unit_of_measure,
             str(p.target),
             str(p.milestone or ""),
-            p.status_label,
+            p.status_text,
+            str(p.coverage),
+            p.coverage.reported,
+            p.coverage.expected,
             _num(p.projection),
             _num(p.numerator),
             _num(p.denominator),
-            p.communes_missing,
             p.unaccepted_reports,
+            p.wording,
         ]
         for p in (page.overview.indicators if page.overview else [])
     ]
@@ -112,16 +117,18 @@ def _indicators(page: "DashboardPage") -> Table:
 def _breakdown(page: "DashboardPage") -> Table:
     headers = [
         _("Code"), page.children_label, _("Value"), _("Count"), _("Out of"),
-        _("Communes without data"), _("Target met"),
+        _("Coverage"), _("Units with data"), _("Units counted"), _("Target met"),
     ]  # fmt: skip
     rows = [
         [
             r.code,
             r.name,
-            _num(r.value),
+            str(_("Not enough data")) if r.not_enough_data else _num(r.value),
             _num(r.numerator),
             _num(r.denominator),
-            r.communes_missing,
+            str(r.coverage),
+            r.coverage.reported,
+            r.coverage.expected,
             _yes_no(r.met),
         ]
         for r in page.breakdown
@@ -205,13 +212,16 @@ def _sponsors(page: "DashboardPage") -> Table:
 
 def _poverty(page: "DashboardPage") -> Table:
     headers = [
-        _("Year"), _("Communes"), _("Households"), _("Poor households"), _("Poverty rate (%)"),
+        _("Year"), _("Coverage"), _("Communes with data"), _("Communes counted"),
+        _("Households"), _("Poor households"), _("Poverty rate (%)"),
         _("Near-poor households"), _("Escaped poverty"), _("Newly poor"), _("Fell back"),
     ]  # fmt: skip
     rows = [
         [
             p.year,
+            str(p.coverage),
             p.communes,
+            p.communes_expected,
             p.total_households,
             p.poor_households,
             p.poverty_rate,

@@ -276,9 +276,12 @@ def sponsor_ranking(
 
 STATUS_STYLES = {
     progress.Status.ACHIEVED: "success",
+    progress.Status.PROVISIONAL: "info",
     progress.Status.ON_TRACK: "primary",
+    progress.Status.BEHIND: "warning",
     progress.Status.AT_RISK: "warning",
     progress.Status.OFF_TRACK: "danger",
+    progress.Status.NOT_ENOUGH_DATA: "secondary",
     progress.Status.NO_DATA: "secondary",
 }
 

@@ -206,8 +206,8 @@ def test_each_value_stands_beside_commitment_last_year_target_and_commune_statis
     labour = rows["LABOUR"]
     assert (labour.reported, labour.commitment, labour.last_year) == (52.0, Decimal(55), 45.0)
     assert str(labour.target) == "≥ 52"
-    assert (rows["ROAD"].commune_value, rows["ROAD"].communes_with_data) == (50.0, 2)
-    assert rows["ROAD"].communes_expected == 3
+    assert rows["ROAD"].commune_value == 50.0
+    assert (rows["ROAD"].coverage.reported, rows["ROAD"].coverage.expected) == (2, 3)
     html = response.content.decode()
     road_row = html[html.index('data-indicator="ROAD"') :]
     road_cell = road_row[road_row.index('data-col="communes"') :]

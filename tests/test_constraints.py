@@ -223,6 +223,12 @@ def test_classification_thresholds_must_go_down_from_excellent_to_completed(thre
         CampaignFactory(number="9/X", **thresholds)
 
 
+def test_the_minimum_coverage_is_a_percentage():
+    CampaignFactory(number="9/Y", coverage_threshold=100)  # positive control: every unit
+    with refused_by("campaigns_campaign_coverage_threshold_percent"):
+        CampaignFactory(number="9/X", coverage_threshold=101)
+
+
 def test_a_campaign_cannot_succeed_itself():
     campaign = CampaignFactory()
     campaign.successor = campaign
@@ -627,6 +633,18 @@ def test_poor_and_near_poor_households_together_cannot_exceed_total_households()
 def test_ethnic_minority_households_cannot_exceed_total_households():
     with refused_by("indicators_communestats_ethnic_not_above_total"):
         CommuneStatisticsFactory(total_households=500, ethnic_minority_households=501)
+
+
+def test_poor_ethnic_minority_households_cannot_exceed_poor_households():
+    CommuneStatisticsFactory(poor_households=200, poor_ethnic_minority_households=200)
+    with refused_by("indicators_communestats_poor_ethnic_not_above_poor"):
+        CommuneStatisticsFactory(poor_households=200, poor_ethnic_minority_households=201)
+
+
+def test_near_poor_ethnic_minority_households_cannot_exceed_near_poor_households():
+    CommuneStatisticsFactory(near_poor_households=90, near_poor_ethnic_minority_households=90)
+    with refused_by("indicators_communestats_near_poor_ethnic_not_above_near_poor"):
+        CommuneStatisticsFactory(near_poor_households=90, near_poor_ethnic_minority_households=91)
 
 
 @pytest.mark.parametrize(

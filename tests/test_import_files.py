@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from openpyxl import Workbook
 
 from indicators.imports import safety, services
@@ -18,6 +19,7 @@ from tests.fixtures.import_files import (
     simple_file,
     template_row,
     upload,
+    workbook_bytes,
 )
 from units.models import Unit, UnitKind, UnitLevel
 
@@ -268,3 +270,58 @@ def test_a_column_named_twice_is_refused(communes, admin_user):
 def test_a_damaged_workbook_is_refused(communes, admin_user):
     content = replace_in_zip(simple_file([]), "xl/workbook.xml", b"<not-a-workbook")
     assert refused_on_read(content, admin_user) == "unreadable"
+
+
+def test_a_file_typed_in_tcvn3_is_converted_to_unicode(communes, admin_user):
+    # "Mã xã", "Tên xã", "Tổng số hộ", … and the names typed in .VnTime, without codes.
+    content = workbook_bytes(
+        [
+            ["M· x·", "Tªn x·", "Tæng sè hé", "Sè hé nghÌo", "Ghi chó"],
+            ["", "X· §¾k Choong", 500, 50, "Sè liÖu cña x· b¸o c¸o"],
+            ["", "X· M\u00adêng Hoong", 300, 30, None],
+        ]
+    )
+    batch = services.batch_preview(
+        batch=services.batch_create(upload=upload(content), year=2019, by=admin_user)
+    )
+    assert batch.state == ImportState.PREVIEWED, batch.refusal
+    assert (batch.new_count, batch.errors) == (2, [])
+    assert batch.warnings[0]["code"] == "converted_from_tcvn3"
+    services.batch_confirm(batch=batch, by=admin_user, token=batch.confirm_token)
+
+    dak_choong = CommuneStatistics.objects.get(commune=communes["dak_choong"])
+    assert (dak_choong.total_households, dak_choong.note) == (500, "Số liệu của xã báo cáo")
+    assert CommuneStatistics.objects.get(commune=communes["muong_hoong"]).poor_households == 30
+
+
+def test_a_file_typed_in_vni_is_refused_naming_the_encoding(communes, admin_user, client):
+    content = workbook_bytes(
+        [
+            ["Maõ xaõ", "Teân xaõ", "Toång soá hoä", "Soá hoä ngheøo"],
+            ["", "Xaõ Ñaék Choong", 500, 50],
+            ["", "Xaõ Möôøng Hoong", 300, 30],
+        ]
+    )
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("indicators:import-upload"), {"year": 2019, "file": upload(content)}
+    )
+    html = client.get(response["Location"]).content.decode()
+    refusal = html[html.index('id="import-refusal"') :]
+    assert "bảng mã cũ VNI" in refusal[:400]
+    assert "VNI-Times" in refusal[:400]
+    assert not CommuneStatistics.objects.exists()
+
+
+def test_unicode_vietnamese_with_symbols_is_not_taken_for_a_legacy_encoding(communes, admin_user):
+    content = workbook_bytes(
+        [
+            ["Mã xã", "Tên xã", "Tổng số hộ", "Số hộ nghèo", "Ghi chú"],
+            ["23287", "Xã Đắk Choong", 500, 50, "Tỷ lệ 10 % · nguồn © UBND"],
+            ["23290", "Xã Mường Hoong", 300, 30, "Hoàng, Thuý · Ứng · © 2019"],
+        ]
+    )
+    batch = services.batch_preview(
+        batch=services.batch_create(upload=upload(content), year=2019, by=admin_user)
+    )
+    assert (batch.state, batch.new_count) == (ImportState.PREVIEWED, 2)

@@ -194,7 +194,12 @@ def test_exports_escape_formula_like_text(client, admin_user, communes):
     client.force_login(admin_user)
     xlsx = client.get(reverse("indicators:statistics-export", args=[2019, "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    notes = {row[0]: (row[-2], row[-1]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    header = [cell.value for cell in sheet[1]]
+    note_at, source_at = header.index("Ghi chú"), header.index("Nguồn số liệu")
+    notes = {
+        row[0]: (row[note_at], row[source_at])
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert notes["23287"] == ('\'=HYPERLINK("http://evil.example","x")', "'@SUM(1)")
     assert notes["23320"] == ("'-1+2", "'\tTAB")
     assert sheet.cell(row=2, column=11).value == "có"

@@ -705,6 +705,7 @@ def campaign_form(campaign, period, **changes) -> dict[str, Any]:
         "excellent_min": "90",
         "good_min": "70",
         "completed_min": "50",
+        "coverage_threshold": "50",
         "periods-TOTAL_FORMS": "1",
         "periods-INITIAL_FORMS": "1",
         **{f"periods-0-{name}": value for name, value in row.items()},

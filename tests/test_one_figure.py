@@ -160,8 +160,8 @@ def row_cells(root: ElementWrapper, selector: str, key: str, *, column: int = 0)
     raise AssertionError(f"no row with {key!r} in cell {column} under {selector!r}")
 
 
-def workbook_cell(surface: str, content: bytes, *, row: tuple[str, object], column: str) -> Shown:
-    """The cell in `column` of the first sheet's line whose `row[0]` column holds `row[1]`."""
+def _workbook_record(surface: str, content: bytes, *, row: tuple[str, object], column: str) -> dict:
+    """The first sheet's line whose `row[0]` column holds `row[1]`, by header."""
     key, wanted = row
     lines = load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True)
     for header in lines:
@@ -172,8 +172,18 @@ def workbook_cell(surface: str, content: bytes, *, row: tuple[str, object], colu
     for line in lines:
         record = dict(zip(header, line, strict=False))
         if record[key] == wanted:
-            return cell(surface, record[column])
+            return record
     raise AssertionError(f"{surface}: no line with {wanted!r} under {key!r}")
+
+
+def workbook_cell(surface: str, content: bytes, *, row: tuple[str, object], column: str) -> Shown:
+    """The cell in `column` of the first sheet's line whose `row[0]` column holds `row[1]`."""
+    return cell(surface, _workbook_record(surface, content, row=row, column=column)[column])
+
+
+def workbook_text(surface: str, content: bytes, *, row: tuple[str, object], column: str) -> str:
+    """A text cell, found as `workbook_cell` finds a number."""
+    return str(_workbook_record(surface, content, row=row, column=column)[column])
 
 
 def _pdf_text(kind: str, **params: object) -> str:
@@ -275,8 +285,9 @@ def test_every_surface_shows_the_same_poverty_rate(client, leader, board_staff, 
     )
     pdf = province_pdf()
     sheet = unit_sheet_pdf(y.district)
-    # A year's line of poverty figures: year, communes, households, poor households, rate.
-    year_line = rf"{YEAR} \d+ {vn(y.households)} {vn(y.poor)} NUMBER"
+    # A year's line of poverty figures: year, coverage ("3/4 xã, phường, thị trấn"),
+    # households, poor households, rate.
+    year_line = rf"{YEAR} \d+/\d+ \D+ {vn(y.households)} {vn(y.poor)} NUMBER"
 
     assert_every_surface_shows(
         Fraction(100 * y.poor, y.households),
@@ -394,6 +405,61 @@ def test_every_surface_shows_the_same_share_of_communes(client, leader, board_st
             pdf_number("unit sheet PDF", sheet, rf"{re.escape(y.road.name)} \S+ NUMBER ?%"),
         ],
     )
+
+
+def test_every_surface_says_the_same_coverage_and_status(client, leader, board_staff, unit_officer):
+    """The same figure says from how many units it comes, the same way everywhere: 16 of the
+    district's 17 communes gave data, so ROAD is provisional ("Tạm tính"), not achieved."""
+    y = share_year(unit_officer.unit)
+    province, district = y.district.parent, y.district
+    road = {"year": YEAR, "indicator": "ROAD"}
+    coverage = "16/17 xã, phường, thị trấn"
+
+    dashboard = page(client, leader, reverse("dashboard:home"), **road)
+    data_page = page(client, leader, reverse("dashboard:sources", args=[province.pk]), **road)
+    public = page(client, None, reverse("public-progress"), year=YEAR)
+    board = page(client, board_staff, reverse("board:review", args=[y.report.pk]))
+    indicators_xlsx = get(
+        client, leader, reverse("dashboard:export", args=[province.pk, "indicators"]), **road
+    )
+    breakdown_xlsx = get(
+        client, leader, reverse("dashboard:export", args=[province.pk, "breakdown"]), **road
+    )
+    pdf = province_pdf()
+    sheet = unit_sheet_pdf(district)
+
+    shown = {
+        "dashboard card": text(dashboard, "[data-indicator=ROAD] .dash-coverage"),
+        "dashboard by district": " ".join(
+            row_cells(dashboard, "#breakdown-table tbody tr", district.name)
+        ),
+        "dashboard data page": text(data_page, "main h1 + p"),
+        "public card": text(public, "[data-indicator=ROAD] .dash-coverage"),
+        "review page": text(
+            board, "#indicator-table tr[data-indicator=ROAD] td[data-col=communes]"
+        ),
+        "indicators.xlsx": workbook_text(
+            "indicators.xlsx", indicators_xlsx, row=(_("Code"), "ROAD"), column=_("Coverage")
+        ),
+        "breakdown.xlsx": workbook_text(
+            "breakdown.xlsx", breakdown_xlsx, row=(_("Code"), district.code), column=_("Coverage")
+        ),
+        "province PDF": pdf,
+    }
+    missing = {surface: seen for surface, seen in shown.items() if coverage not in seen}
+    assert not missing, f"{coverage!r} is missing from: {missing}"
+    # The sheet's narrow cell wraps the words among the next cell's: its count is enough.
+    assert "Số liệu của 16/17 xã," in sheet
+    provisional = {
+        "dashboard card": text(dashboard, "[data-indicator=ROAD] .badge"),
+        "public card": text(public, "[data-indicator=ROAD] .badge"),
+        "indicators.xlsx": workbook_text(
+            "indicators.xlsx", indicators_xlsx, row=(_("Code"), "ROAD"), column=_("Status")
+        ),
+    }
+    assert all(seen.startswith("Tạm tính") for seen in provisional.values()), provisional
+    assert f"tạm tính; số liệu của {coverage}" in pdf
+    assert "Đã đạt" not in pdf
 
 
 # --- Growth ------------------------------------------------------------------------------------

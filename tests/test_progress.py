@@ -107,7 +107,8 @@ def test_share_counts_communes_meeting_among_communes_with_data(province, road):
     # 2 paved out of 3 with data; one null value and one absent row are missing, not failing.
     assert result.value == pytest.approx(66.67)
     assert (result.numerator, result.denominator) == (2, 3)
-    assert result.communes_expected == 5
+    assert (result.coverage.reported, result.coverage.expected) == (3, 5)
+    assert result.status == Status.PROVISIONAL
     assert result.communes_missing == 2
 
 
@@ -190,9 +191,13 @@ def test_only_accepted_reports_count_unless_board_includes_submitted(province, l
         indicator=labour, scope=province, year=2019, include_submitted=True
     )
 
-    assert accepted.value == 60.0
+    # One accepted report of three districts is below the Board's 50 % threshold: no figure.
+    assert accepted.value is None
+    assert accepted.status == Status.NOT_ENOUGH_DATA
+    assert str(accepted.coverage) == "1/3 huyện, thành phố"
     assert accepted.unaccepted_reports == 0
     assert with_submitted.value == 40.0
+    assert with_submitted.status == Status.PROVISIONAL
     assert with_submitted.unaccepted_reports == 1
 
 
@@ -316,9 +321,11 @@ def test_a_lower_is_better_target_is_met_below_its_line():
         (100, 2019, None, None, Status.ACHIEVED),
         (90, 2020, 80, 100, Status.OFF_TRACK),  # target year reached, target missed
         (85, 2019, 80, 100, Status.ON_TRACK),  # milestone met and projection reaches target
-        (85, 2019, 90, 100, Status.AT_RISK),  # milestone missed, projection fine
+        (85, 2019, 90, 100, Status.BEHIND),  # milestone missed, projection fine
         (85, 2019, 80, 95, Status.AT_RISK),  # milestone met, projection short
-        (70, 2019, 80, 90, Status.OFF_TRACK),  # both missed
+        (70, 2019, 80, 90, Status.BEHIND),  # both missed: behind the roadmap, not yet failed
+        (70, 2019, None, 100, Status.ON_TRACK),  # no roadmap: the trend reaches the target
+        (70, 2019, None, 90, Status.AT_RISK),  # no roadmap: the trend falls short
         (70, 2019, None, None, Status.AT_RISK),  # nothing to judge by
     ],
 )
@@ -337,12 +344,14 @@ def test_status_rules(value, year, milestone, projection, expected):
 
 def test_projection_follows_the_trend_to_the_target_year(province, road):
     district = DistrictFactory(parent=province)
+    communes = [CommuneFactory(parent=district) for _ in range(4)]
     for year, flags in {
         2017: [True, False, False, False],
         2018: [True, True, False, False],
         2019: [True, True, True, False],
     }.items():
-        _communes(district, flags, year=year)
+        for commune, flag in zip(communes, flags, strict=True):
+            CommuneStatisticsFactory(commune=commune, year=year, paved_road=flag)
     Milestone.objects.create(indicator=road, year=2019, target_low=70)
 
     result = progress.indicator_progress(indicator=road, scope=district, year=2019)

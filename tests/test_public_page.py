@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from campaigns.models import SubmissionStatus
+from campaigns.models import Campaign, SubmissionStatus
 from indicators import progress
 from indicators.models import ReportedValue
 from tests.factories import (
@@ -74,9 +74,13 @@ def test_public_page_counts_only_accepted_reports(client, province, labour):
     for status in (SubmissionStatus.SUBMITTED, SubmissionStatus.RETURNED, SubmissionStatus.DRAFT):
         _report(province, labour, 99, status, f"Huyện {status}")
 
+    # One district of four is below the default minimum coverage: the Board lowers it.
+    Campaign.objects.filter(pk=labour.campaign_id).update(coverage_threshold=20)
+
     html = client.get(reverse("public-progress"), {"year": "2019"}).content.decode()
 
     assert _card(html, "LABOUR") == "30.0"
+    assert 'data-status="provisional"' in html
     assert "unaccepted-notice" not in html
 
 

@@ -215,6 +215,18 @@ class QueueFilterForm(forms.Form):
         style_fields(self, errors=self.errors if self.is_bound else (), small=True)
 
 
+class CoverageThresholdForm(StyledForm):
+    threshold = forms.IntegerField(
+        label=_("Minimum coverage (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "A province or district figure built from fewer of its units than this share is "
+            "replaced by “Not enough data (n/N)”."
+        ),
+    )
+
+
 # --- The roadmap: baselines and yearly milestones -----------------------------------------------
 
 

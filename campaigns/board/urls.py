@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns.board.views import awards, queue, ranking, review, roadmap, year
+from campaigns.board.views import awards, figures, queue, ranking, review, roadmap, year
 
 app_name = "board"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:period_pk>/ranking.xlsx", ranking.ranking_export, name="export"),
     path("<int:period_pk>/awards/", awards.award_proposals, name="awards"),
     path("<int:period_pk>/year/", year.year, name="year"),
+    path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
     path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
 ]

@@ -7,12 +7,13 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
 from indicators.imports.columns import STORED_FIELDS
-from indicators.imports.problems import refusal
+from indicators.imports.problems import problem, refusal
 from indicators.models import CommuneStatistics
 
 
@@ -66,6 +67,31 @@ def apply_rows(*, year: int, columns: list[str], rows: list[list], expected: str
             batch_size=2_000,
         )
     return len(objects)
+
+
+def rows_breaking_rules(*, year: int, columns: list[str], rows: list[list]) -> list[dict]:
+    """Row errors for the validated rows that break a database rule once written.
+
+    Each row is checked as it would be stored (the file's columns over the stored figures), by
+    the model's own constraints: this runs only after a write was refused, to say which rows.
+    """
+    stored = {
+        row[0]: dict(zip(STORED_FIELDS, row[1:], strict=True)) for row in stored_rows(year=year)
+    }
+    found: list[dict] = []
+    for commune_id, number, *values in rows:
+        figures = {**stored.get(commune_id, {}), **dict(zip(columns, values, strict=True))}
+        instance = CommuneStatistics(commune_id=commune_id, year=year, **figures)
+        try:
+            instance.validate_constraints(exclude={"commune", "year"})
+        except ValidationError as exc:
+            groups = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+            found.extend(
+                problem(error.code or "unexpected", row=number)
+                for group in groups
+                for error in group
+            )
+    return found
 
 
 def _csv_value(value: object) -> str:

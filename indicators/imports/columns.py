@@ -51,14 +51,26 @@ COLUMNS: tuple[Column, ...] = (
         "Số hộ đồng bào DTTS",
         "Ethnic-minority households",
         Kind.COUNT,
-        ("so ho dtts", "ho dtts", "ho dong bao dtts", "ho dong bao dan toc thieu so"),
+        (
+            "so ho dtts",
+            "ho dtts",
+            "ho dong bao dtts",
+            "ho dong bao dan toc thieu so",
+            "tong so ho dtts",
+        ),
     ),
     Column(
         "poor_households",
         "Số hộ nghèo",
         "Poor households",
         Kind.COUNT,
-        ("ho ngheo", "ho ngheo so ho", "tong so ho ngheo", "so ho ngheo cuoi nam"),
+        (
+            "ho ngheo",
+            "ho ngheo so ho",
+            "tong so ho ngheo",
+            "so ho ngheo cuoi nam",
+            "ho ngheo cuoi nam",
+        ),
     ),
     Column(
         "near_poor_households",
@@ -72,7 +84,12 @@ COLUMNS: tuple[Column, ...] = (
         "Số hộ thoát nghèo",
         "Households that escaped poverty",
         Kind.COUNT,
-        ("ho thoat ngheo", "escaped poverty", "so ho thoat ngheo trong nam"),
+        (
+            "ho thoat ngheo",
+            "escaped poverty",
+            "so ho thoat ngheo trong nam",
+            "ho thoat ngheo trong nam",
+        ),
     ),
     Column(
         "newly_poor",
@@ -118,6 +135,22 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("note", "Ghi chú", "Note", Kind.TEXT, ("notes", "remark")),
     Column("source", "Nguồn số liệu", "Source", Kind.TEXT, ("nguon",)),
+    # Added after the first templates were in use: last, so every older column keeps its place
+    # (files and scripts that fill the template by position still line up).
+    Column(
+        "poor_ethnic_minority_households",
+        "Số hộ nghèo DTTS",
+        "Poor ethnic-minority households",
+        Kind.COUNT,
+        ("ho ngheo dtts", "so ho ngheo dong bao dtts", "ho ngheo dan toc thieu so"),
+    ),
+    Column(
+        "near_poor_ethnic_minority_households",
+        "Số hộ cận nghèo DTTS",
+        "Near-poor ethnic-minority households",
+        Kind.COUNT,
+        ("ho can ngheo dtts", "so ho can ngheo dong bao dtts", "ho can ngheo dan toc thieu so"),
+    ),
 )
 
 BY_FIELD = {column.field: column for column in COLUMNS}
@@ -154,12 +187,78 @@ def field_for_header(text: str) -> str | None:
     return _ALIASES.get(fold(text)) if text else None
 
 
-_UNIT_PREFIXES = ("thi tran ", "phuong ", "xa ", "huyen ", "thanh pho ", "tp ", "thi xa ")
+# Sub-headers under a merged parent that only repeat the parent ("Hộ nghèo" › "Số hộ").
+_SAME_AS_PARENT = {"so ho", "tong so", "tong", "so luong", "tong so ho", "so ho cuoi nam"}
+# Sub-headers meaning "of which ethnic-minority households": a part of the parent's group.
+_ETHNIC_PART = re.compile(
+    r"^(trong do )?(so )?(ho )?(dong bao )?(dtts|dan toc thieu so|dan toc)( so ho)?$"
+)
+ETHNIC_PART_OF: dict[str, str] = {
+    "total_households": "ethnic_minority_households",
+    "poor_households": "poor_ethnic_minority_households",
+    "near_poor_households": "near_poor_ethnic_minority_households",
+}
+
+
+def field_for_subheader(parent: str, child: str) -> str | None:
+    """The field a sub-header names, read together with its merged parent header.
+
+    "Trong đó hộ DTTS" under "Hộ nghèo" counts poor ethnic-minority households, under "Hộ cận
+    nghèo" near-poor ones, and under "Tổng số hộ" all of them. Under a parent that names a
+    figure, "Hộ DTTS" is a part of the parent's group, never all ethnic-minority households.
+    """
+    folded_child = fold(child)
+    if not folded_child:
+        return field_for_header(parent)
+    parent_field = field_for_header(parent) if parent else None
+    if parent_field is not None:
+        if folded_child in _SAME_AS_PARENT:
+            return parent_field
+        if _ETHNIC_PART.match(folded_child):
+            return ETHNIC_PART_OF.get(parent_field)
+        combined = _ALIASES.get(f"{fold(parent)} {folded_child}")
+        if combined is not None or folded_child.startswith("trong do"):
+            return combined
+        # A column of its own whose parent cell is blank, so the group's name runs on over it
+        # ("Ghi chú" after the merged "Hộ nghèo").
+        return _ALIASES.get(folded_child)
+    if parent:
+        combined = _ALIASES.get(f"{fold(parent)} {folded_child}")
+        if combined is not None:
+            return combined
+    if folded_child.startswith("trong do"):
+        # "Of which …" means nothing without the group it belongs to.
+        return None
+    return _ALIASES.get(folded_child)
+
+
+_UNIT_PREFIXES = (
+    "thi tran ",
+    "phuong ",
+    "xa ",
+    "huyen ",
+    "thanh pho ",
+    "tp ",
+    "thi xa ",
+    "tx ",
+    "tt ",
+    "p ",
+    "h ",
+)
+
+
+# A row number written before the name: "1. Xã Đắk Ang", "II Huyện Ngọc Hồi".
+_LEADING_NUMBER = re.compile(r"^(?:\d{1,3}|[ivx]{1,4}) (?=\S)")
+
+
+def fold_label(name: object) -> str:
+    """fold() without a leading row number."""
+    return _LEADING_NUMBER.sub("", fold(name), count=1)
 
 
 def fold_unit_name(name: object) -> str:
     """A commune or district name without its kind ("Xã Đắk Pék" and "Dak Pek" fold alike)."""
-    folded = fold(name)
+    folded = fold_label(name)
     for prefix in _UNIT_PREFIXES:
         if folded.startswith(prefix):
             return folded[len(prefix) :]

@@ -1,10 +1,7 @@
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def _default_year() -> int:
-    return timezone.localdate().year - 1
+from indicators.imports import selectors
 
 
 class ImportUploadForm(forms.Form):
@@ -19,11 +16,15 @@ class ImportUploadForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"year": _default_year()})
+        # The year being reported now, not the calendar year (in January people still report
+        # last year, and the campaign ends in 2020).
+        kwargs.setdefault("initial", {"year": selectors.default_import_year()})
         super().__init__(*args, **kwargs)
 
 
 class TemplateForm(forms.Form):
+    # The page offers the campaign's years in a list; any plausible year is accepted, so a
+    # bookmarked link for another year still works.
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
 

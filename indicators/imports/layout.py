@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from indicators.imports.columns import BY_FIELD, field_for_header
+from indicators.imports.columns import BY_FIELD, field_for_header, field_for_subheader
 
 HEADER_SEARCH_ROWS = 30
 # Column-number rows look like "A", "B", "1", "(2)", "3=1+2", "4 = 2/1".
@@ -52,22 +52,20 @@ def _match_row(parent: list, child: list) -> Layout:
         own_parent = _text(parent[index]) if index < len(parent) else ""
         if own_child:
             above = filled[index] if index < len(filled) else ""
-            candidates = [f"{above} {own_child}", own_child] if above else [own_child]
+            name = field_for_subheader(above, own_child)
+            label = f"{above} › {own_child}" if above else own_child
         elif own_parent:
             # A header cell merged down over both header rows.
-            candidates = [own_parent]
+            name, label = field_for_header(own_parent), own_parent
         else:
             continue
-        for candidate in candidates:
-            name = field_for_header(candidate)
-            if name is None:
-                continue
-            if name in columns:
-                duplicates.append((name, columns[name], index))
-            else:
-                columns[name] = index
-                labels[name] = candidate
-            break
+        if name is None:
+            continue
+        if name in columns:
+            duplicates.append((name, columns[name], index))
+        else:
+            columns[name] = index
+            labels[name] = label
     return Layout(header_row=0, columns=columns, labels=labels, duplicates=duplicates)
 
 

@@ -14,11 +14,12 @@ from openpyxl.utils import get_column_letter
 from indicators.imports import communes as communes_mod
 from indicators.imports.apply import fingerprint, stored_rows
 from indicators.imports.columns import BY_FIELD, REQUIRED_FIELDS, STORED_FIELDS
+from indicators.imports.encodings import TCVN3, legacy_encoding, rows_from_tcvn3
 from indicators.imports.layout import HEADER_SEARCH_ROWS, Layout, find_layout, is_index_row
 from indicators.imports.problems import problem, refusal
 from indicators.imports.reader import open_sheets
 from indicators.imports.safety import MAX_ROWS
-from indicators.imports.validation import CellProblem, row_cleaner
+from indicators.imports.validation import CellProblem, check_totals, row_cleaner
 from indicators.models import CommuneStatistics
 
 PROGRESS_EVERY = 1_000
@@ -45,6 +46,8 @@ class Preview:
     unchanged_count: int = 0
     error_count: int = 0
     skipped_count: int = 0
+    # Commune rows with every figure cell blank: a template row nobody filled in.
+    blank_count: int = 0
     needs_note: bool = False
     fingerprint: str = ""
 
@@ -60,20 +63,28 @@ def build_preview(
     stream: IO[bytes], *, year: int, on_progress: ProgressCallback | None = None
 ) -> Preview:
     """Read and check a workbook against the stored figures; raises a refusal for the file."""
-    layout, rows, declared = _locate_table(stream)
+    layout, rows, declared, converted = _locate_table(stream)
     preview = Preview(year=year)
+    if converted:
+        preview.warnings.append(problem("converted_from_tcvn3", encoding=TCVN3[0]))
     preview.columns = [name for name in STORED_FIELDS if name in layout.columns]
     for name in STORED_FIELDS:
         if name not in layout.columns and name not in ("note", "source"):
-            preview.warnings.append(problem("column_absent", column=BY_FIELD[name].header))
+            preview.warnings.append(
+                problem("column_absent", params={"column": BY_FIELD[name].header})
+            )
     parsed = _parse_rows(layout, rows, preview, declared=declared, on_progress=on_progress)
+    if preview.total_rows == 0 and preview.blank_count:
+        raise refusal("all_blank", count=preview.blank_count)
     if preview.total_rows == 0 or (not parsed and not preview.errors):
         raise refusal("no_rows")
-    _compare(preview, parsed)
+    _compare(preview, parsed, {name: layout.letter(name) for name in layout.columns})
     return preview
 
 
-def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
+def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None, bool]:
+    """The sheet's header layout, its rows after the header, their declared count, and whether
+    the text was converted from TCVN3."""
     for sheet in open_sheets(stream):
         if sheet.declared_rows and sheet.declared_rows > MAX_ROWS + HEADER_SEARCH_ROWS:
             # Refused before reading: titles and a header never take that many rows.
@@ -83,6 +94,14 @@ def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
             head.append(item)
             if len(head) >= HEADER_SEARCH_ROWS:
                 break
+        legacy = legacy_encoding(head)
+        rest = sheet.rows
+        if legacy == TCVN3:
+            head = list(rows_from_tcvn3(head))
+            rest = rows_from_tcvn3(rest)
+        elif legacy is not None:
+            encoding, fonts = legacy
+            raise refusal("legacy_encoding", encoding=encoding, fonts=fonts)
         layout = find_layout(head)
         if layout is None:
             continue
@@ -98,7 +117,7 @@ def _locate_table(stream: IO[bytes]) -> tuple[Layout, Any, int | None]:
         if missing:
             raise refusal("missing_column", column=BY_FIELD[missing[0]].header)
         body = [item for item in head if item[0] > layout.header_row]
-        return layout, _chain(body, sheet.rows), sheet.declared_rows
+        return layout, _chain(body, rest), sheet.declared_rows, legacy == TCVN3
     raise refusal("no_header")
 
 
@@ -123,7 +142,9 @@ def _parse_rows(
     columns = layout.columns
     fields = [(name, columns[name]) for name in preview.columns]
     letters = {name: layout.letter(name) for name in columns}
-    clean_row = row_cleaner(preview.columns)
+    # Totals are checked later, against the figures as they will be stored.
+    clean_row = row_cleaner(preview.columns, with_totals=False)
+    figure_fields = [name for name in preview.columns if name not in ("note", "source")]
     code_at = columns.get("code")
     name_at = columns.get("name")
     district_at = columns.get("district")
@@ -157,6 +178,12 @@ def _parse_rows(
             else:
                 preview.skipped_count += 1
             continue
+        if not code and any(communes_mod.is_group_number(v) for v in values[: name_at or 0]):
+            # "I", "II" … in the numbering column: a district's subtotal, whatever its name.
+            named = index.districts_named(name)
+            district_id = named[0] if len(named) == 1 else district_id
+            preview.skipped_count += 1
+            continue
         if not code and district_at is not None and district_at < width and values[district_at]:
             # Only name matching needs the district; codes are unique across the country.
             named = index.districts_named(str(values[district_at]))
@@ -177,6 +204,10 @@ def _parse_rows(
                 problem(kind, row=number, column=letters.get(at, ""), field=at, **payload)
             )
             preview.error_count += 1
+            continue
+        if all(_is_blank(raw[name]) for name in figure_fields):
+            # Blank is not data: a template row nobody filled in is neither new nor stored.
+            preview.blank_count += 1
             continue
         preview.total_rows += 1
         if outcome[0] == "by_name":
@@ -205,20 +236,14 @@ def _parse_rows(
         else:
             seen[commune.id] = number
         if problems:
-            preview.error_count += 1
-            for field_name, exc in problems:
-                preview.errors.append(
-                    problem(
-                        exc.code,
-                        row=number,
-                        column=letters.get(field_name, ""),
-                        field=field_name,
-                        **exc.params,
-                    )
-                )
+            _row_errors(preview, number, problems, letters)
             continue
         parsed.append(_Row(number, commune, cleaned))
     return parsed
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _has_figures(raw: dict[str, object]) -> bool:
@@ -249,9 +274,7 @@ def _identify(
         return None, ("unknown_code", {"code": code})
     if communes_mod.is_district_label(name):
         return None, _district_or_skip(index, name)
-    candidates = index.communes_named(name)
-    if len(candidates) > 1 and district_id is not None:
-        candidates = [c for c in candidates if c.district_id == district_id]
+    candidates = index.communes_named(name, district_id)
     if len(candidates) == 1:
         return candidates[0], ("by_name", None)
     if len(candidates) > 1:
@@ -268,7 +291,23 @@ def _district_or_skip(index: communes_mod.CommuneIndex, name: str) -> tuple[str,
     return "skip", None
 
 
-def _compare(preview: Preview, parsed: list[_Row]) -> None:
+def _row_errors(
+    preview: Preview, number: int, problems: list[tuple[str, CellProblem]], letters: dict
+) -> None:
+    preview.error_count += 1
+    for field_name, exc in problems:
+        preview.errors.append(
+            problem(
+                exc.code,
+                row=number,
+                column=letters.get(field_name, ""),
+                field=field_name,
+                **exc.params,
+            )
+        )
+
+
+def _compare(preview: Preview, parsed: list[_Row], letters: dict[str, str]) -> None:
     columns = preview.columns
     current = stored_rows(year=preview.year)
     # The figures this preview was compared against; a confirmation must find them unchanged.
@@ -282,9 +321,18 @@ def _compare(preview: Preview, parsed: list[_Row]) -> None:
     positions = {name: STORED_FIELDS.index(name) for name in STORED_FIELDS}
     erased_rows: list[int] = []
     erased = 0
+    kept_fields = frozenset(STORED_FIELDS) - set(columns)
     for row in parsed:
-        new_values = [row.values[name] for name in columns]
         old = stored.get(row.commune.id)
+        # The row as it will be stored: the file's columns, and the stored figures the file
+        # has no column for. Rules apply to that, not to the file alone.
+        merged = {name: old[positions[name]] for name in STORED_FIELDS} if old else {}
+        merged.update(row.values)
+        broken = check_totals(merged, kept=kept_fields if old else frozenset())
+        if broken:
+            _row_errors(preview, row.number, broken, letters)
+            continue
+        new_values = [row.values[name] for name in columns]
         entry = {"row": row.number, "code": row.commune.code, "name": row.commune.name}
         if old is None:
             preview.new_count += 1
@@ -307,8 +355,6 @@ def _compare(preview: Preview, parsed: list[_Row]) -> None:
                 preview.changes.append({**entry, "diffs": diffs})
             else:
                 preview.unchanged_count += 1
-        merged = {name: old[positions[name]] for name in STORED_FIELDS} if old else {}
-        merged.update(row.values)
         _check_balance(preview, row, merged, last_year.get(row.commune.id))
     if erased:
         shown = ", ".join(str(number) for number in erased_rows[:ERASED_ROWS_SHOWN])

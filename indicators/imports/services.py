@@ -4,16 +4,17 @@ import hashlib
 import logging
 import secrets
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from campaigns.models import PeriodState, ReportingPeriod
-from indicators.imports.apply import apply_rows
+from indicators.imports.apply import apply_rows, rows_breaking_rules
 from indicators.imports.preview import Preview, build_preview
 from indicators.imports.problems import refusal
 from indicators.imports.safety import check_upload
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 # Larger uploads are read and applied by a Celery job while the page shows progress.
 ASYNC_MIN_BYTES = 256 * 1024
+# A preview compares the file with the figures stored when it was read; left unconfirmed for
+# longer, it is likely abandoned or out of date, so it expires.
+PREVIEW_LIFETIME = timedelta(days=1)
 
 
 def year_is_locked(*, year: int) -> bool:
@@ -129,6 +133,7 @@ def _store_preview(batch: ImportBatch, preview: Preview) -> None:
         "unchanged_count",
         "error_count",
         "skipped_count",
+        "blank_count",
         "needs_note",
         "fingerprint",
     ):
@@ -147,10 +152,13 @@ def batch_confirm(
     """
     from indicators import tasks
 
+    batches_expire()
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.uploaded_by_id != (by.pk if by is not None else None):
             raise refusal("not_owner")
+        if batch.state == ImportState.EXPIRED:
+            raise refusal("expired")
         if batch.state != ImportState.PREVIEWED:
             raise refusal("already_used")
         if batch.error_count:
@@ -210,6 +218,22 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
         )
         batch.refresh_from_db()
         raise
+    except IntegrityError:
+        # A database rule the preview did not foresee: the transaction is rolled back, and the
+        # rows that break a rule become row errors instead of an error page.
+        logger.warning("Import batch %s broke a database rule", batch.pk, exc_info=True)
+        errors = rows_breaking_rules(year=batch.year, columns=batch.columns, rows=batch.rows)
+        code = "rows_refused" if errors else "unexpected"
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportState.FAILED,
+            refusal={"code": code, "params": {}},
+            errors=errors,
+            error_count=len({error["row"] for error in errors}),
+            confirm_token="",
+            progress=100,
+        )
+        batch.refresh_from_db()
+        raise refusal(code) from None
     except Exception:
         logger.exception("Import batch %s failed", batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -217,3 +241,11 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
         )
         raise
     return batch
+
+
+def batches_expire(*, now: datetime | None = None) -> int:
+    """Mark previews left unconfirmed for longer than PREVIEW_LIFETIME as expired."""
+    cutoff = (now or timezone.now()) - PREVIEW_LIFETIME
+    return ImportBatch.objects.filter(state=ImportState.PREVIEWED, previewed_at__lt=cutoff).update(
+        state=ImportState.EXPIRED, confirm_token=""
+    )

@@ -143,19 +143,50 @@ def clean_value(field: str, value: object) -> Any:
     return cleaner(value)
 
 
-def check_totals(values: dict[str, Any]) -> list[tuple[str, CellProblem]]:
-    """Parts of all households that are larger than the whole."""
-    total = values.get("total_households")
-    if total is None:
-        return []
+# A part of a group of households, and the group it belongs to (the database checks the same).
+PARTS_OF_GROUP = (
+    ("poor_ethnic_minority_households", "poor_households"),
+    ("near_poor_ethnic_minority_households", "near_poor_households"),
+)
+
+
+def check_totals(
+    values: dict[str, Any], *, kept: frozenset[str] | set[str] = frozenset()
+) -> list[tuple[str, CellProblem]]:
+    """Parts of households that are larger than their whole.
+
+    `values` are a row as it will be stored; `kept` names the fields whose value is already
+    stored and not in the file, so the message can say the file does not show it.
+    """
     found = []
-    for field in PARTS_OF_TOTAL:
-        part = values.get(field)
-        if part is not None and part > total:
-            label = BY_FIELD[field].header
-            found.append((field, CellProblem("above_total", label=label, value=part, total=total)))
+    total = values.get("total_households")
+    if total is not None:
+        for field in PARTS_OF_TOTAL:
+            part = values.get(field)
+            if part is not None and part > total:
+                code = "kept_above_total" if field in kept else "above_total"
+                label = BY_FIELD[field].header
+                found.append((field, CellProblem(code, label=label, value=part, total=total)))
+    for field, group in PARTS_OF_GROUP:
+        part, whole = values.get(field), values.get(group)
+        if part is not None and whole is not None and part > whole:
+            code = "kept_above_group" if field in kept else "above_group"
+            problem = CellProblem(
+                code,
+                label=BY_FIELD[field].header,
+                value=part,
+                group=BY_FIELD[group].header,
+                whole=whole,
+            )
+            found.append((field, problem))
     poor, near_poor = values.get("poor_households"), values.get("near_poor_households")
-    if not found and poor is not None and near_poor is not None and poor + near_poor > total:
+    if (
+        not found
+        and total is not None
+        and poor is not None
+        and near_poor is not None
+        and poor + near_poor > total
+    ):
         found.append(
             (
                 "near_poor_households",
@@ -168,8 +199,11 @@ def check_totals(values: dict[str, Any]) -> list[tuple[str, CellProblem]]:
 RowCleaner = Callable[[dict[str, object]], tuple[dict[str, Any], list[tuple[str, CellProblem]]]]
 
 
-def row_cleaner(fields: list[str]) -> RowCleaner:
-    """clean_row() for a fixed set of columns, with the common case (a plain count) inlined."""
+def row_cleaner(fields: list[str], *, with_totals: bool = True) -> RowCleaner:
+    """clean_row() for a fixed set of columns, with the common case (a plain count) inlined.
+
+    `with_totals=False` leaves the totals to the caller, who knows the stored figures.
+    """
     plan = [
         (name, BY_FIELD[name].kind is Kind.COUNT, CLEANERS.get(BY_FIELD[name].kind))
         for name in fields
@@ -190,7 +224,8 @@ def row_cleaner(fields: list[str]) -> RowCleaner:
                 values[name] = cleaner(value) if cleaner else clean_text(value, field=name)
             except CellProblem as exc:
                 problems.append((name, exc))
-        problems.extend(check_totals(values))
+        if with_totals:
+            problems.extend(check_totals(values))
         return values, problems
 
     return clean

@@ -58,9 +58,12 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
             services.batch_start_preview(batch=batch)
             return redirect("indicators:import-detail", pk=batch.pk)
     status = 400 if form.errors else 200
+    # Lazily as well as by the periodic task: the history must never offer a stale preview.
+    services.batches_expire()
     context = {
         "form": form,
-        "template_form": TemplateForm(initial=form.initial),
+        "template_form": TemplateForm(initial={"year": selectors.default_import_year()}),
+        "years": selectors.import_years(),
         "batches": selectors.import_batches()[:50],
     }
     return render(request, "indicators/imports/import_upload.html", context, status=status)
@@ -81,6 +84,7 @@ def import_template(request: AuthenticatedRequest) -> HttpResponse:
 @admin_required
 @require_GET
 def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    services.batches_expire()
     batch = selectors.import_batch(pk=pk)
     return _render_detail(request, batch)
 
@@ -128,7 +132,11 @@ def _described(problems: list[dict]) -> list[dict]:
             {
                 **item,
                 "header": BY_FIELD[field].header if field in BY_FIELD else "",
-                "message": message(item["code"], item.get("params")),
+                # Previews stored before the column name went into the parameters kept it
+                # as the location.
+                "message": message(
+                    item["code"], {"column": item.get("column", ""), **(item.get("params") or {})}
+                ),
             }
         )
     return described

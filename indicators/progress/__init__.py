@@ -14,10 +14,17 @@ Submission-derived figures count only when the Board accepted the submission; Bo
 include submitted-but-not-accepted ones, which are then counted in `unaccepted_reports`. The
 Board's review page reads one report alone by the same rules (`report_figures`).
 
-Status rules, in order: no value → no data; target met → achieved; target year reached and not
-met → off track; otherwise the year's milestone and the linear trend projected to the target year
-are the two signals: both good → on track, one good (or nothing to judge by) → at risk, neither →
-off track.
+Coverage: every figure says how many of the units its denominator counts gave data ("34/102
+xã"): communes only (ROAD, SCHOOL), communes, wards and towns (HEALTH, CULTURE, poverty), districts
+(LABOUR, EDU), or units running a model (INCOME, ESCAPE). Below the campaign's minimum coverage
+(set by the Board) a figure is withheld, in the trend too: "Chưa đủ số liệu (4/102 xã)".
+
+Status rules, in order: no value → no data; below the minimum coverage → not enough data; partial
+coverage → provisional ("Tạm tính"): a target is "achieved" only on complete data; target met →
+achieved; target year reached and not met → off track; a milestone missed → behind the roadmap;
+otherwise on track when the linear trend projected to the target year reaches the target, at risk
+when it does not (or there is nothing to judge by). A strict target ("trên 52 %") is met only
+above its value. ESCAPE ("bình quân mỗi năm …") is judged on the average of the years so far.
 
 Cached pages call `figures_key()`; whoever changes figures (the Board accepting a report, an
 admin importing commune statistics or editing targets) calls `figures_changed()`.
@@ -37,6 +44,7 @@ from indicators.progress.results import (
     MODEL_SOURCES,
     SHARE_FIELDS,
     ChildProgress,
+    Coverage,
     Overview,
     PovertyFigures,
     Progress,
@@ -57,6 +65,7 @@ __all__ = [
     "MODEL_SOURCES",
     "SHARE_FIELDS",
     "ChildProgress",
+    "Coverage",
     "Overview",
     "PovertyFigures",
     "Progress",

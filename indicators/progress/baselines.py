@@ -27,8 +27,9 @@ from indicators.progress.results import ratio
 from indicators.progress.scopes import counted_statuses, models_q
 from units.models import Unit, UnitLevel, User
 
-# What a series holds for one year: value, numerator, denominator, unaccepted reports.
-SeriesRow = tuple[float | None, float | None, float | None, int]
+# What a series holds for one year (the engine's Point): value, numerator, denominator,
+# unaccepted reports, units that gave data.
+SeriesRow = tuple[float | None, float | None, float | None, int, int]
 
 
 def growth_baseline(*, indicator: Indicator, scope: Unit) -> Baseline | None:
@@ -50,6 +51,7 @@ class BaselineGrowth:
     income_weighted: Decimal  # Σ participating households × average income
     households: int
     unaccepted: int
+    units: int  # units running the models counted, the engine's coverage of model figures
 
     @property
     def average_income(self) -> float:
@@ -69,20 +71,23 @@ def baseline_growth(
     if baseline is None or year <= baseline.year:
         return None
     first_year = baseline.year + 1
+    # Every counted result says its unit reported (as the engine counts coverage); only those
+    # with an income enter the average.
+    with_income = Q(average_income_vnd__isnull=False)
     row = (
         ModelResult.objects.filter(
             models_q(scope),
             submission__status__in=counted_statuses(include_submitted),
             year=first_year,
-            average_income_vnd__isnull=False,
         )
         .order_by()
         .aggregate(
-            income=Sum(F("participating_households") * F("average_income_vnd")),
-            households=Sum("participating_households"),
+            income=Sum(F("participating_households") * F("average_income_vnd"), filter=with_income),
+            households=Sum("participating_households", filter=with_income),
             unaccepted=Count(
                 "submission", filter=Q(submission__status=SubmissionStatus.SUBMITTED), distinct=True
             ),
+            units=Count("model__unit", distinct=True),
         )
     )
     if not row["households"]:
@@ -93,6 +98,7 @@ def baseline_growth(
         income_weighted=Decimal(row["income"]),
         households=row["households"],
         unaccepted=row["unaccepted"] or 0,
+        units=row["units"] or 0,
     )
 
 
@@ -111,7 +117,15 @@ def growth_series(
     weighted = float(
         (found.income_weighted - found.baseline.value * found.households) / found.baseline.value
     )
-    return {found.year: (found.growth, weighted, float(found.households), found.unaccepted)}
+    return {
+        found.year: (
+            found.growth,
+            weighted,
+            float(found.households),
+            found.unaccepted,
+            found.units,
+        )
+    }
 
 
 # --- The Board sets baselines -------------------------------------------------------------------

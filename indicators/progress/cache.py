@@ -82,9 +82,11 @@ def connect_receivers() -> None:
     """
     from django.db.models.signals import post_delete, post_save
 
+    from campaigns.models import Campaign
     from indicators.models import Indicator, Milestone, ModelResult, ReportedValue
 
     post_save.connect(_submission_saved, sender=Submission, dispatch_uid="progress-submission")
-    for model in (CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue):
+    # A campaign holds the minimum coverage below which figures are withheld.
+    for model in (Campaign, CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue):
         for signal in (post_save, post_delete):
             signal.connect(_figures_saved, sender=model, dispatch_uid=f"progress-{model.__name__}")

@@ -1,8 +1,10 @@
 """Aggregations: every indicator for a scope and year, and its breakdown by child unit."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from django.db.models import (
     Aggregate,
@@ -20,12 +22,19 @@ from django.db.models import (
 from django.db.models.functions import Cast, NullIf
 
 from campaigns.models import Campaign, SubmissionStatus
-from indicators.models import CommuneStatistics, Indicator, ModelResult, ReportedValue
+from indicators.models import (
+    CommuneStatistics,
+    Indicator,
+    ModelResult,
+    PovertyModel,
+    ReportedValue,
+)
 from indicators.progress.baselines import growth_series
 from indicators.progress.results import (
     MODEL_SOURCES,
     SHARE_FIELDS,
     ChildProgress,
+    Coverage,
     Overview,
     PovertyFigures,
     Progress,
@@ -34,6 +43,7 @@ from indicators.progress.results import (
     Target,
     YearValue,
     as_float,
+    coverage_kind,
     indicator_source,
     ratio,
 )
@@ -44,10 +54,13 @@ from indicators.progress.scopes import (
     communes_in_scope,
     communes_q,
     counted_statuses,
+    districts_in_scope,
+    kinds_counted,
     model_child_expression,
     models_q,
     reporting_q,
 )
+from kontum_poverty.numbers import round_half_up
 from units.models import Unit, UnitLevel
 
 # A values() row with aggregates named at run time (a pair per share field): the type checker
@@ -69,12 +82,28 @@ if TYPE_CHECKING:
 # --- Aggregations -------------------------------------------------------------------------------
 
 
-def _share_annotations(fields: Iterable[str]) -> dict[str, Aggregate]:
+def _share_annotations(fields: Iterable[tuple[str, str]]) -> dict[str, Aggregate]:
+    """Communes with data and communes meeting, per (field, denominator): "xã" only or all."""
     annotations: dict[str, Aggregate] = {}
-    for name in fields:
-        annotations[f"{name}__data"] = Count("pk", filter=Q(**{f"{name}__isnull": False}))
-        annotations[f"{name}__met"] = Count("pk", filter=Q(**{name: True}))
+    for name, denominator in fields:
+        counted = Q(commune__kind__in=kinds_counted(denominator))
+        annotations[f"{name}__data"] = Count("pk", filter=counted & Q(**{f"{name}__isnull": False}))
+        annotations[f"{name}__met"] = Count("pk", filter=counted & Q(**{name: True}))
     return annotations
+
+
+class Point(NamedTuple):
+    """One year of an indicator in a scope: the value, its two counts, and who gave data."""
+
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    unaccepted: int
+    # Units of the denominator that gave data (communes, districts, units with models).
+    reported: int
+
+
+NO_POINT = Point(None, None, None, 0, 0)
 
 
 def _accepted_model_results(include_submitted: bool) -> Q:
@@ -125,6 +154,7 @@ def model_annotations() -> dict[str, Aggregate]:
         "unaccepted": Count(
             "submission", filter=Q(submission__status=SubmissionStatus.SUBMITTED), distinct=True
         ),
+        "units": Count("model__unit", distinct=True),
     }
 
 
@@ -159,23 +189,27 @@ def progress_status(
     milestone: Target | None,
     projection: float | None,
 ) -> str:
-    """The status rules of the module docstring."""
+    """The status of a figure with complete coverage (the module docstring's rules)."""
     if value is None:
         return Status.NO_DATA
     if target.is_met(value):
         return Status.ACHIEVED
     if year >= target_year:
         return Status.OFF_TRACK
-    signals = []
+    projected_ok = projection is not None and target.is_met(projection)
     if milestone is not None and milestone.line is not None:
-        signals.append(milestone.is_met(value))
-    if projection is not None:
-        signals.append(target.is_met(projection))
-    if signals and all(signals):
-        return Status.ON_TRACK
-    if signals and not any(signals):
-        return Status.OFF_TRACK
-    return Status.AT_RISK
+        if not milestone.is_met(value):
+            return Status.BEHIND
+        return Status.ON_TRACK if projection is None or projected_ok else Status.AT_RISK
+    return Status.ON_TRACK if projected_ok else Status.AT_RISK
+
+
+def _average(values: list[float]) -> float | None:
+    """The mean of yearly percentages, rounded like every figure of the engine."""
+    if not values:
+        return None
+    total = sum((Decimal(str(v)) for v in values), Decimal(0))
+    return float(round_half_up(total / len(values), 2))
 
 
 def _build(
@@ -183,18 +217,53 @@ def _build(
     *,
     scope: Unit,
     year: int,
-    series: dict[int, tuple[float | None, float | None, float | None, int]],
+    series: dict[int, Point],
+    expected: Callable[[int], int],
     milestone: Target | None,
-    communes_expected: int | None,
+    threshold: int,
 ) -> Progress:
-    years = sorted(y for y in series if y <= year)
-    trend = tuple(YearValue(y, series[y][0]) for y in years)
-    value, numerator, denominator, unaccepted = series.get(year, (None, None, None, 0))
+    """One indicator's figure with its coverage and status.
+
+    A year whose coverage is below the Board's threshold has no value, in the trend as on the
+    card: a figure from 4 of 102 communes is not the province's figure."""
+
+    kind = coverage_kind(indicator)
+
+    def coverage_of(y: int) -> Coverage:
+        return Coverage(series.get(y, NO_POINT).reported, expected(y), kind)
+
+    shown = {
+        y: point.value if coverage_of(y).sufficient(threshold) else None
+        for y, point in series.items()
+        if y <= year
+    }
+    trend = tuple(YearValue(y, shown[y]) for y in sorted(shown))
+    point = series.get(year, NO_POINT)
+    coverage = coverage_of(year)
+    year_value = shown.get(year)
+    averaged = indicator_source(indicator) == Source.MODEL_ESCAPE
+    value = year_value
+    if averaged and year_value is not None:
+        # "bình quân mỗi năm …": judged on the average of the years so far.
+        value = _average([v for v in shown.values() if v is not None])
     target = Target.of(indicator, indicator.direction)
     projection = _projection(list(trend), indicator.target_year)
-    missing = None
-    if communes_expected is not None:
-        missing = max(0, communes_expected - int(denominator or 0))
+    if point.value is None:
+        status = Status.NO_DATA
+    elif value is None:
+        status = Status.NOT_ENOUGH_DATA
+    elif not coverage.complete:
+        status = Status.PROVISIONAL
+    else:
+        status = progress_status(
+            value=value,
+            year=year,
+            target_year=indicator.target_year,
+            target=target,
+            milestone=milestone,
+            projection=projection,
+        )
+    withheld = value is None
     return Progress(
         indicator_id=indicator.pk,
         code=indicator.code,
@@ -205,57 +274,86 @@ def _build(
         year=year,
         target_year=indicator.target_year,
         value=value,
-        numerator=numerator,
-        denominator=denominator,
+        numerator=None if withheld else point.numerator,
+        denominator=None if withheld else point.denominator,
         target=target,
         milestone=milestone,
-        status=progress_status(
-            value=value,
-            year=year,
-            target_year=indicator.target_year,
-            target=target,
-            milestone=milestone,
-            projection=projection,
-        ),
+        status=status,
         projection=projection,
         trend=trend,
-        communes_expected=communes_expected,
-        communes_missing=missing,
-        unaccepted_reports=unaccepted,
+        coverage=coverage,
+        unaccepted_reports=point.unaccepted,
+        wording=indicator.target_wording,
+        averaged=averaged,
+        year_value=year_value,
     )
+
+
+def _every_year(count: int) -> Callable[[int], int]:
+    # Units in scope are today's units: a figure of any year is measured against them.
+    return lambda _year: count
+
+
+def _year_count(counts: dict[int, int], year: int) -> int:
+    return counts.get(year, 0)
+
+
+def _models_expected(scope: Unit, year: int) -> dict[int, int]:
+    """Per year up to `year`: the units in scope running a model that had started by then."""
+    starts = sorted(
+        PovertyModel.objects.filter(models_q(scope, ""), start_year__lte=year)
+        .values_list("unit_id", "start_year")
+        .order_by()
+    )
+    first_year: dict[int, int] = {}
+    for unit_id, start in starts:
+        first_year[unit_id] = min(start, first_year.get(unit_id, start))
+    years = range(min(first_year.values(), default=year), year + 1)
+    return {y: sum(1 for start in first_year.values() if start <= y) for y in years}
 
 
 def _progress_for(
-    indicators: list[Indicator], *, scope: Unit, year: int, include_submitted: bool
+    indicators: list[Indicator], *, scope: Unit, year: int, include_submitted: bool, threshold: int
 ) -> tuple[list[Progress], list[PovertyFigures], int]:
     sources = {i.pk: indicator_source(i) for i in indicators}
     share_fields = sorted(
-        {i.commune_field for i in indicators if sources[i.pk] == Source.COMMUNES}
-        & set(SHARE_FIELDS)
+        {
+            (i.commune_field, coverage_kind(i))
+            for i in indicators
+            if sources[i.pk] == Source.COMMUNES and i.commune_field in SHARE_FIELDS
+        }
     )
-    communes_expected = communes_in_scope(scope).count()
+    kinds_in_scope = dict(
+        communes_in_scope(scope).values("kind").annotate(n=Count("pk")).values_list("kind", "n")
+    )
+    communes_expected = sum(kinds_in_scope.values())
 
     # One grouped query over the commune statistics of every year: shares and poverty figures.
     commune_rows: QuerySet[CommuneStatistics, Row] = (
         CommuneStatistics.objects.filter(communes_q(scope, "commune"), year__lte=year)
         .values("year")
         .annotate(
-            communes=Count("pk"),
+            communes=Count(
+                "pk", filter=Q(total_households__isnull=False, poor_households__isnull=False)
+            ),
             **_share_annotations(share_fields),
             **_poverty_annotations(),
         )
         .order_by("year")
     )
     poverty = []
-    commune_series: dict[str, dict[int, tuple]] = defaultdict(dict)
+    commune_series: dict[tuple[str, str], dict[int, Point]] = defaultdict(dict)
     for row in commune_rows:
-        poverty.append(_poverty_figures(row))
-        for name in share_fields:
+        poverty.append(_poverty_figures(row, communes_expected, threshold))
+        for name, denominator in share_fields:
             data, met = row[f"{name}__data"], row[f"{name}__met"]
-            commune_series[name][row["year"]] = (ratio(met, data), met, data, 0)
+            commune_series[(name, denominator)][row["year"]] = Point(
+                ratio(met, data), met, data, 0, data
+            )
 
-    reported_series: dict[int, dict[int, tuple]] = defaultdict(dict)
+    reported_series: dict[int, dict[int, Point]] = defaultdict(dict)
     reported = [i.pk for i in indicators if sources[i.pk] == Source.REPORTED]
+    districts_expected = districts_in_scope(scope).count() if reported else 0
     if reported:
         reported_rows = (
             ReportedValue.objects.filter(
@@ -273,18 +371,21 @@ def _progress_for(
                 unaccepted=Count(
                     "submission", filter=Q(submission__status=SubmissionStatus.SUBMITTED)
                 ),
+                units=Count("submission__unit", distinct=True),
             )
             .order_by()
         )
         for row in reported_rows:
-            reported_series[row["indicator_id"]][row["submission__period__year"]] = (
+            reported_series[row["indicator_id"]][row["submission__period__year"]] = Point(
                 ratio(row["num"], row["den"]),
                 row["num"],
                 row["den"],
                 row["unaccepted"],
+                row["units"],
             )
 
     model_rows: dict[int, Row] = {}
+    models_expected: dict[int, int] = {}
     if any(s in MODEL_SOURCES for s in sources.values()):
         year_rows: QuerySet[ModelResult, Row] = (
             model_results(scope, include_submitted)
@@ -294,38 +395,40 @@ def _progress_for(
             .order_by()
         )
         model_rows = {row["year"]: row for row in year_rows}
+        models_expected = _models_expected(scope, year)
 
     milestones = milestones_for(indicators, scope, year)
     results = []
     for indicator in indicators:
         source = sources[indicator.pk]
-        expected = None
         if source == Source.COMMUNES:
-            series = commune_series.get(indicator.commune_field, {})
-            expected = communes_expected
+            series = commune_series.get((indicator.commune_field, coverage_kind(indicator)), {})
+            counted = kinds_counted(coverage_kind(indicator))
+            communes = sum(n for kind, n in kinds_in_scope.items() if kind in counted)
+            expected = _every_year(communes)
         elif source == Source.REPORTED:
             series = reported_series.get(indicator.pk, {})
+            expected = _every_year(districts_expected)
         else:
             series = {
-                y: (*model_value(source, row), row["unaccepted"]) for y, row in model_rows.items()
+                y: Point(*model_value(source, row), row["unaccepted"], row["units"])
+                for y, row in model_rows.items()
             }
             if source == Source.MODEL_GROWTH:  # the first year after the baseline
-                series.update(
-                    growth_series(
-                        indicator=indicator,
-                        scope=scope,
-                        year=year,
-                        include_submitted=include_submitted,
-                    )
+                first = growth_series(
+                    indicator=indicator, scope=scope, year=year, include_submitted=include_submitted
                 )
+                series.update({y: Point(*row) for y, row in first.items()})
+            expected = partial(_year_count, models_expected)
         results.append(
             _build(
                 indicator,
                 scope=scope,
                 year=year,
                 series=series,
+                expected=expected,
                 milestone=milestones.get(indicator.pk),
-                communes_expected=expected,
+                threshold=threshold,
             )
         )
     return results, poverty, communes_expected
@@ -343,8 +446,10 @@ def _poverty_annotations() -> dict[str, Aggregate]:
     }
 
 
-def _poverty_figures(row: Row) -> PovertyFigures:
+def _poverty_figures(row: Row, expected: int, threshold: int) -> PovertyFigures:
     return PovertyFigures(
+        communes_expected=expected,
+        threshold=threshold,
         year=row["year"],
         communes=row["communes"],
         total_households=row["sum_total_households"] or 0,
@@ -363,6 +468,15 @@ def campaign_indicators(*, campaign: Campaign) -> list[Indicator]:
     return list(Indicator.objects.filter(campaign=campaign).order_by("order", "code"))
 
 
+def _threshold(indicator: Indicator) -> int:
+    return (
+        Campaign.objects.filter(pk=indicator.campaign_id)
+        .values_list("coverage_threshold", flat=True)
+        .first()
+        or 0
+    )
+
+
 def progress_overview(
     *,
     campaign: Campaign,
@@ -375,7 +489,11 @@ def progress_overview(
     if indicators is None:
         indicators = campaign_indicators(campaign=campaign)
     results, poverty, expected = _progress_for(
-        indicators, scope=scope, year=year, include_submitted=include_submitted
+        indicators,
+        scope=scope,
+        year=year,
+        include_submitted=include_submitted,
+        threshold=campaign.coverage_threshold,
     )
     return Overview(
         scope_id=scope.pk,
@@ -392,15 +510,51 @@ def indicator_progress(
 ) -> Progress:
     """One indicator for one scope and year."""
     results, _poverty, _expected = _progress_for(
-        [indicator], scope=scope, year=year, include_submitted=include_submitted
+        [indicator],
+        scope=scope,
+        year=year,
+        include_submitted=include_submitted,
+        threshold=_threshold(indicator),
     )
     return results[0]
+
+
+def _child_expected(indicator: Indicator, scope: Unit, year: int) -> dict[int, int]:
+    """Per child unit: how many units of the indicator's denominator it holds."""
+    source = indicator_source(indicator)
+    if source == Source.COMMUNES:
+        key = "parent_id" if scope.level == UnitLevel.PROVINCE else "pk"
+        rows = (
+            communes_in_scope(scope)
+            .filter(kind__in=kinds_counted(coverage_kind(indicator)))
+            .values(key)
+            .annotate(n=Count("pk"))
+            .values_list(key, "n")
+            .order_by()
+        )
+        return dict(rows)
+    if source == Source.REPORTED:
+        return dict.fromkeys(districts_in_scope(scope).values_list("pk", flat=True), 1)
+    expression = model_child_expression(scope, "")
+    if expression is None:
+        return {}
+    rows = (
+        PovertyModel.objects.filter(models_q(scope, ""), start_year__lte=year)
+        .annotate(child=expression)
+        .values("child")
+        .annotate(n=Count("unit", distinct=True))
+        .values_list("child", "n")
+        .order_by()
+    )
+    return {child: n for child, n in rows if child is not None}
 
 
 def progress_by_child(
     *, indicator: Indicator, scope: Unit, year: int, include_submitted: bool = False
 ) -> list[ChildProgress]:
-    """The indicator per district of a province, or per commune of a district."""
+    """The indicator per district of a province, or per commune of a district.
+
+    Each row has its coverage; below the Board's threshold its value is withheld."""
     source = indicator_source(indicator)
     # Rates are reported by districts only: a district has no per-commune figure to show.
     if source == Source.REPORTED and scope.level != UnitLevel.PROVINCE:
@@ -409,7 +563,8 @@ def progress_by_child(
     if not children:
         return []
     target = Target.of(indicator, indicator.direction)
-    values: dict[int, tuple[float | None, float | None, float | None, int]] = {}
+    threshold = _threshold(indicator)
+    values: dict[int, Point] = {}
     if source == Source.COMMUNES and indicator.commune_field in SHARE_FIELDS:
         name = indicator.commune_field
         key = commune_child_key(scope, "commune")
@@ -417,12 +572,12 @@ def progress_by_child(
             share_rows: QuerySet[CommuneStatistics, Row] = (
                 CommuneStatistics.objects.filter(communes_q(scope, "commune"), year=year)
                 .values(key)
-                .annotate(**_share_annotations([name]))
+                .annotate(**_share_annotations([(name, coverage_kind(indicator))]))
                 .order_by()
             )
             for row in share_rows:
                 met, data = row[f"{name}__met"], row[f"{name}__data"]
-                values[row[key]] = (ratio(met, data), met, data, 0)
+                values[row[key]] = Point(ratio(met, data), met, data, 0, data)
     elif source == Source.REPORTED and scope.level == UnitLevel.PROVINCE:
         reported_rows = (
             ReportedValue.objects.filter(
@@ -438,11 +593,12 @@ def progress_by_child(
         )
         for row in reported_rows:
             unaccepted = int(row["submission__status"] == SubmissionStatus.SUBMITTED)
-            values[row["submission__unit_id"]] = (
+            values[row["submission__unit_id"]] = Point(
                 ratio(row["numerator"], row["denominator"]),
                 row["numerator"],
                 row["denominator"],
                 unaccepted,
+                1,
             )
     elif source in MODEL_SOURCES:
         expression = model_child_expression(scope)
@@ -457,14 +613,16 @@ def progress_by_child(
             )
             for row in child_rows:
                 if row["child"] is not None:
-                    values[row["child"]] = (*model_value(source, row), row["unaccepted"])
+                    values[row["child"]] = Point(
+                        *model_value(source, row), row["unaccepted"], row["units"]
+                    )
+    expected = _child_expected(indicator, scope, year)
     rows_out = []
     for child in children:
-        value, numerator, denominator, unaccepted = values.get(child.pk, (None, None, None, 0))
-        expected = missing = None
-        if source == Source.COMMUNES:
-            expected = child.communes
-            missing = max(0, expected - int(denominator or 0))
+        point = values.get(child.pk, NO_POINT)
+        coverage = Coverage(point.reported, expected.get(child.pk, 0), coverage_kind(indicator))
+        withheld = point.value is not None and not coverage.sufficient(threshold)
+        value = None if withheld else point.value
         rows_out.append(
             ChildProgress(
                 unit_id=child.pk,
@@ -472,12 +630,12 @@ def progress_by_child(
                 name=child.name,
                 level=child.level,
                 value=value,
-                numerator=numerator,
-                denominator=denominator,
+                numerator=None if withheld else point.numerator,
+                denominator=None if withheld else point.denominator,
                 met=None if value is None else target.is_met(value),
-                communes_expected=expected,
-                communes_missing=missing,
-                unaccepted_reports=unaccepted,
+                coverage=coverage,
+                unaccepted_reports=point.unaccepted,
+                not_enough_data=withheld,
             )
         )
     return rows_out

@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import Direction, Indicator, Measure, Milestone
+from indicators.models import Denominator, Direction, Indicator, Measure, Milestone
 from kontum_poverty.numbers import percent
 
 # CommuneStatistics booleans a share-of-communes indicator may count.
@@ -28,18 +29,34 @@ MODEL_SOURCES = (Source.MODEL_GROWTH, Source.MODEL_ESCAPE)
 
 class Status:
     ACHIEVED = "achieved"
+    PROVISIONAL = "provisional"
     ON_TRACK = "on_track"
+    BEHIND = "behind"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
+    NOT_ENOUGH_DATA = "not_enough_data"
     NO_DATA = "no_data"
 
     LABELS = {
         ACHIEVED: _("Achieved"),
+        PROVISIONAL: _("Provisional"),
         ON_TRACK: _("On track"),
+        BEHIND: _("Behind the roadmap"),
         AT_RISK: _("At risk"),
         OFF_TRACK: _("Off track"),
+        NOT_ENOUGH_DATA: _("Not enough data"),
         NO_DATA: _("No data"),
     }
+    ORDER = (
+        ACHIEVED,
+        PROVISIONAL,
+        ON_TRACK,
+        BEHIND,
+        AT_RISK,
+        OFF_TRACK,
+        NOT_ENOUGH_DATA,
+        NO_DATA,
+    )
 
 
 def indicator_source(indicator: Indicator) -> str:
@@ -52,6 +69,19 @@ def indicator_source(indicator: Indicator) -> str:
     return Source.REPORTED
 
 
+def coverage_kind(indicator: Indicator) -> str:
+    """What a figure's coverage counts: its source decides, and for commune shares the
+    indicator says whether wards and towns count too ("Xã, phường, thị trấn …") or not."""
+    source = indicator_source(indicator)
+    if source == Source.REPORTED:
+        return Denominator.DISTRICTS
+    if source in MODEL_SOURCES:
+        return Denominator.MODEL_UNITS
+    if indicator.denominator == Denominator.COMMUNES:
+        return Denominator.COMMUNES
+    return Denominator.COMMUNE_LEVEL
+
+
 # --- Results -----------------------------------------------------------------------------------
 
 
@@ -61,16 +91,22 @@ def as_float(value: Decimal | float | int | None) -> float | None:
 
 @dataclass(frozen=True)
 class Target:
-    """A target or milestone: "at least low", "at most high", or a range low–high."""
+    """A target or milestone: "at least low", "at most high", or a range low–high.
+
+    A strict target ("trên 52 %", "hơn 10 %") is passed only beyond its line, not on it."""
 
     low: float | None
     high: float | None
     direction: str = Direction.HIGHER_IS_BETTER
+    strict: bool = False
 
     @classmethod
     def of(cls, obj: Indicator | Milestone, direction: str) -> "Target":
         return cls(
-            low=as_float(obj.target_low), high=as_float(obj.target_high), direction=direction
+            low=as_float(obj.target_low),
+            high=as_float(obj.target_high),
+            direction=direction,
+            strict=isinstance(obj, Indicator) and obj.target_strict,
         )
 
     @property
@@ -96,8 +132,8 @@ class Target:
         if value is None or self.line is None:
             return False
         if self.direction == Direction.LOWER_IS_BETTER:
-            return value <= self.line
-        return value >= self.line
+            return value < self.line if self.strict else value <= self.line
+        return value > self.line if self.strict else value >= self.line
 
     def is_beyond_range(self, value: float | None) -> bool:
         bounds = self.bounds
@@ -116,8 +152,52 @@ class Target:
         bounds = self.bounds
         if bounds is not None:
             return f"{fmt(bounds[0])}–{fmt(bounds[1])}"
-        sign = "≤" if self.direction == Direction.LOWER_IS_BETTER else "≥"
+        if self.direction == Direction.LOWER_IS_BETTER:
+            sign = "<" if self.strict else "≤"
+        else:
+            sign = ">" if self.strict else "≥"
         return f"{sign} {fmt(self.line)}" if self.line is not None else "–"
+
+
+StrOrPromise = str | Promise
+
+# How a coverage names its units, e.g. "34/102 xã".
+_COVERAGE_NOUNS: dict[str, StrOrPromise] = {
+    Denominator.COMMUNES: _("%(reported)s/%(expected)s communes"),
+    Denominator.COMMUNE_LEVEL: _("%(reported)s/%(expected)s communes, wards and towns"),
+    Denominator.DISTRICTS: _("%(reported)s/%(expected)s districts"),
+    Denominator.MODEL_UNITS: _("%(reported)s/%(expected)s units with models"),
+}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the units a figure's denominator counts gave data: "34/102 xã"."""
+
+    reported: int
+    expected: int
+    denominator: str = Denominator.COMMUNE_LEVEL
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.reported >= self.expected
+
+    def sufficient(self, threshold: int) -> bool:
+        """At least `threshold` percent of the expected units reported."""
+        return self.reported > 0 and self.reported * 100 >= threshold * self.expected
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.reported, self.expected, 0)
+
+    @property
+    def label(self) -> str:
+        """What the denominator counts: "các xã, phường, thị trấn"."""
+        return str(Denominator(self.denominator).label)
+
+    def __str__(self) -> str:
+        template = _COVERAGE_NOUNS.get(self.denominator, _COVERAGE_NOUNS[Denominator.COMMUNE_LEVEL])
+        return str(template) % {"reported": self.reported, "expected": self.expected}
 
 
 @dataclass(frozen=True)
@@ -148,23 +228,43 @@ class Progress:
     status: str
     projection: float | None
     trend: tuple[YearValue, ...]
-    # Share of communes only: communes in scope and those without data this year.
-    communes_expected: int | None = None
-    communes_missing: int | None = None
+    # The units of the denominator that gave data this year: "34/102 xã".
+    coverage: Coverage
     unaccepted_reports: int = 0
+    # The indicator's words in the source document, and the document ("3198/UBND-TH").
+    wording: str = ""
+    # Judged on the average of the years so far (ESCAPE): `value` is that average, and
+    # `year_value` this year's own figure; `trend` shows each year.
+    averaged: bool = False
+    year_value: float | None = None
 
     @property
     def status_label(self) -> str:
         return str(Status.LABELS[self.status])
 
     @property
+    def status_text(self) -> str:
+        """The status as people read it: "Tạm tính (34/102 xã)", "Chưa đủ số liệu (4/102 xã)"."""
+        if self.status in (Status.PROVISIONAL, Status.NOT_ENOUGH_DATA):
+            return f"{self.status_label} ({self.coverage})"
+        return self.status_label
+
+    @property
     def beyond_range(self) -> bool:
         return self.target.is_beyond_range(self.value)
+
+    @property
+    def communes_missing(self) -> int | None:
+        """Units of the denominator without data, for commune-based figures."""
+        if self.source != Source.COMMUNES:
+            return None
+        return max(0, self.coverage.expected - self.coverage.reported)
 
 
 @dataclass(frozen=True)
 class PovertyFigures:
     year: int
+    # Communes, wards and towns that gave both households and poor households.
     communes: int
     total_households: int
     poor_households: int
@@ -172,9 +272,23 @@ class PovertyFigures:
     escaped_poverty: int
     newly_poor: int
     fell_back: int
+    # Communes, wards and towns in scope, and the Board's minimum coverage in percent.
+    communes_expected: int = 0
+    threshold: int = 0
+
+    @property
+    def coverage(self) -> Coverage:
+        return Coverage(self.communes, self.communes_expected, Denominator.COMMUNE_LEVEL)
+
+    @property
+    def not_enough_data(self) -> bool:
+        return not self.coverage.sufficient(self.threshold)
 
     @property
     def poverty_rate(self) -> float | None:
+        """The scope's rate; withheld below the Board's minimum coverage."""
+        if self.not_enough_data:
+            return None
         return poverty_rate(self.poor_households, self.total_households)
 
 
@@ -204,9 +318,16 @@ class ChildProgress:
     numerator: float | None
     denominator: float | None
     met: bool | None
-    communes_expected: int | None = None
-    communes_missing: int | None = None
+    coverage: Coverage
     unaccepted_reports: int = 0
+    # Below the Board's minimum coverage: the value is withheld.
+    not_enough_data: bool = False
+
+    @property
+    def communes_missing(self) -> int | None:
+        if self.coverage.denominator not in (Denominator.COMMUNES, Denominator.COMMUNE_LEVEL):
+            return None
+        return max(0, self.coverage.expected - self.coverage.reported)
 
 
 @dataclass(frozen=True)

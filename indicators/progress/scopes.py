@@ -6,7 +6,8 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
 from campaigns.models import SubmissionStatus
-from units.models import Unit, UnitLevel
+from indicators.models import Denominator
+from units.models import Unit, UnitKind, UnitLevel
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -56,35 +57,59 @@ def reporting_q(scope: Unit) -> Q:
     return Q(submission__unit_id=scope.pk)
 
 
-def models_q(scope: Unit) -> Q:
-    """Model results located in the scope: by the model's commune, else by its unit."""
-    no_commune = Q(model__commune__isnull=True)
+def models_q(scope: Unit, prefix: str = "model__") -> Q:
+    """Models located in the scope: by the model's commune, else by its unit.
+
+    `prefix` reaches the model from the rows filtered ("model__" from results, "" on models)."""
+    no_commune = Q(**{f"{prefix}commune__isnull": True})
     if scope.level == UnitLevel.PROVINCE:
-        return unit_subtree_q(scope, "model__unit")
+        return unit_subtree_q(scope, f"{prefix}unit")
     if scope.level == UnitLevel.DISTRICT:
-        return Q(model__commune__parent_id=scope.pk) | (
-            no_commune & (Q(model__unit_id=scope.pk) | Q(model__unit__parent_id=scope.pk))
+        return Q(**{f"{prefix}commune__parent_id": scope.pk}) | (
+            no_commune
+            & (Q(**{f"{prefix}unit_id": scope.pk}) | Q(**{f"{prefix}unit__parent_id": scope.pk}))
         )
     if scope.level == UnitLevel.COMMUNE:
-        return Q(model__commune_id=scope.pk) | (no_commune & Q(model__unit_id=scope.pk))
-    return Q(model__unit_id=scope.pk)
+        return Q(**{f"{prefix}commune_id": scope.pk}) | (
+            no_commune & Q(**{f"{prefix}unit_id": scope.pk})
+        )
+    return Q(**{f"{prefix}unit_id": scope.pk})
 
 
-def model_child_expression(scope: Unit) -> Coalesce | None:
+def model_child_expression(scope: Unit, prefix: str = "model__") -> Coalesce | None:
+    """The child unit (district of a province, commune of a district) a model belongs to."""
+    level = f"{prefix}unit__level"
     if scope.level == UnitLevel.PROVINCE:
         return Coalesce(
-            F("model__commune__parent_id"),
+            F(f"{prefix}commune__parent_id"),
             Case(
-                When(model__unit__level=UnitLevel.DISTRICT, then=F("model__unit_id")),
-                When(model__unit__level=UnitLevel.COMMUNE, then=F("model__unit__parent_id")),
+                When(**{level: UnitLevel.DISTRICT, "then": F(f"{prefix}unit_id")}),
+                When(**{level: UnitLevel.COMMUNE, "then": F(f"{prefix}unit__parent_id")}),
             ),
         )
     if scope.level == UnitLevel.DISTRICT:
         return Coalesce(
-            F("model__commune_id"),
-            Case(When(model__unit__level=UnitLevel.COMMUNE, then=F("model__unit_id"))),
+            F(f"{prefix}commune_id"),
+            Case(When(**{level: UnitLevel.COMMUNE, "then": F(f"{prefix}unit_id")})),
         )
     return None
+
+
+def kinds_counted(denominator: str) -> list[str]:
+    """The kinds of commune-level units a commune-based figure counts."""
+    if denominator == Denominator.COMMUNES:
+        return [UnitKind.COMMUNE]
+    return [UnitKind.COMMUNE, UnitKind.WARD, UnitKind.TOWNSHIP]
+
+
+def districts_in_scope(scope: Unit) -> QuerySet[Unit]:
+    """The districts whose reports a district-reported rate sums: a province's, or itself."""
+    units = Unit.objects.filter(level=UnitLevel.DISTRICT, is_active=True)
+    if scope.level == UnitLevel.PROVINCE:
+        return units.filter(parent_id=scope.pk)
+    if scope.level == UnitLevel.DISTRICT:
+        return units.filter(pk=scope.pk)
+    return units.none()
 
 
 def communes_in_scope(scope: Unit) -> QuerySet[Unit]:

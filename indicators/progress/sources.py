@@ -15,6 +15,7 @@ from indicators.progress.results import (
     SourceRow,
     Target,
     as_float,
+    coverage_kind,
     income_growth,
     indicator_source,
     ratio,
@@ -23,6 +24,7 @@ from indicators.progress.scopes import (
     communes_in_scope,
     communes_q,
     counted_statuses,
+    kinds_counted,
     reporting_q,
     unit_subtree_q,
 )
@@ -48,6 +50,7 @@ def _commune_sources(indicator: Indicator, scope: Unit, year: int) -> list[Sourc
     stats = CommuneStatistics.objects.filter(commune=OuterRef("pk"), year=year).order_by()
     communes = (
         communes_in_scope(scope)
+        .filter(kind__in=kinds_counted(coverage_kind(indicator)))
         .annotate(flag=Subquery(stats.values(name)[:1]))
         .values("pk", "code", "name", "flag")
         .order_by("code")

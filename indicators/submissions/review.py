@@ -24,6 +24,7 @@ from campaigns.models import (
 from indicators.models import Indicator, ModelResult, RegisteredTarget
 from indicators.progress import (
     MODEL_SOURCES,
+    Coverage,
     PovertyFigures,
     Source,
     Target,
@@ -56,8 +57,9 @@ class IndicatorRow:
     last_year: float | None = None
     # Share of communes in the unit's territory, from the imported commune statistics.
     commune_value: float | None = None
-    communes_with_data: int | None = None
-    communes_expected: int | None = None
+    # Communes of the territory that gave data ("9/12 xã"); the value is withheld below the
+    # Board's minimum coverage.
+    coverage: Coverage | None = None
 
     @property
     def basis(self) -> float | None:
@@ -238,10 +240,7 @@ def _indicator_rows(
             last = next((p.value for p in progress.trend if p.year == period.year - 1), None)
             row.update(
                 commune_value=progress.value,
-                communes_with_data=None
-                if progress.denominator is None
-                else int(progress.denominator),
-                communes_expected=progress.communes_expected,
+                coverage=progress.coverage,
                 last_year=last,
             )
         rows.append(IndicatorRow(**row))

@@ -60,6 +60,8 @@ class IndicatorSection:
     milestone_text: str
     value_text: str
     districts: list[ChildProgress]
+    # This year's own figure where the target is judged on the average of the years (ESCAPE).
+    year_value_text: str
     chart: charts.Chart | None
 
     @property
@@ -153,7 +155,10 @@ def target_text(target: progress.Target, unit: str) -> str:
     value = _number(target.line, 1).removesuffix(formats.get_format("DECIMAL_SEPARATOR") + "0")
     if unit == "%" and target.line == 100 and target.direction == Direction.HIGHER_IS_BETTER:
         return f"{value}{suffix}"
-    sign = "≤" if target.direction == Direction.LOWER_IS_BETTER else "≥"
+    if target.direction == Direction.LOWER_IS_BETTER:
+        sign = "<" if target.strict else "≤"
+    else:
+        sign = ">" if target.strict else "≥"
     return f"{sign} {value}{suffix}"
 
 
@@ -189,6 +194,7 @@ def _indicator_sections(
                 if result.milestone
                 else "–",
                 value_text=value_text(result.value, result.unit_of_measure),
+                year_value_text=value_text(result.year_value, result.unit_of_measure),
                 districts=districts,
                 chart=chart,
             )
@@ -197,13 +203,7 @@ def _indicator_sections(
 
 
 def _statuses(overview: progress.Overview) -> list[StatusCount]:
-    order = [
-        progress.Status.ACHIEVED,
-        progress.Status.ON_TRACK,
-        progress.Status.AT_RISK,
-        progress.Status.OFF_TRACK,
-        progress.Status.NO_DATA,
-    ]
+    order = progress.Status.ORDER
     counts = dict.fromkeys(order, 0)
     for result in overview.indicators:
         counts[result.status] += 1

@@ -33,7 +33,7 @@ from campaigns.models import (
 from campaigns.ranking import bloc_rankings
 from campaigns.selectors import ScoreTotals
 from indicators.models import ReportedValue
-from indicators.progress import MODEL_SOURCES, Target
+from indicators.progress import MODEL_SOURCES, Coverage, Target
 from indicators.submissions.review import ReviewPage, review_page
 from kontum_poverty.numbers import round_half_up
 from reports.documents.base import DocHeader, doc_header
@@ -56,8 +56,7 @@ class IndicatorLine:
     # Where a result without counts comes from: commune statistics or the model results.
     from_communes: bool
     from_models: bool
-    communes_with_data: int | None
-    communes_expected: int | None
+    coverage: Coverage | None
     target: Target
     target_year: int
     met: bool | None
@@ -87,7 +86,7 @@ class SupportLine:
 @dataclass(frozen=True)
 class PovertyLine:
     year: int
-    communes: int
+    communes: str
     households: int
     poor: int
     rate: Decimal | None
@@ -296,8 +295,7 @@ def _indicator_lines(page: ReviewPage) -> list[IndicatorLine]:
                 denominator=row.denominator if row.reported is not None else None,
                 from_communes=from_communes,
                 from_models=from_models and row.reported is not None,
-                communes_with_data=row.communes_with_data,
-                communes_expected=row.communes_expected,
+                coverage=row.coverage,
                 target=row.target,
                 target_year=row.indicator.target_year,
                 met=row.met,
@@ -461,7 +459,7 @@ class UnitSheet:
             poverty=[
                 PovertyLine(
                     year=p.year,
-                    communes=p.communes,
+                    communes=str(p.coverage),
                     households=p.total_households,
                     poor=p.poor_households,
                     rate=plain(p.poverty_rate),

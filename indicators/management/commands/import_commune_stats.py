@@ -72,7 +72,7 @@ class Command(BaseCommand):
         counts = (
             f"rows {result.total_rows}: new {result.new_count}, changed {result.changed_count}, "
             f"unchanged {result.unchanged_count}, with errors {result.error_count}, "
-            f"skipped {result.skipped_count}"
+            f"skipped {result.skipped_count}, left blank {result.blank_count}"
         )
         self.stdout.write(counts)
         for item in result.errors:

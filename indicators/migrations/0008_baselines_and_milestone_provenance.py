@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0005_locked_year_guard'),
+        ('indicators', '0007_commune_ethnic_poor_and_import_expiry'),
         ('units', '0002_constraint_codes_and_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
