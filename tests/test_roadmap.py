@@ -68,6 +68,23 @@ def test_derived_milestones_run_in_a_straight_line_from_the_baseline(road, board
     )
 
 
+def test_the_last_milestone_is_the_target_itself_strictness_included(period, board_staff):
+    labour = IndicatorFactory(
+        campaign=period.campaign,
+        code="LABOUR",
+        measure=Measure.RATE,
+        target_low=52,
+        target_strict=True,
+    )
+    _baseline(labour, 40, board_staff)
+
+    years = {y.year: y.milestone for y in roadmap(labour, None)}
+
+    assert years[2019] == Target(low=48.0, high=None)  # 40 + 2 × 4
+    assert years[2020].strict and years[2020].low == 52.0
+    assert not years[2020].is_met(52.0)
+
+
 def test_without_a_baseline_nothing_is_derived(road):
     assert milestones_for([road], ProvinceFactory(), 2019) == {}
     assert roadmap(road, None) == []

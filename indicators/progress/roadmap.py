@@ -34,7 +34,8 @@ def derived_milestone(indicator: Indicator, baseline: Baseline | None, year: int
     if baseline is None or not baseline.year < year <= indicator.target_year:
         return None
     target = Target.of(indicator, indicator.direction)
-    if is_annual(indicator):
+    # The last step is the target itself, strictness ("trên 52 %") included.
+    if is_annual(indicator) or year == indicator.target_year:
         return target
     if target.line is None:
         return None
