@@ -4,6 +4,8 @@ from import_export.admin import ImportExportMixin
 
 from campaigns.admin import LockedYearAdminMixin, LockedYearFormMixin, LockedYearInlineFormSet
 from indicators.models import (
+    Baseline,
+    BaselineChange,
     CommuneStatistics,
     ImportBatch,
     Indicator,
@@ -52,11 +54,41 @@ class IndicatorAdmin(admin.ModelAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(AdminOnlyImportExportMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [MilestoneResource]
-    list_display = ("indicator", "year", "scope", "target_low", "target_high")
+    list_display = ("indicator", "year", "scope", "target_low", "target_high", "set_by", "set_at")
+    readonly_fields = ("set_by", "set_at")
     list_filter = ("year", "indicator")
     search_fields = ("indicator__code", "indicator__name", "scope__code", "scope__name")
     list_select_related = ("indicator", "scope")
     autocomplete_fields = ("indicator", "scope")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only: the Board sets baselines on its roadmap page, which keeps every change."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Baseline)
+class BaselineAdmin(ReadOnlyAdmin):
+    list_display = ("indicator", "scope", "year", "value", "source_document", "set_by", "set_at")
+    list_filter = ("indicator__campaign", "year")
+    search_fields = ("indicator__code", "source_document")
+    list_select_related = ("indicator", "scope", "set_by")
+
+
+@admin.register(BaselineChange)
+class BaselineChangeAdmin(ReadOnlyAdmin):
+    list_display = ("set_at", "indicator", "scope", "year", "value", "source_document", "set_by")
+    list_filter = ("indicator__campaign",)
+    search_fields = ("indicator__code", "source_document")
+    list_select_related = ("indicator", "scope", "set_by")
 
 
 @admin.register(CommuneStatistics)

@@ -124,6 +124,16 @@ class Milestone(models.Model):
     )
     target_low = models.DecimalField(_("milestone (low end)"), null=True, blank=True, **VALUE)
     target_high = models.DecimalField(_("milestone (high end)"), null=True, blank=True, **VALUE)
+    # Empty for milestones loaded by an admin import; the Board's roadmap page always sets both.
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("yearly milestone")
@@ -551,3 +561,104 @@ class ImportBatch(models.Model):
     @property
     def can_confirm(self) -> bool:
         return self.state == ImportState.PREVIEWED and self.error_count == 0
+
+
+class Baseline(models.Model):
+    """An indicator's value at the campaign's starting point, from an official document.
+
+    For a share or a rate the value is the percentage in the baseline year; for a growth
+    (INCOME) it is the average income per participating household in VND, the figure the first
+    reporting year's growth is measured against. Without a scope it holds for the province."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="baselines", verbose_name=_("indicator")
+    )
+    scope = models.ForeignKey(
+        Unit,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="baselines",
+        verbose_name=_("scope"),
+    )
+    year = models.PositiveSmallIntegerField(_("baseline year"))
+    value = models.DecimalField(_("baseline value"), **VALUE)
+    source_document = models.CharField(_("source document"), max_length=300)
+    note = models.TextField(_("note"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("baseline")
+        verbose_name_plural = _("baselines")
+        ordering = ["indicator", "scope"]
+        constraints = [
+            # Two partial indexes because NULL scopes would otherwise never collide.
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(scope__isnull=True),
+                name="indicators_baseline_one_per_indicator",
+                violation_error_code="one_per_indicator",
+                violation_error_message=_("This indicator already has a province-wide baseline."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "scope"],
+                condition=Q(scope__isnull=False),
+                name="indicators_baseline_one_per_indicator_scope",
+                violation_error_code="one_per_indicator_scope",
+                violation_error_message=_("This indicator already has a baseline for this scope."),
+            ),
+            # A baseline nobody can trace back to a document is not a baseline.
+            models.CheckConstraint(
+                condition=~Q(source_document=""),
+                name="indicators_baseline_has_source",
+                violation_error_code="has_source",
+                violation_error_message=_("Name the document the baseline comes from."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="indicators_baseline_not_negative",
+                violation_error_code="not_negative",
+                violation_error_message=_("A baseline cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year}"
+
+
+class BaselineChange(models.Model):
+    """One change to a baseline, kept for good: what it became (empty when removed), who, when."""
+
+    indicator = models.ForeignKey(
+        Indicator, models.CASCADE, related_name="baseline_changes", verbose_name=_("indicator")
+    )
+    scope = models.ForeignKey(
+        Unit,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="baseline_changes",
+        verbose_name=_("scope"),
+    )
+    year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    value = models.DecimalField(_("baseline value"), null=True, blank=True, **VALUE)
+    source_document = models.CharField(_("source document"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("baseline change")
+        verbose_name_plural = _("baseline changes")
+        ordering = ["-set_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.set_at:%Y-%m-%d %H:%M}"

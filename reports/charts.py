@@ -5,7 +5,7 @@ font), so WeasyPrint renders it as the browser does. Every chart carries a <titl
 and comes with `rows`, the same figures as a table for screen readers and for print.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -34,6 +34,7 @@ COLOURS = {
     "grid": "#dee2e6",
     "text": "#212529",
     "muted": "#6c757d",
+    "milestone": "#6f42c1",
 }
 _ids = count(1)
 
@@ -168,17 +169,22 @@ def line_chart(
     height: int = 160,
     compact: bool = False,
     font_family: str = FONT,
+    milestones: Sequence[tuple[int, float]] = (),
 ) -> Chart:
-    """Values by year with the target as a dashed line; `compact` draws a card sparkline."""
+    """Values by year with the target as a dashed line; `compact` draws a card sparkline.
+
+    `milestones` is the roadmap, (year, value) from the baseline year on: drawn as a dotted step
+    line with a hollow mark per year (legend "Roadmap"), over the years it covers."""
     chart_id = f"chart{next(_ids)}"
     pad_left, pad_right = (6, 6) if compact else (40, 16)
     pad_top, pad_bottom = (8, 8) if compact else (22, 26)
     known = [(year, v) for year, v in points if v is not None]
     values = [v for _, v in known] + ([target] if target is not None else [])
+    values += [v for _, v in milestones]
     low = min([0.0, *values])
     high = max([*values, 1.0])
     span = (high - low) or 1.0
-    years = [year for year, _ in points]
+    years = sorted({year for year, _ in points} | {year for year, _ in milestones})
     first, last = (min(years), max(years)) if years else (0, 1)
     year_span = (last - first) or 1
 
@@ -191,6 +197,10 @@ def line_chart(
         return height - pad_bottom - (height - pad_top - pad_bottom) * (v - low) / span
 
     desc = "; ".join(f"{year}: {_fmt(v)} {unit}" for year, v in points) or _("no data")
+    if milestones:
+        desc += "; " + _("roadmap: %(values)s") % {
+            "values": ", ".join(f"{year} {_fmt(v)} {unit}" for year, v in milestones)
+        }
     parts = [_svg_open(width, height, title, desc, chart_id, font_family)]
     if not compact:
         for v in (low, low + span / 2, high):
@@ -217,6 +227,10 @@ def line_chart(
                 f'font-size="10" fill="{COLOURS["target"]}">'
                 f"{escape(target_label or _('target'))} {_fmt(target)}</text>"
             )
+    if milestones:
+        parts.append(_milestone_marks(milestones, x, y, compact=compact))
+        if not compact:
+            parts.append(_milestone_legend(pad_left + 4, 10))
     if len(known) > 1:
         path = " ".join(f"{x(year):.1f},{y(v):.1f}" for year, v in known)
         parts.append(
@@ -239,4 +253,46 @@ def line_chart(
         rows=[ChartRow(label=str(year), value=v) for year, v in points],
         unit=unit,
         target_label=f"{target_label or _('target')} {_fmt(target)}" if target is not None else "",
+    )
+
+
+def _milestone_marks(
+    milestones: Sequence[tuple[int, float]],
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+    *,
+    compact: bool,
+) -> str:
+    """The roadmap: a dotted line through the milestones and a hollow diamond on each."""
+    colour, size = COLOURS["milestone"], 2.5 if compact else 4.0
+    label = escape(_("Roadmap"))
+    parts = ['<g data-series="roadmap">']
+    if len(milestones) > 1:
+        path = " ".join(f"{x(year):.1f},{y(v):.1f}" for year, v in milestones)
+        parts.append(
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5" '
+            f'stroke-dasharray="2 3"/>'
+        )
+    for year, v in milestones:
+        cx, cy = x(year), y(v)
+        parts.append(
+            f'<path data-milestone="{year}" d="M{cx:.1f},{cy - size:.1f} L{cx + size:.1f},{cy:.1f} '
+            f'L{cx:.1f},{cy + size:.1f} L{cx - size:.1f},{cy:.1f} Z" fill="#ffffff" '
+            f'stroke="{colour}" stroke-width="1.5"><title>{label} {year}: '
+            f"{_fmt(v)}</title></path>"
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _milestone_legend(left: float, top: float) -> str:
+    colour, label = COLOURS["milestone"], escape(_("Roadmap"))
+    return (
+        f'<g data-legend="roadmap"><line x1="{left:.1f}" y1="{top:.1f}" x2="{left + 16:.1f}" '
+        f'y2="{top:.1f}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+        f'<path d="M{left + 8:.1f},{top - 3.5:.1f} L{left + 11.5:.1f},{top:.1f} '
+        f'L{left + 8:.1f},{top + 3.5:.1f} L{left + 4.5:.1f},{top:.1f} Z" fill="#ffffff" '
+        f'stroke="{colour}" stroke-width="1.5"/>'
+        f'<text x="{left + 20:.1f}" y="{top + 4:.1f}" font-size="10" fill="{COLOURS["text"]}">'
+        f"{label}</text></g>"
     )

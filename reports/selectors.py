@@ -26,6 +26,7 @@ from campaigns.models import (
 )
 from indicators import progress
 from indicators.models import CommuneStatistics, Indicator
+from indicators.progress.roadmap import Roadmap, roadmaps
 from kontum_poverty.numbers import percent
 from reports import charts
 from reports.models import ReportJob, ReportKind
@@ -295,8 +296,16 @@ class Card:
         return STATUS_STYLES[self.progress.status]
 
 
-def indicator_cards(overview: progress.Overview) -> list[Card]:
-    """One card per indicator: its figure, status and a sparkline of its years."""
+def indicator_roadmaps(*, indicators: list[Indicator], scope: Unit) -> dict[int, Roadmap]:
+    """Each indicator's baseline and milestones in `scope`, for charts and the detail list."""
+    return roadmaps(indicators, scope)
+
+
+def indicator_cards(
+    overview: progress.Overview, plans: dict[int, Roadmap] | None = None
+) -> list[Card]:
+    """One card per indicator: its figure, status and a sparkline of its years and milestones."""
+    roadmap = {pk: plan.line_points() for pk, plan in (plans or {}).items()}
     return [
         Card(
             progress=p,
@@ -308,6 +317,7 @@ def indicator_cards(overview: progress.Overview) -> list[Card]:
                 width=160,
                 height=48,
                 compact=True,
+                milestones=roadmap.get(p.indicator_id, []),
             ),
         )
         for p in overview.indicators
@@ -330,8 +340,12 @@ def glance(*, scope: Unit) -> Glance:
     if campaign is None:
         return Glance(campaign=None, scope=scope, year=0, cards=[])
     year = pick_year(years=campaign_years(campaign=campaign), requested=None)
-    overview = progress.progress_overview(campaign=campaign, scope=scope, year=year)
-    return Glance(campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview))
+    indicators = progress.campaign_indicators(campaign=campaign)
+    overview = progress.progress_overview(
+        campaign=campaign, scope=scope, year=year, indicators=indicators
+    )
+    plans = indicator_roadmaps(indicators=indicators, scope=scope)
+    return Glance(campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview, plans))
 
 
 # --- PDF jobs -----------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from campaigns.models import (
     SubmissionStep,
 )
 from indicators.models import (
+    Baseline,
+    BaselineChange,
     CommuneStatistics,
     ImportBatch,
     Indicator,
@@ -344,6 +346,30 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     year = 2019
     target_low = 80
+
+
+class BaselineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Baseline
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = 2017
+    value = 70
+    source_document = "Báo cáo số 12/BC-UBND ngày 15/01/2018"
+    set_by = factory.SubFactory(UserFactory, board=True)
+    set_at = factory.LazyFunction(timezone.now)
+
+
+class BaselineChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BaselineChange
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = 2017
+    value = 70
+    source_document = "Báo cáo số 12/BC-UBND ngày 15/01/2018"
+    set_by = factory.SubFactory(UserFactory, board=True)
+    set_at = factory.LazyFunction(timezone.now)
 
 
 class PovertyModelFactory(factory.django.DjangoModelFactory):

@@ -22,6 +22,8 @@ from campaigns.models import (
 from indicators.models import CommuneStatistics
 from tests.factories import (
     AwardProposalFactory,
+    BaselineChangeFactory,
+    BaselineFactory,
     BlocFactory,
     BlocMembershipFactory,
     CampaignFactory,
@@ -83,6 +85,8 @@ MAKERS = {
     "campaigns.communicationitem": CommunicationItemFactory,
     "indicators.indicator": IndicatorFactory,
     "indicators.milestone": MilestoneFactory,
+    "indicators.baseline": BaselineFactory,
+    "indicators.baselinechange": BaselineChangeFactory,
     "indicators.communestatistics": CommuneStatisticsFactory,
     "indicators.povertymodel": PovertyModelFactory,
     "indicators.modelresult": ModelResultFactory,
@@ -97,6 +101,9 @@ ADD_REFUSED = {
     "campaigns.submissionstep",
     "campaigns.evidence",
     "indicators.importbatch",
+    # Set on the Board's roadmap page, which keeps every change.
+    "indicators.baseline",
+    "indicators.baselinechange",
     "reports.reportjob",
 }
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)

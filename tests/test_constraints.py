@@ -30,6 +30,7 @@ from indicators.models import CommuneStatistics, ImportState, Indicator, Milesto
 from reports.models import FailureCode, JobState
 from tests.factories import (
     AwardProposalFactory,
+    BaselineFactory,
     BlocFactory,
     BlocMembershipFactory,
     CampaignFactory,
@@ -565,6 +566,30 @@ def test_a_milestone_range_cannot_run_backwards():
     MilestoneFactory(year=2018, target_low=10, target_high=10)  # positive control
     with refused_by("indicators_milestone_range_in_order"):
         MilestoneFactory(year=2019, target_low=20, target_high=15)
+
+
+def test_an_indicator_has_one_province_baseline():
+    baseline = BaselineFactory()
+    BaselineFactory(indicator=baseline.indicator, scope=DistrictFactory())  # positive control
+    with refused_by("indicators_baseline_one_per_indicator"):
+        BaselineFactory(indicator=baseline.indicator)
+
+
+def test_an_indicator_has_one_baseline_per_scope():
+    baseline = BaselineFactory(scope=DistrictFactory())
+    with refused_by("indicators_baseline_one_per_indicator_scope"):
+        BaselineFactory(indicator=baseline.indicator, scope=baseline.scope)
+
+
+def test_a_baseline_names_its_source_document():
+    with refused_by("indicators_baseline_has_source"):
+        BaselineFactory(source_document="")
+
+
+def test_a_baseline_is_not_negative():
+    BaselineFactory(value=0)  # positive control
+    with refused_by("indicators_baseline_not_negative"):
+        BaselineFactory(value=-1)
 
 
 def test_a_commune_has_one_set_of_figures_per_year():

@@ -1,9 +1,14 @@
 """Forms of the Board's pages: the review queue and page (points typed the Vietnamese way, 7,5;
-reasons and field comments), award proposals, and the year's close, lock, reopen and unlock."""
+reasons and field comments), award proposals, the year's close, lock, reopen and unlock, and
+the roadmap (baselines and yearly milestones)."""
 
+import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
+import openpyxl
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import AwardKind, ProposalStatus
 from campaigns.queue import FLAGS, STATES, Queue
 from campaigns.services.submissions import ScoreInput
+from indicators.models import Indicator, Measure
+from indicators.progress.baselines import BaselineInput
+from indicators.progress.roadmap import Roadmap, RoadmapInput, RoadmapYear
 from indicators.submissions.review import ScoreRow
 from kontum_poverty.forms import StyledForm, style_fields
-from kontum_poverty.numbers import VNNumberField
+from kontum_poverty.numbers import VNNumberField, parse_vn_number
 from units.models import Unit
 
 # Decisions are written the Vietnamese way; the ISO form is what a browser date picker sends.
@@ -217,3 +225,208 @@ class CoverageThresholdForm(StyledForm):
             "replaced by “Not enough data (n/N)”."
         ),
     )
+
+
+# --- The roadmap: baselines and yearly milestones -----------------------------------------------
+
+
+@dataclass
+class RoadmapFormRow:
+    """One indicator's fields on the roadmap page, with the derived milestones beside."""
+
+    indicator: Indicator
+    roadmap: Roadmap
+    value: forms.BoundField
+    year: forms.BoundField
+    source: forms.BoundField
+    note: forms.BoundField
+    milestones: list[tuple[int, forms.BoundField, RoadmapYear | None]]
+
+
+class RoadmapForm(StyledForm):
+    """Every indicator's baseline (value, year, source document) and its yearly milestones."""
+
+    def __init__(
+        self,
+        *args: Any,
+        roadmaps: dict[int, Roadmap],
+        years: list[int],
+        baseline_year: int,
+        disabled: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.roadmaps, self.years, self.baseline_year = roadmaps, years, baseline_year
+        for plan in roadmaps.values():
+            indicator, baseline, prefix = plan.indicator, plan.baseline, f"i{plan.indicator.pk}"
+            # A growth's baseline is an income in VND; any other is a percentage.
+            percent = indicator.measure != Measure.GROWTH and indicator.unit_of_measure == "%"
+            self.fields[f"{prefix}-value"] = VNNumberField(
+                required=False,
+                max_value=100 if percent else None,
+                label=_("Baseline (VND per household)") if not percent else _("Baseline (%)"),
+            )
+            self.fields[f"{prefix}-year"] = forms.IntegerField(
+                required=False, min_value=2000, max_value=2100, label=_("Baseline year")
+            )
+            self.initial.setdefault(f"{prefix}-year", baseline_year)
+            self.fields[f"{prefix}-source"] = forms.CharField(
+                required=False, max_length=300, label=_("Source document")
+            )
+            self.fields[f"{prefix}-note"] = forms.CharField(
+                required=False, max_length=MAX_COMMENT, label=_("Note")
+            )
+            if baseline is not None:
+                self.initial.setdefault(f"{prefix}-value", baseline.value)
+                self.initial.setdefault(f"{prefix}-year", baseline.year)
+                self.initial.setdefault(f"{prefix}-source", baseline.source_document)
+                self.initial.setdefault(f"{prefix}-note", baseline.note)
+            set_years = {y.year: y for y in plan.years if y.set_milestone is not None}
+            for year in years:
+                self.fields[f"{prefix}-m{year}"] = VNNumberField(
+                    required=False,
+                    min_value=None,
+                    label=_("Milestone %(year)s") % {"year": year},
+                )
+                if year in set_years:
+                    self.initial.setdefault(f"{prefix}-m{year}", set_years[year].line)
+        for field in self.fields.values():
+            field.disabled = disabled
+        style_fields(self, errors=self.errors if self.is_bound else (), small=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for pk in self.roadmaps:
+            prefix = f"i{pk}"
+            if data.get(f"{prefix}-value") is not None and not data.get(f"{prefix}-source"):
+                self.add_error(
+                    f"{prefix}-source",
+                    forms.ValidationError(
+                        _("Name the document the baseline comes from."), code="source_required"
+                    ),
+                )
+        return data
+
+    def rows(self) -> list[RoadmapFormRow]:
+        found = []
+        for pk, plan in self.roadmaps.items():
+            prefix = f"i{pk}"
+            by_year = {y.year: y for y in plan.years}
+            found.append(
+                RoadmapFormRow(
+                    indicator=plan.indicator,
+                    roadmap=plan,
+                    value=self[f"{prefix}-value"],
+                    year=self[f"{prefix}-year"],
+                    source=self[f"{prefix}-source"],
+                    note=self[f"{prefix}-note"],
+                    milestones=[
+                        (year, self[f"{prefix}-m{year}"], by_year.get(year)) for year in self.years
+                    ],
+                )
+            )
+        return found
+
+    def inputs(self) -> list[RoadmapInput]:
+        data = self.cleaned_data
+        return [
+            RoadmapInput(
+                indicator=plan.indicator,
+                baseline=BaselineInput(
+                    year=data[f"i{pk}-year"] or self.baseline_year,
+                    value=data[f"i{pk}-value"],
+                    source_document=data[f"i{pk}-source"],
+                    note=data[f"i{pk}-note"],
+                ),
+                milestones={year: data[f"i{pk}-m{year}"] for year in self.years},
+            )
+            for pk, plan in self.roadmaps.items()
+        ]
+
+
+# Columns of the baseline file, in this order under one header row (a file format, not UI text).
+BASELINE_COLUMNS = ("Mã chỉ tiêu", "Giá trị cơ sở", "Năm gốc", "Văn bản nguồn")
+MAX_BASELINE_FILE = 1024 * 1024
+
+
+class BaselineImportForm(StyledForm):
+    """A small Excel file of baselines: indicator code, value, year, source document."""
+
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        help_text=_("Columns: indicator code, baseline value, baseline year, source document."),
+    )
+
+    def __init__(self, *args: Any, indicators: list[Indicator], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicators = {i.code.upper(): i for i in indicators}
+
+    def clean_file(self) -> list[tuple[Indicator, BaselineInput]]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BASELINE_FILE:
+            raise forms.ValidationError(_("The file is larger than 1 MB."), code="too_large")
+        try:
+            sheet = openpyxl.load_workbook(upload, read_only=True, data_only=True).active
+            lines = list(sheet.iter_rows(min_row=2, max_col=4, values_only=True))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise forms.ValidationError(
+                _("This is not an Excel (.xlsx) file."), code="not_xlsx"
+            ) from exc
+        rows, errors = [], []
+        for number, line in enumerate(lines, start=2):
+            if all(cell in (None, "") for cell in line):
+                continue
+            try:
+                rows.append(self._row(line))
+            except forms.ValidationError as exc:
+                errors.append(
+                    forms.ValidationError(
+                        _("Row %(row)s: %(error)s"),
+                        code=exc.code,
+                        params={"row": number, "error": " ".join(exc.messages)},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        if not rows:
+            raise forms.ValidationError(_("The file has no baseline rows."), code="empty")
+        return rows
+
+    def _row(self, line: tuple[Any, ...]) -> tuple[Indicator, BaselineInput]:
+        code, value, year, source = (*line, None, None, None, None)[:4]
+        indicator = self.indicators.get(str(code or "").strip().upper())
+        if indicator is None:
+            raise forms.ValidationError(
+                _("no indicator has the code “%(code)s”."),
+                code="unknown_indicator",
+                params={"code": code or ""},
+            )
+        number: Decimal | int | float
+        if isinstance(value, int | float):
+            number = value
+        else:
+            try:
+                number = parse_vn_number(str(value or ""))
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(
+                    _("the baseline “%(value)s” is not a number."),
+                    code="not_a_number",
+                    params={"value": value or ""},
+                ) from exc
+        amount = Decimal(str(number))
+        percent = indicator.measure != Measure.GROWTH and indicator.unit_of_measure == "%"
+        if amount < 0 or (percent and amount > 100):
+            raise forms.ValidationError(
+                _("the baseline of %(code)s is out of range."),
+                code="out_of_range",
+                params={"code": indicator.code},
+            )
+        if not isinstance(year, int) and not str(year or "").strip().isdigit():
+            raise forms.ValidationError(_("the baseline year is missing."), code="no_year")
+        if not str(source or "").strip():
+            raise forms.ValidationError(
+                _("Name the document the baseline comes from."), code="source_required"
+            )
+        return indicator, BaselineInput(
+            year=int(str(year).strip()), value=amount, source_document=str(source).strip()[:300]
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns.board.views import awards, figures, queue, ranking, review, year
+from campaigns.board.views import awards, figures, queue, ranking, review, roadmap, year
 
 app_name = "board"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:period_pk>/awards/", awards.award_proposals, name="awards"),
     path("<int:period_pk>/year/", year.year, name="year"),
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
+    path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
 ]

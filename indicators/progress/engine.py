@@ -25,11 +25,11 @@ from campaigns.models import Campaign, SubmissionStatus
 from indicators.models import (
     CommuneStatistics,
     Indicator,
-    Milestone,
     ModelResult,
     PovertyModel,
     ReportedValue,
 )
+from indicators.progress.baselines import growth_series
 from indicators.progress.results import (
     MODEL_SOURCES,
     SHARE_FIELDS,
@@ -47,6 +47,7 @@ from indicators.progress.results import (
     indicator_source,
     ratio,
 )
+from indicators.progress.roadmap import milestones_for
 from indicators.progress.scopes import (
     child_units,
     commune_child_key,
@@ -201,24 +202,6 @@ def progress_status(
             return Status.BEHIND
         return Status.ON_TRACK if projection is None or projected_ok else Status.AT_RISK
     return Status.ON_TRACK if projected_ok else Status.AT_RISK
-
-
-def _milestones(indicators: list[Indicator], scope: Unit, year: int) -> dict[int, Target]:
-    """The year's milestone per indicator: the scope's own, else the province-wide one."""
-    by_indicator: dict[int, Milestone] = {}
-    rows = Milestone.objects.filter(
-        Q(scope__isnull=True) | Q(scope_id=scope.pk),
-        indicator__in=[i.pk for i in indicators],
-        year=year,
-    ).order_by("scope_id")  # NULL scope last: a scope-specific milestone wins.
-    for milestone in rows:
-        by_indicator.setdefault(milestone.indicator_id, milestone)
-    directions = {i.pk: i.direction for i in indicators}
-    return {
-        pk: Target.of(m, directions[pk])
-        for pk, m in by_indicator.items()
-        if m.target_low is not None or m.target_high is not None
-    }
 
 
 def _average(values: list[float]) -> float | None:
@@ -414,7 +397,7 @@ def _progress_for(
         model_rows = {row["year"]: row for row in year_rows}
         models_expected = _models_expected(scope, year)
 
-    milestones = _milestones(indicators, scope, year)
+    milestones = milestones_for(indicators, scope, year)
     results = []
     for indicator in indicators:
         source = sources[indicator.pk]
@@ -431,6 +414,11 @@ def _progress_for(
                 y: Point(*model_value(source, row), row["unaccepted"], row["units"])
                 for y, row in model_rows.items()
             }
+            if source == Source.MODEL_GROWTH:  # the first year after the baseline
+                first = growth_series(
+                    indicator=indicator, scope=scope, year=year, include_submitted=include_submitted
+                )
+                series.update({y: Point(*row) for y, row in first.items()})
             expected = partial(_year_count, models_expected)
         results.append(
             _build(

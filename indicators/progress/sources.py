@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Submission, SubmissionStatus
 from indicators.models import CommuneStatistics, Indicator, ReportedValue
+from indicators.progress.baselines import growth_baseline
 from indicators.progress.engine import model_results
 from indicators.progress.results import (
     SHARE_FIELDS,
@@ -39,7 +40,7 @@ def progress_sources(
         return _commune_sources(indicator, scope, year)
     if source == Source.REPORTED:
         return _reported_sources(indicator, scope, year, include_submitted)
-    return _model_sources(source, scope, year, include_submitted)
+    return _model_sources(source, scope, year, include_submitted, indicator)
 
 
 def _commune_sources(indicator: Indicator, scope: Unit, year: int) -> list[SourceRow]:
@@ -114,7 +115,15 @@ def _reported_sources(
     return result
 
 
-def _model_sources(source: str, scope: Unit, year: int, include_submitted: bool) -> list[SourceRow]:
+def _model_sources(
+    source: str, scope: Unit, year: int, include_submitted: bool, indicator: Indicator
+) -> list[SourceRow]:
+    # The first year after the baseline is compared with the baseline, not the year before.
+    baseline = None
+    if source == Source.MODEL_GROWTH:
+        baseline = growth_baseline(indicator=indicator, scope=scope)
+        if baseline is not None and baseline.year + 1 != year:
+            baseline = None
     rows = (
         model_results(scope, include_submitted)
         .filter(year=year)
@@ -140,20 +149,29 @@ def _model_sources(source: str, scope: Unit, year: int, include_submitted: bool)
             value = ratio(numerator, denominator)
         else:
             numerator, denominator = row["average_income_vnd"], row["previous_income"]
+            if baseline is not None:
+                denominator = int(baseline.value)
             value = income_growth(numerator, denominator)
+        label = str(SubmissionStatus(row["submission__status"]).label)
+        if baseline is not None:
+            label = _("%(status)s; compared with the %(year)s baseline (%(source)s)") % {
+                "status": label,
+                "year": baseline.year,
+                "source": baseline.source_document,
+            }
         result.append(
             SourceRow(
                 unit_id=row["model__unit_id"],
                 unit_code=row["model__unit__code"],
                 unit_name=row["model__name"],
-                label=str(SubmissionStatus(row["submission__status"]).label),
+                label=label,
                 numerator=as_float(numerator),
                 denominator=as_float(denominator),
                 value=value,
                 met=None,
                 submission_id=row["submission_id"],
                 submission_status=row["submission__status"],
-                previous=as_float(row["previous_income"]),
+                previous=as_float(denominator if baseline else row["previous_income"]),
             )
         )
     return result

@@ -1,4 +1,5 @@
-"""Demo data for a laptop: logins, commune figures, models, registrations and reports of 2018–2019.
+"""Demo data for a laptop: logins, commune figures, models, registrations and reports of 2018–2019,
+and illustrative 2017 baselines for the roadmaps.
 
 Every figure is made up, and every row is marked `is_demo` where its model has the flag. Nothing
 here overwrites a row that already exists: a commune or unit with real figures for a year keeps
@@ -11,6 +12,7 @@ from django.db import transaction
 from campaigns.models import Campaign
 from campaigns.services import CAMPAIGN_3198_NUMBER
 from indicators.services import reference_data_seed
+from kontum_poverty.demo.baselines import baselines_load
 from kontum_poverty.demo.context import (
     DEMO_ENTERPRISE_CODE,
     DEMO_PASSWORD,
@@ -38,4 +40,5 @@ def demo_load() -> Counts:
     submissions = submissions_load(context)
     poverty_models_load(context, submissions=submissions)
     extensions_load(context)
+    baselines_load(context)
     return context.counts

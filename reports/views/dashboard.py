@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from campaigns.models import Campaign
 from indicators import progress
+from indicators.progress.roadmap import RoadmapYear
 from kontum_poverty.http import AuthenticatedRequest
 from reports import access, charts, exports, selectors
 from units import access as roles
@@ -61,6 +62,8 @@ class DashboardPage:
     breakdown_chart: charts.Chart | None = None
     trend_chart: charts.Chart | None = None
     poverty_chart: charts.Chart | None = None
+    # The selected indicator's milestones by year, set by the Board or derived.
+    roadmap: list[RoadmapYear] = field(default_factory=list)
     completeness: list[selectors.BlocCompleteness] = field(default_factory=list)
     funds: selectors.FundTotals | None = None
     sponsors: list[selectors.SponsorRow] = field(default_factory=list)
@@ -121,6 +124,7 @@ def dashboard_page(
         indicators=indicators,
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
+    plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
     page = DashboardPage(
         title=_("Progress of %(scope)s, %(year)s") % {"scope": scope.name, "year": chosen},
         campaign=campaign,
@@ -131,7 +135,7 @@ def dashboard_page(
         include_submitted=include_submitted,
         can_include_submitted=roles.sees_unaccepted_figures(user),
         overview=overview,
-        cards=selectors.indicator_cards(overview),
+        cards=selectors.indicator_cards(overview, plans),
         completeness=selectors.bloc_completeness(campaign=campaign, year=chosen, scope=scope),
         funds=selectors.fund_totals(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
@@ -174,7 +178,9 @@ def dashboard_page(
             unit=indicator.unit_of_measure,
             width=480,
             height=220,
+            milestones=plans[indicator.pk].line_points(),
         )
+        page.roadmap = plans[indicator.pk].years
         if with_sources:
             page.sources = progress.progress_sources(
                 indicator=indicator, scope=scope, year=chosen, include_submitted=include_submitted

@@ -24,9 +24,15 @@ def public_page(*, year: str = "") -> DashboardPage:
         raise Http404
     years = selectors.campaign_years(campaign=campaign)
     chosen = selectors.pick_year(years=years, requested=year)
+    indicators = progress.campaign_indicators(campaign=campaign)
     overview = progress.progress_overview(
-        campaign=campaign, scope=province, year=chosen, include_submitted=False
+        campaign=campaign,
+        scope=province,
+        year=chosen,
+        include_submitted=False,
+        indicators=indicators,
     )
+    plans = selectors.indicator_roadmaps(indicators=indicators, scope=province)
     page = DashboardPage(
         title=_("Progress of %(scope)s, %(year)s") % {"scope": province.name, "year": chosen},
         campaign=campaign,
@@ -34,7 +40,7 @@ def public_page(*, year: str = "") -> DashboardPage:
         year=chosen,
         years=years,
         overview=overview,
-        cards=selectors.indicator_cards(overview),
+        cards=selectors.indicator_cards(overview, plans),
         as_of=progress.figures_as_of(scope=province),
     )
     page.poverty_chart = charts.line_chart(
