@@ -8,7 +8,9 @@ communes. Where figures come from:
   without Board acceptance; communes meeting ÷ communes with data, the others shown as missing;
 - rates reported by districts (LABOUR, EDU): sum of numerators ÷ sum of denominators;
 - model results: ESCAPE = escaped ÷ participating households; INCOME = each model's average
-  income against its previous year, weighted by participating households.
+  income against its previous year, weighted by participating households; the first year after
+  the Board's baseline (2017 for this campaign) is measured against that baseline
+  (`baselines.py`).
 
 Submission-derived figures count only when the Board accepted the submission; Board staff may
 include submitted-but-not-accepted ones, which are then counted in `unaccepted_reports`. The
@@ -21,9 +23,10 @@ xã"): communes only (ROAD, SCHOOL), communes, wards and towns (HEALTH, CULTURE,
 
 Status rules, in order: no value → no data; below the minimum coverage → not enough data; partial
 coverage → provisional ("Tạm tính"): a target is "achieved" only on complete data; target met →
-achieved; target year reached and not met → off track; a milestone missed → behind the roadmap;
-otherwise on track when the linear trend projected to the target year reaches the target, at risk
-when it does not (or there is nothing to judge by). A strict target ("trên 52 %") is met only
+achieved; target year reached and not met → off track; the year's milestone missed → behind the
+roadmap (milestones are the Board's, else derived by `roadmap.py` in a straight line from the
+baseline); otherwise on track when the linear trend projected to the target year reaches the
+target, at risk when it does not (or there is nothing to judge by). A strict target ("trên 52 %") is met only
 above its value. ESCAPE ("bình quân mỗi năm …") is judged on the average of the years so far.
 
 Cached pages call `figures_key()`; whoever changes figures (the Board accepting a report, an
