@@ -5,7 +5,10 @@ outage must cost speed, never a page or a save. Every operation that fails becau
 be reached behaves like a miss: reads return the default, writes store nothing. After a failure
 the backend stops asking Redis for `RETRY_SECONDS`: a Redis that hangs instead of refusing would
 otherwise cost every cache call its socket timeout. The warning is logged once per failure, so at
-most once per `RETRY_SECONDS` per process and cache.
+most once per `RETRY_SECONDS` for each cache connection (Django opens one per thread).
+
+A delete that is skipped leaves nothing stale behind: cached pages are never deleted to refresh
+them, their keys carry the figures version, which lives in the database.
 """
 
 import logging
@@ -97,5 +100,5 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys: Iterable[Any], version: Any = None) -> None:
         self._call("delete_many", None, super().delete_many, keys, version)
 
-    def clear(self) -> bool:
-        return self._call("clear", False, super().clear)
+    def clear(self) -> None:
+        self._call("clear", None, super().clear)
