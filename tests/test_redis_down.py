@@ -231,6 +231,26 @@ def test_a_dead_redis_is_an_empty_cache_with_one_warning(redis_down, caplog):
     assert "ConnectionError" in warnings[0].getMessage()
 
 
+def test_a_hanging_redis_costs_one_short_timeout_then_nothing(settings, caplog):
+    caplog.set_level(logging.WARNING, logger=CACHE_LOGGER)
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.CACHES = redis_caches(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+
+        started = time.monotonic()
+        assert cache.get("page") is None
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(20):
+            assert cache.get("page") is None
+        rest = time.monotonic() - started
+
+    assert first < 1
+    assert rest < 0.05
+    assert "TimeoutError" in caplog.records[0].getMessage()
+
+
 def test_the_cache_asks_redis_again_once_the_pause_is_over(settings, redis_server, caplog):
     settings.CACHES = redis_caches(redis_server.url, retry_seconds=0.2)
     caplog.set_level(logging.WARNING, logger=CACHE_LOGGER)
