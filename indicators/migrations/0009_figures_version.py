@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0005_locked_year_guard'),
+        ('indicators', '0008_award_proposals_outside_the_year_lock'),
     ]
 
     operations = [
