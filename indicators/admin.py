@@ -7,6 +7,7 @@ from indicators.models import (
     Baseline,
     BaselineChange,
     CommuneStatistics,
+    FiguresVersion,
     ImportBatch,
     Indicator,
     Milestone,
@@ -245,6 +246,24 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "note",
         "task_id",
     )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FiguresVersion)
+class FiguresVersionAdmin(admin.ModelAdmin):
+    """The counter behind cached figures: shown for diagnosis, moved only by figure changes."""
+
+    list_display = ("id", "value")
+    fields = ("value",)
     readonly_fields = fields
 
     def has_add_permission(self, request):

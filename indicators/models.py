@@ -662,3 +662,24 @@ class BaselineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.set_at:%Y-%m-%d %H:%M}"
+
+
+class FiguresVersion(models.Model):
+    """One row whose counter moves whenever figures change; cached pages put it in their key.
+
+    The database keeps it, not the cache: a Redis outage, flush or eviction must not take the
+    counter back to a value that pages with older figures were cached under.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    value = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("figures version")
+        verbose_name_plural = _("figures versions")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="indicators_figuresversion_one_row"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -166,6 +166,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Sessions stay in the database, never in the cache alone: a Redis outage must not log anyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 X_FRAME_OPTIONS = "DENY"
 # Joining the browsers' HSTS preload list binds the whole registered domain (kontum.gov.vn) and
 # every subdomain; that is the domain owner's decision, not this app's. SECURE_HSTS_PRELOAD=1
@@ -177,10 +179,14 @@ REDIS_URL = env_str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that Redis being down is a cache miss with a logged
+            # warning: pages and saves go on from the database (kontum_poverty/cache.py).
+            "BACKEND": "kontum_poverty.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            # A dead Redis must cost a request a fraction of a second, not hang it.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # A dead or hanging Redis must cost milliseconds, not hang the request; after a
+            # failure the cache is not asked again for RETRY_SECONDS.
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.25},
+            "RETRY_SECONDS": 10,
         }
     }
 else:

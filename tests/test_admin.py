@@ -19,7 +19,7 @@ from campaigns.models import (
     PeriodState,
     SubmissionStep,
 )
-from indicators.models import CommuneStatistics
+from indicators.models import CommuneStatistics, FiguresVersion
 from tests.factories import (
     AwardProposalFactory,
     BaselineChangeFactory,
@@ -93,6 +93,7 @@ MAKERS = {
     "indicators.reportedvalue": ReportedValueFactory,
     "indicators.registeredtarget": RegisteredTargetFactory,
     "indicators.importbatch": ImportBatchFactory,
+    "indicators.figuresversion": lambda: FiguresVersion.objects.get_or_create(pk=1)[0],
     "reports.reportjob": lambda: ReportJobFactory(done=True),
 }
 # Rows only the workflow writes: the admin shows them but offers no "add".
@@ -104,6 +105,7 @@ ADD_REFUSED = {
     # Set on the Board's roadmap page, which keeps every change.
     "indicators.baseline",
     "indicators.baselinechange",
+    "indicators.figuresversion",
     "reports.reportjob",
 }
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)

@@ -26,7 +26,14 @@ from campaigns.models import (
     StepAction,
     SubmissionStatus,
 )
-from indicators.models import CommuneStatistics, ImportState, Indicator, Milestone, ReportedValue
+from indicators.models import (
+    CommuneStatistics,
+    FiguresVersion,
+    ImportState,
+    Indicator,
+    Milestone,
+    ReportedValue,
+)
 from reports.models import FailureCode, JobState
 from tests.factories import (
     AwardProposalFactory,
@@ -737,6 +744,12 @@ def test_an_applied_import_records_when_it_was_applied():
     ImportBatchFactory(state=ImportState.APPLIED, applied_at=timezone.now())  # positive control
     with refused_by("indicators_importbatch_applied_has_time"):
         ImportBatchFactory(state=ImportState.APPLIED, applied_at=None)
+
+
+def test_the_figures_version_is_one_row():
+    FiguresVersion.objects.get_or_create(pk=1)  # positive control
+    with refused_by("indicators_figuresversion_one_row"):
+        FiguresVersion.objects.create(id=2)
 
 
 # --- reports --------------------------------------------------------------------------------

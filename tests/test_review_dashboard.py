@@ -190,7 +190,8 @@ def test_junk_years_on_the_public_page_are_served_from_one_cache_entry(
     settings.PROGRESS_CACHE_CHECK_SECONDS = 3600
     client.get(reverse("public-progress"), {"year": "junk"})
 
-    with django_assert_max_num_queries(0):
+    # One query: the figures version, read by primary key so every process sees a change at once.
+    with django_assert_max_num_queries(1):
         response = client.get(reverse("public-progress"), {"year": "junk-2"})
 
     assert response.status_code == 200

@@ -104,6 +104,7 @@ def test_redis_url_switches_on_real_workers_and_the_redis_cache():
     assert values["CELERY_BROKER_URL"] == url
     assert values["CELERY_RESULT_BACKEND"] == url
     cache = values["CACHES"]["default"]
+    assert cache["BACKEND"] == "kontum_poverty.cache.ResilientRedisCache"
     assert cache["LOCATION"] == url
     assert cache["OPTIONS"]["socket_connect_timeout"] <= 1
 

@@ -26,8 +26,9 @@ coverage → provisional ("Tạm tính"): a target is "achieved" only on complet
 achieved; target year reached and not met → off track; the year's milestone missed → behind the
 roadmap (milestones are the Board's, else derived by `roadmap.py` in a straight line from the
 baseline); otherwise on track when the linear trend projected to the target year reaches the
-target, at risk when it does not (or there is nothing to judge by). A strict target ("trên 52 %") is met only
-above its value. ESCAPE ("bình quân mỗi năm …") is judged on the average of the years so far.
+target, at risk when it does not (or there is nothing to judge by). A strict target ("trên 52 %")
+is met only above its value. ESCAPE ("bình quân mỗi năm …") is judged on the average of the
+years so far.
 
 Cached pages call `figures_key()`; whoever changes figures (the Board accepting a report, an
 admin importing commune statistics or editing targets) calls `figures_changed()`.

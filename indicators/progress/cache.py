@@ -5,13 +5,10 @@ import time
 from typing import TypedDict
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 
 from campaigns.models import Submission, SubmissionStatus
-from indicators.models import CommuneStatistics
-
-_VERSION_KEY = "progress:figures-version"
+from indicators.models import CommuneStatistics, FiguresVersion, ModelResult, ReportedValue
 
 
 class _LocalCheck(TypedDict):
@@ -24,10 +21,14 @@ _local_check: _LocalCheck = {"at": 0.0, "key": ""}
 
 def figures_changed() -> None:
     """Call after anything that changes figures: a report accepted, an import, a target edited."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, timeout=None)
+    # Counted in the writer's own transaction: other processes see the new version together with
+    # the new figures, never before them, so none caches old figures under the new key. The row
+    # stays locked until that transaction ends, which orders concurrent writers.
+    versions = FiguresVersion.objects.filter(pk=1)
+    if not versions.update(value=F("value") + 1):
+        # No row yet: a fresh database, or a test database emptied between tests.
+        FiguresVersion.objects.get_or_create(pk=1)
+        versions.update(value=F("value") + 1)
     _local_check["at"] = 0.0
 
 
@@ -49,17 +50,23 @@ def _database_key() -> str:
 def figures_key() -> str:
     """A string that changes whenever figures change; part of every cached page's key.
 
-    The shared cache version changes at once for every process; the database fingerprint is
-    re-read at most every PROGRESS_CACHE_CHECK_SECONDS per process (5 by default), which bounds
-    how stale a page can be when a writer forgot to call `figures_changed()`.
+    The version counter (one primary-key read in the database, so a Redis outage or flush
+    cannot lose it) changes at once for every process; the database fingerprint is re-read at
+    most every PROGRESS_CACHE_CHECK_SECONDS per process (5 by default), which bounds how stale
+    a page can be when a writer forgot to call `figures_changed()`.
     """
     interval = getattr(settings, "PROGRESS_CACHE_CHECK_SECONDS", 5)
     now = time.monotonic()
     if not _local_check["key"] or now - _local_check["at"] >= interval:
         _local_check["key"] = _database_key()
         _local_check["at"] = now
-    version = cache.get(_VERSION_KEY, 0)
-    return f"{version}:{_local_check['key']}"
+    version = FiguresVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    # "v": never the same key as a page cached while the counter lived in Redis.
+    return f"v{version}:{_local_check['key']}"
+
+
+# A report's rows count once it is sent (the Board may include sent reports) or accepted.
+_COUNTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 
 
 def _submission_saved(sender, instance, update_fields=None, **kwargs) -> None:
@@ -70,7 +77,27 @@ def _submission_saved(sender, instance, update_fields=None, **kwargs) -> None:
         figures_changed()
 
 
-def _figures_saved(sender, **kwargs) -> None:
+def _submission_deleted(sender, instance, **kwargs) -> None:
+    if instance.status in _COUNTED:
+        figures_changed()
+
+
+def _in_counted_report(instance: ReportedValue | ModelResult) -> bool:
+    """Whether a reported value or model result belongs to a report whose figures count.
+
+    An officer's draft saves many of these rows: bumping the version for them would lock its
+    row for the whole save and queue every officer saving at the deadline behind each other."""
+    if instance.submission_id is None:
+        return False
+    if type(instance).submission.is_cached(instance):
+        submission = instance.submission
+        return submission is not None and submission.status in _COUNTED
+    return Submission.objects.filter(pk=instance.submission_id, status__in=_COUNTED).exists()
+
+
+def _figures_saved(sender, instance, **kwargs) -> None:
+    if isinstance(instance, ReportedValue | ModelResult) and not _in_counted_report(instance):
+        return
     figures_changed()
 
 
@@ -83,10 +110,23 @@ def connect_receivers() -> None:
     from django.db.models.signals import post_delete, post_save
 
     from campaigns.models import Campaign
-    from indicators.models import Indicator, Milestone, ModelResult, ReportedValue
+    from indicators.models import Baseline, Indicator, Milestone
 
     post_save.connect(_submission_saved, sender=Submission, dispatch_uid="progress-submission")
+    # A deleted report takes its rows along; they find no report left to ask about.
+    post_delete.connect(
+        _submission_deleted, sender=Submission, dispatch_uid="progress-submission-deleted"
+    )
     # A campaign holds the minimum coverage below which figures are withheld.
-    for model in (Campaign, CommuneStatistics, Indicator, Milestone, ModelResult, ReportedValue):
+    figure_models = (
+        Baseline,
+        Campaign,
+        CommuneStatistics,
+        Indicator,
+        Milestone,
+        ModelResult,
+        ReportedValue,
+    )
+    for model in figure_models:
         for signal in (post_save, post_delete):
             signal.connect(_figures_saved, sender=model, dispatch_uid=f"progress-{model.__name__}")
