@@ -17,7 +17,7 @@ import redis
 from django.core.cache import cache
 from django.urls import reverse
 
-from campaigns.models import Submission
+from campaigns.models import Submission, SubmissionStatus
 from campaigns.services import review, submissions
 from indicators import progress
 from indicators.models import FiguresVersion, ReportedValue
@@ -281,6 +281,31 @@ def test_the_figures_version_survives_a_cache_clear(settings):
     progress.figures_changed()
 
     assert progress.figures_key() != before
+
+
+def _version() -> int:
+    return FiguresVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def test_an_officers_draft_saves_leave_the_figures_version_alone(
+    client, unit_officer, time_machine
+):
+    """Drafts change no figure; bumping the version for them would lock its row through every
+    officer's save and queue the deadline rush behind it. Sending the report moves it."""
+    time_machine.move_to(IN_2019, tick=False)
+    year = year_build(unit_officer)
+    client.force_login(unit_officer)
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
+    submission = submissions.submission_get_or_create_draft(period=year.period, unit=year.unit)
+    before = _version()
+
+    assert client.post(url, post_data(year, submission)).status_code == 302
+
+    assert ReportedValue.objects.filter(submission=submission).exists()
+    assert _version() == before
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.save(update_fields=["status"])
+    assert _version() > before
 
 
 def test_after_redis_comes_back_a_board_acceptance_still_changes_the_dashboard(
