@@ -16,6 +16,7 @@ import pytest
 import redis
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.models import Submission, SubmissionStatus
 from campaigns.services import review, submissions
@@ -304,7 +305,8 @@ def test_an_officers_draft_saves_leave_the_figures_version_alone(
     assert ReportedValue.objects.filter(submission=submission).exists()
     assert _version() == before
     submission.status = SubmissionStatus.SUBMITTED
-    submission.save(update_fields=["status"])
+    submission.submitted_at = timezone.now()
+    submission.save(update_fields=["status", "submitted_at"])
     assert _version() > before
 
 
