@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from indicators.imports import services
 from indicators.imports.columns import BY_FIELD
 from indicators.models import CommuneStatistics, ImportBatch, ImportState
-from tests.factories import CommuneStatisticsFactory, PeriodFactory
+from indicators.services import reference_data_seed
+from tests.factories import CommuneStatisticsFactory, PeriodFactory, UserFactory
 from tests.fixtures.import_files import kon_tum_communes, simple_file, template_row, upload
 from units.services import units_load_reference
 
@@ -69,6 +70,42 @@ def test_four_communes_of_dak_glei_in_the_2020_template_import_four(client, admi
     muong_hoong = CommuneStatistics.objects.get(commune__name="Xã Mường Hoong")
     assert muong_hoong.total_households == 612
     assert muong_hoong.poor_households is None
+
+
+def test_after_a_four_commune_import_no_page_claims_more_or_achieves(client, admin_user):
+    """The tester's import, then what a leader and the public read: four communes' figures are
+    not the province's, and a road target met in those four is not "Đã đạt"."""
+    reference_data_seed()
+    client.force_login(admin_user)
+    template = client.get(reverse("indicators:import-template"), {"year": 2020})
+    roads = {name: {**figures, "paved_road": "có"} for name, figures in FOUR.items()}
+    response = client.post(
+        reverse("indicators:import-upload"),
+        {"year": 2020, "file": upload(fill_template(template.content, roads))},
+    )
+    batch = client.get(response["Location"]).context["batch"]
+    client.post(
+        reverse("indicators:import-confirm", args=[batch.pk]), {"token": batch.confirm_token}
+    )
+    assert CommuneStatistics.objects.filter(year=2020, paved_road=True).count() == 4
+
+    leader = UserFactory(leader=True)
+    for user, url in ((leader, reverse("dashboard:home")), (None, reverse("public-progress"))):
+        if user is None:
+            client.logout()
+        else:
+            client.force_login(user)
+        html = client.get(url, {"year": 2020}).content.decode()
+
+        # Three xã and the town: ROAD counts xã only, and three of the four gave both poverty
+        # figures.
+        assert "Chưa đủ số liệu (3/85 xã)" in html, url
+        assert "Chưa đủ số liệu (3/102 xã, phường, thị trấn)" in html, url
+        assert 'data-status="achieved"' not in html, url
+        assert "Đã đạt" not in html, url
+        assert "102 xã có số liệu" not in html, url
+        claimed = [int(n) for n in re.findall(r"(\d+)/\d+ (?:xã|đơn vị|huyện)", html)]
+        assert claimed and max(claimed) <= 4, (url, claimed)
 
 
 def test_a_blank_row_leaves_the_stored_figures_of_its_commune_alone(admin_user):
