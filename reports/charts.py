@@ -86,17 +86,21 @@ def bar_chart(
     unit: str = "%",
     met: Sequence[bool | None] | None = None,
     font_family: str = FONT,
+    milestone: float | None = None,
 ) -> Chart:
-    """Horizontal bars, one per row, with a vertical target line; missing values are labelled."""
+    """Horizontal bars, one per row, with a vertical target line and, where the roadmap has one,
+    the year's milestone as a dotted line; missing values are labelled."""
     chart_id = f"chart{next(_ids)}"
     label_width, value_width, bar_area = 170, 70, 420
     row_height, top = 24, 28
     width = label_width + bar_area + value_width
     height = top + row_height * max(len(rows), 1) + 24
     values = [r.value for r in rows if r.value is not None]
-    scale_max = max([100.0 if unit == "%" else 0.0, *values, target or 0.0]) or 1.0
+    scale_max = (
+        max([100.0 if unit == "%" else 0.0, *values, target or 0.0, milestone or 0.0]) or 1.0
+    )
     if unit == "%" and scale_max > 100:
-        scale_max = max(values + [target or 0.0])
+        scale_max = max(values + [target or 0.0, milestone or 0.0])
     min_value = min([0.0, *values])
     span = (scale_max - min_value) or 1.0
 
@@ -108,6 +112,8 @@ def bar_chart(
         "target": _fmt(target),
         "unit": unit,
     }
+    if milestone is not None:
+        desc += "; " + _("roadmap %(value)s %(unit)s") % {"value": _fmt(milestone), "unit": unit}
     parts = [_svg_open(width, height, title, desc, chart_id, font_family)]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         v = min_value + span * tick
@@ -138,6 +144,19 @@ def bar_chart(
             f'height="{row_height - 8}" fill="{colour}"/>'
             f'<text x="{label_width + bar_area + 6}" y="{y + 15}" '
             f'fill="{COLOURS["text"]}">{_fmt(row.value)}</text>'
+        )
+    if milestone is not None and milestone != target:
+        mx = x(milestone)
+        # Its label sits on the side away from the target's, so the two never overlap.
+        anchor, dx = ("end", -4) if target is None or milestone < target else ("start", 4)
+        label = escape(_("roadmap"))
+        parts.append(
+            f'<line data-milestone="{_fmt(milestone)}" x1="{mx:.1f}" y1="{top - 10}" '
+            f'x2="{mx:.1f}" y2="{height - 20}" stroke="{COLOURS["milestone"]}" '
+            f'stroke-width="2" stroke-dasharray="2 3"/>'
+            f'<text x="{mx + dx:.1f}" y="{top - 14}" text-anchor="{anchor}" '
+            f'fill="{COLOURS["milestone"]}" font-size="11">'
+            f"{label} {_fmt(milestone)}</text>"
         )
     if target is not None:
         tx = x(target)

@@ -207,6 +207,37 @@ def test_the_dashboard_charts_show_the_roadmap(client, leader, road, board_staff
     assert "2019: ≥ 90" in page and "2020: ≥ 100" in page
 
 
+def test_a_breakdown_chart_draws_the_years_milestone_beside_the_target():
+    with translation.override("vi"):
+        chart = charts.bar_chart(
+            title="ROAD",
+            rows=[charts.ChartRow("Huyện Đắk Glei", 85.0), charts.ChartRow("Huyện Đắk Tô", 95.0)],
+            target=100,
+            milestone=90,
+        )
+
+    svg = str(chart.svg)
+    assert 'data-milestone="90,0"' in svg
+    assert "lộ trình 90,0" in svg
+    assert "lộ trình" not in str(
+        charts.bar_chart(
+            title="ROAD", rows=[charts.ChartRow("Huyện Đắk Glei", 85.0)], target=100
+        ).svg
+    )
+
+
+def test_the_dashboard_breakdown_chart_shows_the_years_milestone(client, leader, road, board_staff):
+    province = ProvinceFactory(code="62")
+    _baseline(road, 70, board_staff)
+    client.force_login(leader)
+
+    response = client.get(
+        reverse("dashboard:scope", args=[province.pk]), {"year": "2019", "indicator": "ROAD"}
+    )
+
+    assert 'data-milestone="90,0"' in str(response.context["page"].breakdown_chart.svg)
+
+
 # --- The province PDF ---------------------------------------------------------------------------
 
 
@@ -240,3 +271,6 @@ def test_the_pdf_roadmap_column_has_the_year_milestones(board_staff):
     assert "≥ 90%" in after
     assert "≥ 40%" in after
     assert "≥ 73%" in after
+    # ROAD's chart of the districts draws the year's milestone beside the target.
+    assert "lộ trình 90,0" not in before
+    assert "lộ trình 90,0" in after

@@ -184,6 +184,7 @@ def _indicator_sections(
                 target_label=_("target"),
                 unit=indicator.unit_of_measure,
                 font_family=charts.PDF_FONT,
+                milestone=result.milestone.line if result.milestone else None,
             )
         sections.append(
             IndicatorSection(

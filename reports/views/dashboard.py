@@ -169,6 +169,7 @@ def dashboard_page(
             target=target.line,
             target_label=_("target"),
             unit=indicator.unit_of_measure,
+            milestone=page.selected.milestone.line if page.selected.milestone else None,
         )
         page.trend_chart = charts.line_chart(
             title=_("%(indicator)s in %(scope)s by year")
