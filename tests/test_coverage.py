@@ -6,16 +6,21 @@ one town. The targets are the eight of 3198/UBND-TH as seeded, strict where the 
 "hơn"."""
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from campaigns.models import Campaign, ReportingPeriod
 from indicators import progress
 from indicators.models import CommuneStatistics, Indicator, ModelResult, ReportedValue
 from indicators.progress import Status
 from indicators.services import reference_data_seed
+from reports.documents.province import ProvinceReport
+from reports.pdf.render import pdf_render
 from tests.factories import PovertyModelFactory, SubmissionFactory, UserFactory
+from tests.pdf_tools import pdf_text
 from units.models import Unit, UnitKind, UnitLevel
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +208,20 @@ def test_escape_is_judged_on_the_average_of_the_years_so_far(kon_tum):
     assert (escape.value, escape.year_value, escape.averaged) == (10.5, 13.0, True)
     assert str(escape.coverage) == "1/1 đơn vị có mô hình"
     assert escape.status == Status.ACHIEVED
+
+
+def test_escape_shows_each_year_beside_the_average_on_the_card_and_in_the_pdf(client, kon_tum):
+    _escape(kon_tum, {2018: 8, 2019: 13})
+
+    html = _page(client, reverse("public-progress"), year=2019)
+    with translation.override("vi"):
+        pdf = pdf_text(
+            pdf_render(ProvinceReport.build(year=2019, on=date(2020, 2, 5)).main_html()).content
+        )
+
+    card = html[html.index('data-indicator="ESCAPE"') :]
+    assert "bình quân các năm đến nay: 2018: 8,0 % · 2019: 13,0 %" in card
+    assert "Bình quân các năm đến nay: 10,5% (2018: 8,0%; 2019: 13,0%), đã đạt" in pdf
 
 
 def test_escape_at_exactly_10_percent_on_average_is_not_more_than_10(kon_tum):

@@ -60,8 +60,9 @@ class IndicatorSection:
     milestone_text: str
     value_text: str
     districts: list[ChildProgress]
-    # This year's own figure where the target is judged on the average of the years (ESCAPE).
-    year_value_text: str
+    # Each year's own figure where the target is judged on their average (ESCAPE): "2018: 8,0%;
+    # 2019: 13,0%".
+    years_text: str
     chart: charts.Chart | None
 
     @property
@@ -195,7 +196,11 @@ def _indicator_sections(
                 if result.milestone
                 else "–",
                 value_text=value_text(result.value, result.unit_of_measure),
-                year_value_text=value_text(result.year_value, result.unit_of_measure),
+                years_text="; ".join(
+                    f"{point.year}: {value_text(point.value, result.unit_of_measure)}"
+                    for point in result.trend
+                    if point.value is not None
+                ),
                 districts=districts,
                 chart=chart,
             )
