@@ -46,17 +46,12 @@ def log_in(page, base_url: str, username: str, *, next_path: str = "") -> None:
 def pass_second_factor(page, username: str) -> None:
     """Board and admin accounts meet two-factor sign-in after the password: enrol an app (first
     time) or type its code, computed here as the person's phone would."""
-    import time
-
-    from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from tests.two_factor import fresh_app_code
+
     device = TOTPDevice.objects.filter(user__username=username).order_by("-pk").first()
-    # A code is accepted once only: a second sign-in within 30 s uses the next step's code.
-    step = max(int(time.time()) // device.step, device.last_t + 1)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = step * device.step
-    page.fill("#id_code", f"{totp.token():06d}")
+    page.fill("#id_code", fresh_app_code(device))
     page.press("#id_code", "Enter")
     page.wait_for_url(re.compile(r"^http://[^/]+/(?!accounts/two-factor/(setup/)?(\?|$))"))
     if "/accounts/two-factor/recovery-codes/" in page.url:

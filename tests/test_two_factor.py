@@ -8,12 +8,12 @@ import pytest
 from django.core.checks import run_checks
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.browser import browser_marks, keep_screenshot
 from tests.factories import PeriodFactory, UserFactory
+from tests.two_factor import app_code, enrol
 from units.accounts.two_factor import services
 
 pytestmark = pytest.mark.django_db
@@ -26,22 +26,6 @@ def log_in(client, user, next_path=""):
     if next_path:
         data["next"] = next_path
     return client.post(reverse("login"), data)
-
-
-def app_code(device, *, steps_ahead=0):
-    """The code the person's app shows now (or that many 30-second steps later)."""
-    device.refresh_from_db()
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():06d}"
-
-
-def enrolled(user):
-    """An app confirmed through the service, as the setup page does; returns (device, codes)."""
-    device = services.enrolment_device(user=user)
-    codes = services.enrolment_confirm(user=user, device=device, code=app_code(device))
-    device.refresh_from_db()
-    return device, codes
 
 
 def verify(client, code, next_path=""):
@@ -85,7 +69,7 @@ def test_board_reaches_no_page_before_the_second_factor(client, board_staff, yea
 
 
 def test_an_enrolled_admin_must_type_the_code_before_the_django_admin(client, admin_user):
-    device, _ = enrolled(admin_user)
+    device, _ = enrol(admin_user)
     log_in(client, admin_user)
 
     refused = client.get(reverse("admin:index"))
@@ -102,7 +86,7 @@ def test_an_officer_is_not_asked_unless_they_turned_it_on(client, unit_officer):
     assert client.get(response.url).status_code == 200
     client.post(reverse("logout"))
 
-    device, _ = enrolled(unit_officer)
+    device, _ = enrol(unit_officer)
     log_in(client, unit_officer)
     response = client.get(reverse("home"))
 
@@ -176,15 +160,15 @@ def test_enrolment_with_the_apps_code_confirms_it_and_shows_ten_recovery_codes(
     client.get(reverse("two_factor:setup"))
     device = TOTPDevice.objects.get(user=board_staff)
 
-    response = client.post(
-        reverse("two_factor:setup"), {"code": app_code(device), "next": queue}
-    )
+    response = client.post(reverse("two_factor:setup"), {"code": app_code(device), "next": queue})
     codes_page = client.get(response.url)
 
     device.refresh_from_db()
     assert device.confirmed
     assert response.url.startswith(reverse("two_factor:recovery-codes"))
-    shown = re.findall(r"<li class=\"col\">([a-z2-7]{4}-[a-z2-7]{4})</li>", codes_page.content.decode())
+    shown = re.findall(
+        r"<li class=\"col\">([a-z2-7]{4}-[a-z2-7]{4})</li>", codes_page.content.decode()
+    )
     assert len(shown) == 10
     assert set(StaticToken.objects.values_list("token", flat=True)) == {
         code.replace("-", "") for code in shown
@@ -208,7 +192,7 @@ def test_enrolment_refuses_a_wrong_code(client, board_staff):
 
 
 def test_setup_cannot_replace_an_app_before_its_code_is_typed(client, board_staff):
-    device, _ = enrolled(board_staff)
+    device, _ = enrol(board_staff)
     log_in(client, board_staff)
 
     response = client.get(reverse("two_factor:setup"))
@@ -224,7 +208,7 @@ def test_setup_cannot_replace_an_app_before_its_code_is_typed(client, board_staf
 def test_the_next_login_asks_for_the_code_and_goes_on_where_it_was_heading(
     client, board_staff, year
 ):
-    device, _ = enrolled(board_staff)
+    device, _ = enrol(board_staff)
     queue = reverse("board:queue", args=[year.pk])
     log_in(client, board_staff, next_path=queue)
     asked = client.get(queue)
@@ -238,7 +222,7 @@ def test_the_next_login_asks_for_the_code_and_goes_on_where_it_was_heading(
 
 
 def test_a_wrong_code_is_refused_with_a_vietnamese_message(client, board_staff, year):
-    enrolled(board_staff)
+    enrol(board_staff)
     log_in(client, board_staff)
 
     response = verify(client, "123456")
@@ -250,7 +234,7 @@ def test_a_wrong_code_is_refused_with_a_vietnamese_message(client, board_staff, 
 
 
 def test_the_same_app_code_does_not_sign_in_twice(client, board_staff):
-    device, _ = enrolled(board_staff)
+    device, _ = enrol(board_staff)
     code = app_code(device, steps_ahead=1)
     log_in(client, board_staff)
     verify(client, code)
@@ -264,7 +248,7 @@ def test_the_same_app_code_does_not_sign_in_twice(client, board_staff):
 
 
 def test_after_a_wrong_code_even_the_right_one_must_wait(client, board_staff, time_machine):
-    device, _ = enrolled(board_staff)
+    device, _ = enrol(board_staff)
     time_machine.move_to(timezone.now() + timedelta(minutes=1), tick=False)
     log_in(client, board_staff)
     verify(client, "999999" if app_code(device) != "999999" else "111111")
@@ -280,7 +264,7 @@ def test_after_a_wrong_code_even_the_right_one_must_wait(client, board_staff, ti
 
 
 def test_a_recovery_code_signs_in_once_only(client, board_staff):
-    _, codes = enrolled(board_staff)
+    _, codes = enrol(board_staff)
     log_in(client, board_staff)
 
     first = verify(client, codes[0][:4] + "-" + codes[0][4:])
@@ -295,7 +279,7 @@ def test_a_recovery_code_signs_in_once_only(client, board_staff):
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, board_staff, time_machine):
-    device, old_codes = enrolled(board_staff)
+    device, old_codes = enrol(board_staff)
     log_in(client, board_staff)
     verify(client, app_code(device, steps_ahead=1))
 
@@ -317,7 +301,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, board_staff, time_machi
 
 
 def test_an_officer_may_turn_it_off_with_their_password(client, unit_officer):
-    device, _ = enrolled(unit_officer)
+    device, _ = enrol(unit_officer)
     log_in(client, unit_officer)
     verify(client, app_code(device, steps_ahead=1))
 
@@ -331,7 +315,7 @@ def test_an_officer_may_turn_it_off_with_their_password(client, unit_officer):
 
 
 def test_the_board_cannot_turn_it_off(client, board_staff):
-    device, _ = enrolled(board_staff)
+    device, _ = enrol(board_staff)
     log_in(client, board_staff)
     verify(client, app_code(device, steps_ahead=1))
 

@@ -32,8 +32,10 @@ def check_middleware_order(
     middleware = list(settings.MIDDLEWARE)
     if not apps.is_installed("django_otp"):
         return [checks.Error("django_otp must be in INSTALLED_APPS.", id="two_factor.E001")]
-    positions = [middleware.index(name) if name in middleware else -1 for name in
-                 (AUTHENTICATION, OTP, TWO_FACTOR)]
+    positions = [
+        middleware.index(name) if name in middleware else -1
+        for name in (AUTHENTICATION, OTP, TWO_FACTOR)
+    ]
     if -1 in positions or positions != sorted(positions):
         return [
             checks.Error(

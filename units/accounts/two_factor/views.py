@@ -75,9 +75,7 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
                     % {"left": left},
                 )
             return redirect(next_url)
-    return render(
-        request, "registration/two_factor/verify.html", {"form": form, "next": next_url}
-    )
+    return render(request, "registration/two_factor/verify.html", {"form": form, "next": next_url})
 
 
 @never_cache
@@ -163,9 +161,7 @@ def disable(request: AuthenticatedRequest) -> HttpResponse:
     form = PasswordConfirmForm(request.POST or None)
     if not required and form.is_valid():
         try:
-            services.two_factor_disable(
-                user=request.user, password=form.cleaned_data["password"]
-            )
+            services.two_factor_disable(user=request.user, password=form.cleaned_data["password"])
         except ValidationError as exc:
             form.add_error("password", exc)
         else:
