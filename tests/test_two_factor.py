@@ -404,4 +404,18 @@ def test_a_board_member_enrols_then_signs_in_with_the_apps_code(live_server, chr
     page.fill("#id_code", app_code(device, steps_ahead=1))
     page.press("#id_code", "Enter")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.locator("h1").first.is_visible()
+
+    # From the menu: the security page makes a new set of recovery codes.
+    page.get_by_role("link", name="Bảo mật đăng nhập").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/manage/"))
+    assert "10 mã khôi phục" in page.locator("main").inner_text()
+    screenshot = tmp_path / "two-factor-manage.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    keep_screenshot(screenshot)
+    page.get_by_role("button", name="Tạo mã khôi phục mới").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/recovery-codes/"))
+    new_codes = page.locator("[data-recovery-codes] li").all_inner_texts()
+    assert len(new_codes) == 10
+    assert set(StaticToken.objects.values_list("token", flat=True)) == {
+        code.replace("-", "") for code in new_codes
+    }
