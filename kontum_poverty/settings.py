@@ -39,7 +39,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "import_export",
+    # Two-factor sign-in: TOTP apps, recovery codes (static tokens), and the portal's pages.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "units",
+    "units.accounts.two_factor",
     "campaigns",
     "indicators",
     "reports",
@@ -56,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keep these two right here and in this order (system check two_factor.E002).
+    "django_otp.middleware.OTPMiddleware",
+    "units.accounts.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -109,6 +117,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Two-factor sign-in (units/accounts/two_factor) -------------------------------------------
+# The name authenticator apps show beside the account; data, not UI text.
+OTP_TOTP_ISSUER = "Thi đua Kon Tum"
+# The admin's device pages never show a secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Language, time, formats ----------------------------------------------------------------
 LANGUAGE_CODE = "vi"

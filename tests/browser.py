@@ -38,6 +38,24 @@ def log_in(page, base_url: str, username: str, *, next_path: str = "") -> None:
     page.fill("#id_password", PASSWORD)
     page.press("#id_password", "Enter")
     page.wait_for_url(re.compile(r"^http://[^/]+/(?!accounts/login/)"))
+    if "/accounts/two-factor/" in page.url:
+        pass_second_factor(page, username)
+        page.wait_for_url(re.compile(r"^http://[^/]+/(?!accounts/)"))
+
+
+def pass_second_factor(page, username: str) -> None:
+    """Board and admin accounts meet two-factor sign-in after the password: enrol an app (first
+    time) or type its code, computed here as the person's phone would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.two_factor import fresh_app_code
+
+    device = TOTPDevice.objects.filter(user__username=username).order_by("-pk").first()
+    page.fill("#id_code", fresh_app_code(device))
+    page.press("#id_code", "Enter")
+    page.wait_for_url(re.compile(r"^http://[^/]+/(?!accounts/two-factor/(setup/)?(\?|$))"))
+    if "/accounts/two-factor/recovery-codes/" in page.url:
+        page.click("a.btn-primary")  # "I have kept the codes, continue"
 
 
 def keep_screenshot(screenshot: Path) -> None:

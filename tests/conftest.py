@@ -36,6 +36,32 @@ def admin_user(db):
     return UserFactory(username="admin-test", admin=True)
 
 
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a finished sign-in: password and second factor.
+
+    Board and admin accounts must pass two-factor sign-in before any page opens (see
+    units/accounts/two_factor). Tests that only need someone signed in keep using force_login;
+    its session is marked as verified through django-otp's own `login`, with a code-less device.
+    Only force_login does this, and only in tests: `client.login` and the login form still meet
+    the second-factor step, which tests/test_two_factor.py drives.
+    """
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    force_login = ClientMixin.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="test: force_login")
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)
+
+
 @pytest.fixture
 def chromium(monkeypatch):
     """A headless Debian chromium for one test; create pages with `chromium.new_context()`."""

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from campaigns.models import (
     Campaign,
@@ -63,6 +65,11 @@ PORTAL_APPS = ("units", "campaigns", "indicators", "reports")
 # One valid row per registered model, so changelists render real columns, not an empty table.
 MAKERS = {
     "auth.group": lambda: Group.objects.create(name="Ban Thi đua – Khen thưởng"),
+    # django-otp's own admin: where an administrator resets a person's lost second factor.
+    "otp_totp.totpdevice": lambda: TOTPDevice.objects.create(user=UserFactory(), name="app"),
+    "otp_static.staticdevice": lambda: StaticDevice.objects.create(
+        user=UserFactory(), name="codes"
+    ),
     "units.unit": CommuneFactory,
     "units.unitflag": UnitFlagFactory,
     "units.unitchange": UnitChangeFactory,

@@ -14,6 +14,8 @@ from tests.factories import (
     ProvinceFactory,
     SubmissionFactory,
 )
+from tests.two_factor import enrol, fresh_app_code
+from units.accounts.two_factor import services
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,13 @@ PASSWORD = "secret-pass-123"
 
 
 def log_in(client, user):
+    """The login form, then the app's code for the roles that must use two-factor sign-in."""
+    if services.two_factor_required(user):
+        device, _ = enrol(user)
+        client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+        return client.post(
+            reverse("two_factor:verify"), {"code": fresh_app_code(device)}, follow=True
+        )
     return client.post(
         reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True
     )

@@ -1,0 +1,1 @@
+"""Accounts: how people sign in and look after their own account."""

@@ -1,0 +1,1 @@
+"""Two-factor sign-in: a TOTP app code (django-otp) after the password, with recovery codes."""
