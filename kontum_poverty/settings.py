@@ -127,6 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "units.accounts.validators.VietnameseCommonPasswordValidator"},
     {"NAME": "units.accounts.validators.CampaignWordsValidator"},
 ]
 # Seconds a password-reset link stays valid (default one day).
@@ -326,5 +327,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Failed sign-ins and lockouts are warnings; the rest of axes' chatter is not needed.
+        "axes": {"level": "WARNING"},
+    },
 }

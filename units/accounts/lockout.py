@@ -63,7 +63,7 @@ def _is_trusted_proxy(address: str) -> bool:
 class LockoutHandler(AxesDatabaseHandler):
     """Axes' database handler with a separate failure limit for the address."""
 
-    def get_failures(self, request, credentials=None) -> int:  # type: ignore[no-untyped-def]
+    def get_failures(self, request, credentials=None) -> int:
         # Axes returns one list of attempts per entry of AXES_LOCKOUT_PARAMETERS:
         # ["username", "ip_address"]. The address count is scaled onto the username limit,
         # which is exact: floor(n * user_limit / ip_limit) >= user_limit exactly when

@@ -18,6 +18,12 @@ SESSION_KEY = "staff_last_seen"
 TOUCH_EVERY_SECONDS = 60
 
 
+def stamp_sign_in(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """Start the idle clock at sign-in (user_logged_in), so the first page saves no session."""
+    if getattr(request, "session", None) is not None:
+        request.session[SESSION_KEY] = time.time()
+
+
 class StaffIdleTimeoutMiddleware:
     """Board and admin accounts can lock a year or change any unit: a forgotten open browser
     must not stay signed in. After STAFF_SESSION_IDLE_MINUTES without a request, sign out."""

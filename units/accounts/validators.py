@@ -28,7 +28,7 @@ class CampaignWordsValidator:
         self.words = tuple(fold(word) for word in words)
 
     def _unit_words(self, user: Any) -> list[str]:
-        unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
+        unit = getattr(user, "unit", None)  # a nullable foreign key: None for most roles
         if unit is None:
             return []
         return [
@@ -54,3 +54,41 @@ class CampaignWordsValidator:
             "Your password must not contain the province's, the campaign's or your unit's name "
             "(such as “kontum”, “2017”, “thidua”)."
         )
+
+
+# Vietnamese words people pick as passwords, which Django's (English-centred) list of common
+# passwords lacks; "matkhau" is "password".
+VIETNAMESE_COMMON_WORDS = frozenset(
+    {
+        "matkhau",
+        "anhyeuem",
+        "emyeuanh",
+        "yeuem",
+        "yeuanh",
+        "tinhyeu",
+        "vietnam",
+        "xinchao",
+        "hanoi",
+        "saigon",
+        "quantri",
+        "admin",
+        "password",
+        "qwerty",
+        "abc",
+    }
+)
+
+
+class VietnameseCommonPasswordValidator:
+    """Refuse a common Vietnamese word dressed up with digits or symbols ("matkhau123")."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        letters = re.sub(r"[^a-z]+", "", fold(password))
+        if letters in VIETNAMESE_COMMON_WORDS:
+            raise ValidationError(
+                _("This password is a common word with digits added; choose a less common one."),
+                code="password_too_common",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password cannot be a common word with digits added.")

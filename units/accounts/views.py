@@ -15,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kontum_poverty.http import AuthenticatedRequest
 from units import access
 from units.accounts import lockout
 from units.accounts.forms import UnlockForm
+from units.models import User
 
 
 def lockout_response(
@@ -41,12 +43,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403_csrf.html", status=403)
 
 
-def _may_unlock(user) -> bool:  # type: ignore[no-untyped-def]
+def _may_unlock(user: User) -> bool:
     return access.is_board(user) or access.is_admin(user)
 
 
 @login_required
-def locked_list(request: HttpRequest) -> HttpResponse:
+def locked_list(request: AuthenticatedRequest) -> HttpResponse:
     if not _may_unlock(request.user):
         raise PermissionDenied
     context = {
@@ -60,16 +62,16 @@ def locked_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def unlock(request: HttpRequest) -> HttpResponse:
+def unlock(request: AuthenticatedRequest) -> HttpResponse:
     if not _may_unlock(request.user):
         raise PermissionDenied
     form = UnlockForm(request.POST)
     if form.is_valid():
         value = form.cleaned_data["value"]
         if form.cleaned_data["kind"] == "username":
-            lockout.account_unlock(username=value, by=request.user)  # type: ignore[arg-type]
+            lockout.account_unlock(username=value, by=request.user)
         else:
-            lockout.address_unlock(ip_address=value, by=request.user)  # type: ignore[arg-type]
+            lockout.address_unlock(ip_address=value, by=request.user)
         messages.success(request, _("%(value)s can sign in again.") % {"value": value})
     return redirect("accounts:locked")
 
