@@ -130,6 +130,38 @@ def test_twenty_failures_from_one_address_lock_that_address_for_every_username(
     assert elsewhere.status_code == 302
 
 
+def test_signing_in_to_ones_own_account_does_not_reset_the_address_count(
+    client, unit_officer, board_staff
+):
+    for n in range(19):
+        sign_in(client, f"guess-{n}", address="203.0.113.5")
+    assert sign_in(client, board_staff.username, PASSWORD, address="203.0.113.5").status_code == 302
+    client.logout()
+
+    assert sign_in(client, "guess-last", address="203.0.113.5").status_code == 429
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_another_usernames_count(
+    client, unit_officer, board_staff
+):
+    for _ in range(4):
+        sign_in(client, unit_officer.username, address="203.0.113.5")
+    sign_in(client, board_staff.username, PASSWORD, address="203.0.113.5")
+    client.logout()
+
+    assert sign_in(client, unit_officer.username, address="203.0.113.5").status_code == 429
+
+
+def test_a_successful_sign_in_forgets_that_persons_own_failures(client, unit_officer):
+    for _ in range(4):
+        sign_in(client, unit_officer.username)
+    sign_in(client, unit_officer.username, PASSWORD)
+    client.logout()
+
+    for _ in range(4):
+        assert sign_in(client, unit_officer.username).status_code == 200
+
+
 def test_the_failure_limits_come_from_the_settings(client, unit_officer, settings):
     settings.AXES_FAILURE_LIMIT = 2
 

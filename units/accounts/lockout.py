@@ -75,6 +75,15 @@ class LockoutHandler(AxesDatabaseHandler):
         user_limit = settings.AXES_FAILURE_LIMIT
         return max(by_username, by_address * user_limit // settings.AXES_IP_FAILURE_LIMIT)
 
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        # AXES_RESET_ON_SUCCESS: a successful sign-in forgets that username's failures only.
+        # Axes would also forget every failure from the address, so anyone holding one account
+        # could sign in between guesses and never reach the address limit, or wipe the count of
+        # a username they are guessing from the same address.
+        username_attempts = self.filter_user_attempts(request, credentials)[0]
+        removed, _ = username_attempts.delete()
+        return removed
+
 
 @dataclass(frozen=True)
 class Lock:
