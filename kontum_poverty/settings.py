@@ -5,6 +5,7 @@ SQLite file with Celery tasks executed eagerly, which is what `make run` uses. `
 lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Counts failed sign-ins and locks a username or an address out (units/accounts/lockout.py).
+    "axes",
     "units",
     "units.accounts.two_factor",
     "campaigns",
@@ -65,8 +68,13 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "units.accounts.two_factor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session, the user and messages: it signs idle Board and admin sessions out.
+    "units.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the Vietnamese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kontum_poverty.urls"
@@ -111,12 +119,52 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Validators run whenever a password is set through a form (change, reset, admin); never at
+# login, so load_demo's published demo password, which it hashes directly, keeps working.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "units.accounts.validators.VietnameseCommonPasswordValidator"},
+    {"NAME": "units.accounts.validators.CampaignWordsValidator"},
 ]
+# Seconds a password-reset link stays valid (default one day).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
+
+# --- Sign-in lockout (django-axes) ----------------------------------------------------------
+# A username is locked after AXES_FAILURE_LIMIT failures and an address after
+# AXES_IP_FAILURE_LIMIT; failures are forgotten, and a lock ends, AXES_COOLOFF_MINUTES after the
+# last counted failure. Unknown usernames are counted and locked like real ones, so the
+# lockout page tells nobody whether an account exists.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "units.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+# Tries made while locked are refused without being counted: the time the page promises holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "units.accounts.views.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "units.accounts.lockout.client_ip_address"
+# Addresses (or networks, CIDR) of the reverse proxies whose X-Forwarded-For is believed; a
+# request from anywhere else is counted under its own connecting address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
+
+# --- Sessions of the Board and administrators -----------------------------------------------
+# Minutes without a request after which a Board or admin session ends (0: never).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", default=30)
 
 # --- Two-factor sign-in (units/accounts/two_factor) -------------------------------------------
 # The name authenticator apps show beside the account; data, not UI text.
@@ -183,6 +231,23 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 # Sessions stay in the database, never in the cache alone: a Redis outage must not log anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "units.accounts.views.csrf_failure"
+# Content-Security-Policy (django-csp 4): scripts and styles only from the portal's own static
+# files, never inline; charts are inline SVG drawn with presentation attributes, which CSP allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # Joining the browsers' HSTS preload list binds the whole registered domain (kontum.gov.vn) and
 # every subdomain; that is the domain owner's decision, not this app's. SECURE_HSTS_PRELOAD=1
 # still sends the directive once they have made it.
@@ -276,5 +341,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # Failed sign-ins and lockouts are warnings; the rest of axes' chatter is not needed.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -102,6 +103,16 @@ MAKERS = {
     "indicators.importbatch": ImportBatchFactory,
     "indicators.figuresversion": lambda: FiguresVersion.objects.get_or_create(pk=1)[0],
     "reports.reportjob": lambda: ReportJobFactory(done=True),
+    # django-axes' records of sign-ins; deleting an attempt there unlocks it.
+    "axes.accessattempt": lambda: AccessAttempt.objects.create(
+        username="ghost", ip_address="203.0.113.9", user_agent="test", failures_since_start=5
+    ),
+    "axes.accesslog": lambda: AccessLog.objects.create(
+        username="board", ip_address="203.0.113.9", user_agent="test"
+    ),
+    "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(
+        username="ghost", ip_address="203.0.113.9", user_agent="test"
+    ),
 }
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
@@ -114,6 +125,9 @@ ADD_REFUSED = {
     "indicators.baselinechange",
     "indicators.figuresversion",
     "reports.reportjob",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
 }
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 

@@ -1,0 +1,27 @@
+// Small behaviours every page shares, kept out of the HTML: the Content-Security-Policy allows
+// scripts only from the portal's own files, and style attributes not at all.
+(function () {
+  "use strict";
+
+  // Progress bars carry their value in data-progress; the width is set through the CSSOM,
+  // which the policy allows (a style="" attribute it would refuse).
+  function sizeProgressBars(root) {
+    root.querySelectorAll("[data-progress]").forEach(function (bar) {
+      var value = parseFloat(bar.dataset.progress);
+      if (!isNaN(value)) bar.style.width = Math.max(0, Math.min(100, value)) + "%";
+    });
+  }
+
+  // "Back to the form" on the CSRF failure page: the browser's own history keeps what was typed.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-history-back]");
+    if (button) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { sizeProgressBars(document); });
+  // Parts of pages that htmx swaps in (progress polling) carry their own bars.
+  document.addEventListener("htmx:load", function (event) { sizeProgressBars(event.target); });
+})();
