@@ -157,9 +157,13 @@ def run_pytest(args: list[str], env: Mapping[str, str]) -> int:
     try:
         return child.wait()
     except KeyboardInterrupt:
-        # Ctrl-C in a terminal reached pytest too; a SIGINT sent to this process alone did not.
-        child.send_signal(signal.SIGINT)
-        _wait_or_kill(child)
+        # Ctrl-C in a terminal reached pytest too: give it time to report and drop its test
+        # database. A SIGINT sent to this process alone did not: pass it on.
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGINT)
+            _wait_or_kill(child)
         return 130
     except Stop:
         child.terminate()
