@@ -195,7 +195,8 @@ def main(argv: list[str]) -> int:
     choice = choose_database(env)
     if choice.source != "embedded":
         env["DATABASE_URL"] = choice.url
-        print(f"Testing on PostgreSQL ({choice.source}): {without_password(choice.url)}")
+        where = "DATABASE_URL" if choice.source == "DATABASE_URL" else "the local PostgreSQL"
+        print(f"Testing on {where}: {without_password(choice.url)}")
         sys.stdout.flush()
         return run_pytest(argv, env)
 
