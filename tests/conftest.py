@@ -98,6 +98,37 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
             pass  # no test database was opened: nothing holds it
 
 
+def real_redis_url() -> str:
+    """REDIS_URL when a Redis answers there; otherwise skip, saying why (in CI: fail instead)."""
+    import os
+    from urllib.parse import urlsplit
+
+    import redis
+
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        reason = "REDIS_URL is not set: no Redis for this test (make test sets it when one answers)"
+    else:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+            return url
+        except redis.RedisError:
+            parts = urlsplit(url)
+            reason = f"no Redis answers at REDIS_URL ({parts.hostname}:{parts.port or 6379})"
+        finally:
+            client.close()
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI never skips: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis of REDIS_URL, its database number included: two runs stay apart."""
+    return real_redis_url()
+
+
 def start_celery_worker(*, media_root: str):
     """A real Celery worker process on the real Redis, reading the test database and media folder.
 
@@ -107,21 +138,21 @@ def start_celery_worker(*, media_root: str):
     import subprocess
     import sys
     import time
+    from urllib.parse import quote
 
     from kontum_poverty.celery import app
 
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI must export REDIS_URL for the worker tests")
-        pytest.skip("REDIS_URL is not set: no Redis for a real Celery worker")
+    redis_url = real_redis_url()
     database = connection.settings_dict
+    # A socket folder (the embedded server of `make test`) is a host only once quoted.
+    host = quote(database["HOST"] or "127.0.0.1", safe="")
+    port = f":{database['PORT']}" if database["PORT"] else ""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kontum_poverty.settings_test",
         "DATABASE_URL": (
-            f"postgres://{database['USER']}:{database['PASSWORD'] or ''}"
-            f"@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+            f"postgres://{database['USER']}:{quote(database['PASSWORD'] or '', safe='')}"
+            f"@{host}{port}/{database['NAME']}"
         ),
         "REDIS_URL": redis_url,
         "TEST_MEDIA_ROOT": media_root,

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -220,9 +220,12 @@ def stale_jobs(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     queued_before = now - datetime.timedelta(seconds=settings.REPORT_JOB_QUEUED_STALE_SECONDS)
     running_before = now - datetime.timedelta(seconds=settings.REPORT_JOB_RUNNING_STALE_SECONDS)
-    queued = ReportJob.objects.filter(state=JobState.QUEUED, updated_at__lt=queued_before)
-    running = ReportJob.objects.filter(state=JobState.RUNNING, updated_at__lt=running_before)
-    return sorted(queued.values_list("pk", flat=True).union(running.values_list("pk", flat=True)))
+    # One filter, not a UNION: SQLite (the demo's database) refuses a UNION of ordered queries.
+    stale = ReportJob.objects.filter(
+        Q(state=JobState.QUEUED, updated_at__lt=queued_before)
+        | Q(state=JobState.RUNNING, updated_at__lt=running_before)
+    )
+    return list(stale.order_by("pk").values_list("pk", flat=True))
 
 
 def jobs_reconcile(*, now: datetime.datetime | None = None) -> list[int]:
