@@ -58,15 +58,15 @@ TEXT_SHOWN = 120
 
 
 def reported_value_model() -> type[Model]:
-    return Submission._meta.get_field("values").related_model  # type: ignore[return-value]
+    return Submission._meta.get_field("values").related_model
 
 
 def model_result_model() -> type[Model]:
-    return Submission._meta.get_field("model_results").related_model  # type: ignore[return-value]
+    return Submission._meta.get_field("model_results").related_model
 
 
 def commune_statistics_model() -> type[Model]:
-    return Unit._meta.get_field("statistics").related_model  # type: ignore[return-value]
+    return Unit._meta.get_field("statistics").related_model
 
 
 def recorded_models() -> dict[str, type[Model]]:
@@ -80,7 +80,7 @@ def recorded_models() -> dict[str, type[Model]]:
     }
 
 
-def history_model(kind: str) -> type[Model]:
+def history_model(kind: str) -> Any:
     return recorded_models()[kind].history.model  # type: ignore[attr-defined]
 
 
@@ -311,7 +311,7 @@ def _name(kind: str, changes: list[ValueChange]) -> None:
         return
     if kind == RESULT:
         poverty_model = model_result_model()._meta.get_field("model").related_model
-        models = {
+        models: dict[int, Any] = {
             m.pk: m
             for m in poverty_model._default_manager.filter(  # type: ignore[union-attr]
                 pk__in={r.model_id for r in records}

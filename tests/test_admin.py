@@ -100,9 +100,9 @@ MAKERS = {
     ),
     # Value history: every save of a tracked row writes one record.
     "campaigns.historicalsubmission": lambda: SubmissionFactory().history.get(),
-    "campaigns.historicalcriterionscore": lambda: (
-        CriterionScoreFactory(self_points=5).history.get()
-    ),
+    "campaigns.historicalcriterionscore": lambda: CriterionScoreFactory(
+        self_points=5
+    ).history.get(),
     "indicators.historicalcommunestatistics": lambda: CommuneStatisticsFactory().history.get(),
     "indicators.historicalmodelresult": lambda: ModelResultFactory().history.get(),
     "indicators.historicalreportedvalue": lambda: ReportedValueFactory().history.get(),

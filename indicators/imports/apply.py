@@ -218,6 +218,8 @@ def _upsert_with_copy(
         [year, now],
     )
     _record_history(cursor, year=year, now=now, by=by, baseline=False)
+    # Dropped now rather than at commit, so a caller may apply twice in one transaction.
+    cursor.execute("DROP TABLE import_rows")
 
 
 def _record_history(

@@ -22,12 +22,12 @@ PER_PAGE = 50
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.code} – {obj.name}"
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         name = obj.get_full_name()
         return f"{name} ({obj.username})" if name else obj.username
 
@@ -42,7 +42,7 @@ class HistoryFilterForm(StyledForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         person_field = self.fields["person"]
         year_field = self.fields["year"]

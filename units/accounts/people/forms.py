@@ -12,7 +12,7 @@ from units.models import Role, Unit
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.code} – {obj.name}"
 
 
@@ -27,7 +27,9 @@ class AccountFilterForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("All roles")), *Role.choices]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("All roles")), *Role.choices]
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = Unit.objects.exclude(level="province").order_by("code")
