@@ -218,3 +218,33 @@ def test_the_board_history_page_costs_the_same_queries_for_more_changes(
 
     assert len(response.context["changes"]) >= 12
     assert ReportedValue.history.count() >= 24
+
+
+def test_the_orm_import_path_records_history_with_the_bulk_helpers(admin_user):
+    """The path SQLite (the demo) takes: bulk_create_with_history / bulk_update_with_history."""
+    from django.utils import timezone
+
+    from indicators.imports import apply
+
+    communes = CommuneFactory.create_batch(2)
+    old = CommuneStatisticsFactory(
+        commune=communes[0], year=2019, total_households=90, poor_households=None
+    )
+    old.history.all().delete()
+
+    apply._write_with_history(
+        year=2019,
+        columns=["total_households", "poor_households"],
+        rows=[[c.pk, i + 2, 100, 5] for i, c in enumerate(communes)],
+        now=timezone.now(),
+        by=admin_user,
+    )
+
+    assert CommuneStatistics.objects.get(commune=communes[0], year=2019).total_households == 100
+    changes = history.changes_for_keys(
+        list(history.change_keys(filters=history.ChangeFilters(year=2019)))
+    )
+    assert {c.by for c in changes} == {admin_user}
+    assert sorted(c.action for c in changes) == ["+", "~"]
+    changed = next(c for c in changes if c.action == "~")
+    assert ("90", "100") in [(f.old, f.new) for f in changed.changes]
