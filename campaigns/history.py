@@ -140,6 +140,7 @@ def changes_of(
     `records` must hold every earlier record of their rows, ordered by row, then time."""
     model = recorded_models()[kind]
     names = [name for name in SHOWN_FIELDS[kind] if name not in set(hidden)]
+    defaults = {name: model._meta.get_field(name).get_default() for name in names}  # type: ignore[union-attr]
     previous: dict[int, Any] = {}
     found: list[ValueChange] = []
     for record in records:
@@ -164,7 +165,9 @@ def changes_of(
             )
             if before is not None and record.history_type != "+" and old == new:
                 continue
-            if before is None and new in (None, ""):
+            # A new row's empty and default values (a report not marked "not reporting") are
+            # not changes anyone made.
+            if before is None and (new in (None, "") or new == defaults[name]):
                 continue
             change.changes.append(
                 FieldChange(
