@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kontum_poverty.forms import add_service_errors
+from kontum_poverty.forms import add_service_errors, style_fields
 from kontum_poverty.http import AuthenticatedRequest
 from units.accounts.people import selectors, services
 from units.accounts.people.forms import AccountFilterForm, MoveForm, OfficerCreateForm
@@ -198,6 +198,11 @@ class InvitationAcceptView(PasswordResetConfirmView):
         user = super().get_user(uidb64)
         # A deactivated account's old invitation opens nothing.
         return user if user is not None and user.is_active else None
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        style_fields(form)
+        return form
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
