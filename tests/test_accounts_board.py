@@ -274,3 +274,15 @@ def test_the_board_and_admin_homes_link_to_the_account_pages(client, board_staff
     for person in (board_staff, admin_user):
         client.force_login(person)
         assert reverse("people:list") in client.get(reverse("home")).content.decode()
+
+
+def test_the_leader_home_links_to_who_changed_what_but_not_to_the_accounts(client, leader):
+    from tests.factories import PeriodFactory
+
+    PeriodFactory()
+    client.force_login(leader)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert reverse("board:history") in html
+    assert reverse("people:list") not in html
