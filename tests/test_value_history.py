@@ -187,9 +187,13 @@ def test_the_board_page_filters_by_unit_year_and_person(client, leader, changes,
     by_person = client.get(reverse("board:history"), {"person": outsider.pk})
     by_year = client.get(reverse("board:history"), {"year": theirs.submission.period.year})
 
-    assert {c.record.id for c in by_unit.context["changes"]} == {theirs.pk}
+    assert {(c.kind, c.record.id) for c in by_unit.context["changes"]} == {
+        (history.VALUE, theirs.pk)
+    }
     assert {c.by for c in by_person.context["changes"]} == {outsider}
-    assert {c.record.id for c in by_year.context["changes"]} == {theirs.pk}
+    assert {(c.kind, c.record.id) for c in by_year.context["changes"]} == {
+        (history.VALUE, theirs.pk)
+    }
 
 
 def test_officers_cannot_open_the_board_history_page(client, unit_officer):
