@@ -28,6 +28,7 @@ from campaigns.models import (
     Submission,
     SubmissionStep,
 )
+from kontum_poverty.history_admin import register_history
 
 DUPLICATE_CRITERION_CODE = _("This bloc already has a criterion with this code.")
 
@@ -667,3 +668,6 @@ class CommunicationItemAdmin(LockedYearAdminMixin, admin.ModelAdmin):
     list_select_related = ("submission__unit", "submission__period")
     autocomplete_fields = ("submission",)
     formfield_overrides = URL_HTTPS
+
+
+register_history(Submission, CriterionScore)

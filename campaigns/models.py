@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kontum_poverty.history import ValueHistory
 from units.models import Unit
 
 
@@ -430,6 +431,21 @@ class Submission(models.Model):
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     objects = SubmissionQuerySet.as_manager()
+    # The report's values only: its status, times and version are its steps' business.
+    history = ValueHistory(
+        verbose_name=_("yearly report change"),
+        verbose_name_plural=_("yearly report changes"),
+        excluded_fields=[
+            "status",
+            "version",
+            "created_at",
+            "updated_at",
+            "updated_by",
+            "submitted_at",
+            "accepted_at",
+            "is_demo",
+        ],
+    )
 
     class Meta:
         verbose_name = _("yearly report")
@@ -622,6 +638,13 @@ class CriterionScore(models.Model):
         verbose_name=_("scored by"),
     )
     board_scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
+
+    # Who scored and when is the history record's own user and time.
+    history = ValueHistory(
+        verbose_name=_("criterion score change"),
+        verbose_name_plural=_("criterion score changes"),
+        excluded_fields=["board_scored_by", "board_scored_at"],
+    )
 
     class Meta:
         verbose_name = _("criterion score")

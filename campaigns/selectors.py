@@ -1,8 +1,8 @@
 """Reads of campaigns, years and yearly reports; every per-unit read is scoped by who asks."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
@@ -26,6 +26,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import access, deadlines
+from campaigns.history import ValueChange, submission_value_changes
 from campaigns.models import (
     BlocMembership,
     Criterion,
@@ -64,8 +65,14 @@ class FieldComment:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    step: SubmissionStep
+    """A step of the report's life, or (without a step) changes of its values made together:
+    by one person within a minute, each "what – field: old → new"."""
+
+    step: SubmissionStep | None
     field_comments: list[FieldComment]
+    at: datetime | None = None
+    by: User | None = None
+    changes: list[ValueChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -256,18 +263,23 @@ def submission_timeline(
     show_board_points: bool = True,
     labels: dict[str, str] | None = None,
 ) -> list[TimelineEntry]:
-    """The report's steps, oldest first, with field comments under the names the Board's
-    return form gave them (`labels`, read with `comment_labels` when not given).
+    """The report's steps and the changes of its values, oldest first. Step comments go under
+    the names the Board's return form gave them (`labels`, read with `comment_labels` when not
+    given); value changes read "what – field: old → new", with who and when.
 
     A Board scoring step's comments carry the Board's points: without `show_board_points` (a unit
-    before the year is closed) the step shows, its points do not."""
+    before the year is closed) the step shows, its points do not; nor do the Board's points and
+    classification among the value changes."""
     steps = list(submission.steps.all())
+    changes = submission_value_changes(submission=submission, show_board_points=show_board_points)
     if labels is None and any(step.field_comments for step in steps):
         labels = comment_labels(submission=submission)
     labels = labels or {}
-    return [
+    entries = [
         TimelineEntry(
             step=step,
+            at=step.at,
+            by=step.by,
             field_comments=[
                 FieldComment(
                     label=labels.get(str(key)) or field_label(str(key)), comment=str(comment)
@@ -277,8 +289,36 @@ def submission_timeline(
             if show_board_points or step.action != StepAction.SCORE
             else [],
         )
-        for step in submission.steps.all()
+        for step in steps
     ]
+    entries += _change_entries(changes)
+    # A step and the save it ended share a moment: the values' changes come first.
+    entries.sort(key=lambda entry: (entry.at, entry.step is not None))
+    return entries
+
+
+# Changes one person made within this time read as one entry (one save of a form).
+CHANGES_TOGETHER = timedelta(minutes=1)
+
+
+def _change_entries(changes: list[ValueChange]) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for change in changes:
+        last = entries[-1] if entries else None
+        if (
+            last is not None
+            and last.by == change.by
+            and last.at is not None
+            and change.at - last.at <= CHANGES_TOGETHER
+        ):
+            last.changes.append(change)
+            continue
+        entries.append(
+            TimelineEntry(
+                step=None, field_comments=[], at=change.at, by=change.by, changes=[change]
+            )
+        )
+    return entries
 
 
 # --- The unit's own yearly report -------------------------------------------------------------

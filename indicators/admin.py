@@ -22,6 +22,7 @@ from indicators.resources import (
     MilestoneResource,
     UnitResource,
 )
+from kontum_poverty.history_admin import register_history
 from units.admin import UnitAdmin
 from units.models import Unit
 
@@ -284,3 +285,6 @@ admin.site.unregister(Unit)
 @admin.register(Unit)
 class UnitImportExportAdmin(AdminOnlyImportExportMixin, ImportExportMixin, UnitAdmin):
     resource_classes = [UnitResource]
+
+
+register_history(CommuneStatistics, ModelResult, ReportedValue)

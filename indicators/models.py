@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, DecimalShape, Registration, Submission
+from kontum_poverty.history import ValueHistory
 from units.models import Unit
 
 VALUE: DecimalShape = {"max_digits": 14, "decimal_places": 2}
@@ -228,6 +229,13 @@ class CommuneStatistics(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
+    # The Excel import writes its own records (indicators/imports/apply.py): same columns.
+    history = ValueHistory(
+        verbose_name=_("commune statistics change"),
+        verbose_name_plural=_("commune statistics changes"),
+        excluded_fields=["updated_at", "is_demo"],
+    )
+
     class Meta:
         verbose_name = _("commune statistics")
         verbose_name_plural = _("commune statistics")
@@ -361,6 +369,10 @@ class ModelResult(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True)
 
+    history = ValueHistory(
+        verbose_name=_("model result change"), verbose_name_plural=_("model result changes")
+    )
+
     class Meta:
         verbose_name = _("model result")
         verbose_name_plural = _("model results")
@@ -401,6 +413,12 @@ class ReportedValue(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     warning_explanation = models.TextField(_("explanation of the warning"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = ValueHistory(
+        verbose_name=_("reported value change"),
+        verbose_name_plural=_("reported value changes"),
+        excluded_fields=["updated_at"],
+    )
 
     class Meta:
         verbose_name = _("reported value")

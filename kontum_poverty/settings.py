@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     # Counts failed sign-ins and locks a username or an address out (units/accounts/lockout.py).
     "axes",
+    # Value-level history of reports, scores and commune statistics (docs/history.md).
+    "simple_history",
     "units",
     "units.accounts.two_factor",
     "campaigns",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     # Keep these two right here and in this order (system check two_factor.E002).
     "django_otp.middleware.OTPMiddleware",
     "units.accounts.two_factor.middleware.TwoFactorMiddleware",
+    # Records the signed-in person as the author of every value change in the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the session, the user and messages: it signs idle Board and admin sessions out.
     "units.accounts.middleware.StaffIdleTimeoutMiddleware",

@@ -49,6 +49,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/", include("units.accounts.urls")),
+    path("accounts/people/", include("units.accounts.people.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Un-namespaced: LOGIN_REDIRECT_URL = "home".

@@ -57,7 +57,7 @@ from tests.factories import (
     UnitFlagFactory,
     UserFactory,
 )
-from units.models import Role, Unit, User
+from units.models import AccountAction, AccountChange, Role, Unit, User
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,17 @@ MAKERS = {
     "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(
         username="ghost", ip_address="203.0.113.9", user_agent="test"
     ),
+    "units.accountchange": lambda: AccountChange.objects.create(
+        account=UserFactory(), action=AccountAction.CREATED, by=UserFactory(board=True)
+    ),
+    # Value history: every save of a tracked row writes one record.
+    "campaigns.historicalsubmission": lambda: SubmissionFactory().history.get(),
+    "campaigns.historicalcriterionscore": lambda: CriterionScoreFactory(
+        self_points=5
+    ).history.get(),
+    "indicators.historicalcommunestatistics": lambda: CommuneStatisticsFactory().history.get(),
+    "indicators.historicalmodelresult": lambda: ModelResultFactory().history.get(),
+    "indicators.historicalreportedvalue": lambda: ReportedValueFactory().history.get(),
 }
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
@@ -128,6 +139,13 @@ ADD_REFUSED = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    # Written by the Board's account pages and by saves: read-only records.
+    "units.accountchange",
+    "campaigns.historicalsubmission",
+    "campaigns.historicalcriterionscore",
+    "indicators.historicalcommunestatistics",
+    "indicators.historicalmodelresult",
+    "indicators.historicalreportedvalue",
 }
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 

@@ -68,7 +68,7 @@ from tests.factories import (
     UnitFlagFactory,
     UserFactory,
 )
-from units.models import Role, Unit, UnitKind, UnitLevel
+from units.models import AccountAction, AccountChange, Role, Unit, UnitKind, UnitLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,47 @@ def test_every_declared_constraint_has_a_refusal_test():
 
 
 # --- units ----------------------------------------------------------------------------------
+
+
+def test_nobody_deactivates_their_own_account():
+    board = UserFactory(board=True)
+    AccountChange.objects.create(  # positive control: someone else's account
+        account=UserFactory(),
+        action=AccountAction.DEACTIVATED,
+        by=board,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
+    with refused_by("units_accountchange_not_own_deactivation"):
+        AccountChange.objects.create(
+            account=board,
+            action=AccountAction.DEACTIVATED,
+            by=board,
+            before={"is_active": True},
+            after={"is_active": False},
+        )
+
+
+def test_a_move_names_both_units():
+    with refused_by("units_accountchange_move_names_units"):
+        AccountChange.objects.create(
+            account=UserFactory(),
+            action=AccountAction.MOVED,
+            by=UserFactory(board=True),
+            before={},
+            after={"unit": 1},
+        )
+
+
+def test_a_deactivation_names_the_state_before_and_after():
+    with refused_by("units_accountchange_activation_names_state"):
+        AccountChange.objects.create(
+            account=UserFactory(),
+            action=AccountAction.REACTIVATED,
+            by=UserFactory(board=True),
+            before={"is_active": False},
+            after={},
+        )
 
 
 def test_unit_codes_are_unique():

@@ -110,7 +110,7 @@ def test_an_officer_reports_the_year_and_another_unit_finds_nothing(
     submit.dblclick()
     page.wait_for_url(re.compile(r"/campaigns/submissions/\d+/$"))
     detail_url = page.url
-    expect(page.locator(".timeline li")).to_have_count(1)
+    expect(page.locator(".timeline li[data-action]")).to_have_count(1)
     evidence_url = page.locator("a[href^='/campaigns/evidence/']").first.get_attribute("href")
 
     other = chromium.new_context(viewport={"width": 390, "height": 844})

@@ -2,9 +2,10 @@ from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Sponsorship, Unit, UnitChange, UnitFlag, User
+from units.models import AccountChange, Sponsorship, Unit, UnitChange, UnitFlag, User
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts
@@ -104,3 +105,22 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email", "unit__code", "unit__name")
     list_select_related = ("unit",)
     autocomplete_fields = ("unit",)
+
+
+@admin.register(AccountChange)
+class AccountChangeAdmin(admin.ModelAdmin):
+    """Kept for good: written by the Board's account pages, read here, never changed."""
+
+    list_display = ("at", "account", "action", "by")
+    list_filter = ("action",)
+    search_fields = ("account__username", "by__username")
+    list_select_related = ("account", "by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -299,3 +299,56 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+
+class AccountAction(models.TextChoices):
+    CREATED = "created", _("Account created")
+    INVITED = "invited", _("Invitation sent")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+    MOVED = "moved", _("Moved to another unit")
+
+
+class AccountChange(models.Model):
+    """One change the Board or an admin made to an account: what it was, what it became, who
+    made it and when. Kept for good; the account's page lists them."""
+
+    account = models.ForeignKey(
+        User, models.PROTECT, related_name="account_changes", verbose_name=_("account")
+    )
+    action = models.CharField(_("change"), max_length=16, choices=AccountAction)
+    # The fields the change touched, as they were and as they became ({"unit": 12} …).
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            # Nobody locks themselves out: another Board member or an admin must do it.
+            models.CheckConstraint(
+                condition=~Q(action=AccountAction.DEACTIVATED) | ~Q(account=F("by")),
+                name="units_accountchange_not_own_deactivation",
+                violation_error_code="not_own_deactivation",
+                violation_error_message=_("You cannot deactivate your own account."),
+            ),
+            # A move names both units, so the page can say from where to where.
+            models.CheckConstraint(
+                condition=~Q(action=AccountAction.MOVED)
+                | (Q(before__has_key="unit") & Q(after__has_key="unit")),
+                name="units_accountchange_move_names_units",
+                violation_error_code="move_names_units",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=[AccountAction.DEACTIVATED, AccountAction.REACTIVATED])
+                | (Q(before__has_key="is_active") & Q(after__has_key="is_active")),
+                name="units_accountchange_activation_names_state",
+                violation_error_code="activation_names_state",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} – {self.get_action_display()}"

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from campaigns.board.views import awards, figures, queue, ranking, review, roadmap, year
+from campaigns.board.views import (
+    awards,
+    figures,
+    history,
+    queue,
+    ranking,
+    review,
+    roadmap,
+    year,
+)
 
 app_name = "board"
 
@@ -18,4 +27,5 @@ urlpatterns = [
     path("<int:period_pk>/year/", year.year, name="year"),
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
     path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
+    path("history/", history.changes, name="history"),
 ]

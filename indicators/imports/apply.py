@@ -1,4 +1,9 @@
-"""Applying a confirmed preview: every new or changed row in one transaction, or none."""
+"""Applying a confirmed preview: every new or changed row in one transaction, or none.
+
+Every written row gets its history record (who imported it, when, its values), as a save through
+the ORM would: `bulk_create_with_history` / `bulk_update_with_history` on the ORM path, and one
+INSERT … SELECT beside the COPY on PostgreSQL (docs/history.md).
+"""
 
 import hashlib
 import io
@@ -11,10 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators.imports.columns import STORED_FIELDS
 from indicators.imports.problems import problem, refusal
 from indicators.models import CommuneStatistics
+from kontum_poverty.history import BASELINE
+from units.models import User
 
 
 def fingerprint(rows: Iterable[tuple]) -> str:
@@ -33,8 +41,11 @@ def stored_rows(*, year: int, lock: bool = False) -> list[tuple]:
     return list(queryset.values_list("commune_id", *STORED_FIELDS))
 
 
-def apply_rows(*, year: int, columns: list[str], rows: list[list], expected: str) -> int:
-    """Write every new or changed row in one statement, or nothing; returns rows written."""
+def apply_rows(
+    *, year: int, columns: list[str], rows: list[list], expected: str, by: User | None = None
+) -> int:
+    """Write every new or changed row, each with its history record by `by`, or nothing;
+    returns rows written."""
     with transaction.atomic():
         # Lock the year's rows so two confirmations cannot interleave, then make sure the
         # figures are still those the preview was compared against.
@@ -47,26 +58,55 @@ def apply_rows(*, year: int, columns: list[str], rows: list[list], expected: str
         now = timezone.now()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy_expert"):
-                _upsert_with_copy(cursor, year=year, columns=columns, rows=rows, now=now)
+                _upsert_with_copy(cursor, year=year, columns=columns, rows=rows, now=now, by=by)
                 return len(rows)
-        objects = [
+        _write_with_history(year=year, columns=columns, rows=rows, now=now, by=by)
+    return len(rows)
+
+
+def _write_with_history(
+    *, year: int, columns: list[str], rows: list[list], now: datetime, by: User | None
+) -> None:
+    """The ORM's way (SQLite, the laptop demo): new rows created, stored rows updated, with
+    simple_history's bulk helpers writing one history record per row."""
+    figures = {
+        commune_id: dict(zip(columns, values, strict=True)) for commune_id, _n, *values in rows
+    }
+    stored = list(CommuneStatistics.objects.filter(year=year, commune_id__in=figures))
+    # Stored rows without history get their values before this import as a baseline record.
+    recorded = set(
+        CommuneStatistics.history.filter(id__in=[s.pk for s in stored]).values_list("id", flat=True)
+    )
+    CommuneStatistics.history.bulk_history_create(
+        [s for s in stored if s.pk not in recorded],
+        update=True,
+        default_change_reason=BASELINE,
+        default_date=now,
+    )
+    for row in stored:
+        for name, value in figures.pop(row.commune_id).items():
+            setattr(row, name, value)
+        row.updated_at, row.is_demo = now, False
+    bulk_update_with_history(
+        stored,
+        CommuneStatistics,
+        [*columns, "updated_at", "is_demo"],
+        batch_size=2_000,
+        default_user=by,
+        default_date=now,
+    )
+    bulk_create_with_history(
+        [
             CommuneStatistics(
-                commune_id=commune_id,
-                year=year,
-                updated_at=now,
-                is_demo=False,
-                **dict(zip(columns, values, strict=True)),
+                commune_id=commune_id, year=year, updated_at=now, is_demo=False, **values
             )
-            for commune_id, _number, *values in rows
-        ]
-        CommuneStatistics.objects.bulk_create(
-            objects,
-            update_conflicts=True,
-            unique_fields=["commune", "year"],
-            update_fields=[*columns, "updated_at", "is_demo"],
-            batch_size=2_000,
-        )
-    return len(objects)
+            for commune_id, values in figures.items()
+        ],
+        CommuneStatistics,
+        batch_size=2_000,
+        default_user=by,
+        default_date=now,
+    )
 
 
 def rows_breaking_rules(*, year: int, columns: list[str], rows: list[list]) -> list[dict]:
@@ -113,7 +153,13 @@ def _column_and_type(name: str) -> tuple[str, str | None]:
 
 
 def _upsert_with_copy(
-    cursor: Any, *, year: int, columns: list[str], rows: list[list], now: datetime
+    cursor: Any,
+    *,
+    year: int,
+    columns: list[str],
+    rows: list[list],
+    now: datetime,
+    by: User | None,
 ) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE.
 
@@ -164,9 +210,44 @@ def _upsert_with_copy(
         f"{quote(column)} = EXCLUDED.{quote(column)}"
         for column in [*column_types, "updated_at", "is_demo"]
     )
+    _record_history(cursor, year=year, now=now, by=None, baseline=True)
     cursor.execute(
         # Only quoted model column names are interpolated; the values travel as parameters.
         f"INSERT INTO {quote(meta.db_table)} ({target}) SELECT {selected} FROM import_rows "  # noqa: S608
         f"ON CONFLICT (commune_id, year) DO UPDATE SET {updates}",
         [year, now],
+    )
+    _record_history(cursor, year=year, now=now, by=by, baseline=False)
+    # Dropped now rather than at commit, so a caller may apply twice in one transaction.
+    cursor.execute("DROP TABLE import_rows")
+
+
+def _record_history(
+    cursor: Any, *, year: int, now: datetime, by: User | None, baseline: bool
+) -> None:
+    """PostgreSQL: one history record per row in `import_rows`, in one INSERT … SELECT.
+
+    With `baseline`, before the write: stored rows that have no history yet get a record of
+    their values before the import. Without, after it: every written row's new values, "+" for
+    a row seen for the first time, "~" otherwise. The same columns simple_history writes."""
+    history = CommuneStatistics.history.model
+    quote = connection.ops.quote_name
+    tracked = [
+        f.column
+        for f in history._meta.concrete_fields
+        if not f.name.startswith("history_") and f.column
+    ]
+    table, history_table = CommuneStatistics._meta.db_table, history._meta.db_table
+    names = ", ".join(quote(column) for column in tracked)
+    values = ", ".join(f"t.{quote(column)}" for column in tracked)
+    seen = f"EXISTS (SELECT 1 FROM {quote(history_table)} h WHERE h.id = t.id)"  # noqa: S608
+    kind = "'~'" if baseline else f"CASE WHEN {seen} THEN '~' ELSE '+' END"
+    cursor.execute(
+        # Only quoted model column names are interpolated; the values travel as parameters.
+        f"INSERT INTO {quote(history_table)} ({names}, history_date, history_type, "  # noqa: S608
+        f"history_change_reason, history_user_id) "
+        f"SELECT {values}, %s, {kind}, %s, %s FROM {quote(table)} t "
+        f"JOIN import_rows i ON i.commune_id = t.commune_id WHERE t.year = %s"
+        + (f" AND NOT {seen}" if baseline else ""),
+        [now, BASELINE if baseline else None, None if baseline else getattr(by, "pk", None), year],
     )

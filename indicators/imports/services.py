@@ -199,6 +199,7 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
                 columns=batch.columns,
                 rows=batch.rows,
                 expected=batch.fingerprint,
+                by=by,
             )
             # Marked applied in the same transaction: a crash leaves the batch to retry.
             batch.state = ImportState.APPLIED
