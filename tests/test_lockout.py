@@ -14,6 +14,7 @@ from django.utils import timezone
 from tests.browser import PASSWORD
 from tests.factories import UserFactory
 from units.accounts import lockout
+from units.models import AccountAction, AccountChange
 
 pytestmark = pytest.mark.django_db
 
@@ -287,6 +288,12 @@ def test_the_board_unlocks_a_username_and_the_person_signs_in(client, board_staf
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username=unit_officer.username).exists()
     assert sign_in(client, unit_officer.username, PASSWORD).status_code == 302
+    # Kept in the account's change log, with who unlocked it.
+    change = AccountChange.objects.get(account=unit_officer)
+    assert (change.action, change.by) == (AccountAction.UNLOCKED, board_staff)
+    client.force_login(board_staff)
+    page = client.get(reverse("people:detail", args=[unit_officer.pk])).content.decode()
+    assert "Đã mở khóa đăng nhập" in page
 
 
 def test_an_administrator_unlocks_an_address(client, admin_user, unit_officer):

@@ -307,6 +307,7 @@ class AccountAction(models.TextChoices):
     DEACTIVATED = "deactivated", _("Deactivated")
     REACTIVATED = "reactivated", _("Reactivated")
     MOVED = "moved", _("Moved to another unit")
+    UNLOCKED = "unlocked", _("Sign-in lock removed")
 
 
 class AccountChange(models.Model):

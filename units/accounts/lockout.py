@@ -13,11 +13,12 @@ from datetime import datetime
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-from units.models import User
+from units.models import AccountAction, AccountChange, User
 
 logger = logging.getLogger(__name__)
 
@@ -139,10 +140,23 @@ def lock_ends_at(*, username: str | None, ip_address: str | None) -> datetime:
     return max(ends, default=now + settings.AXES_COOLOFF_TIME)
 
 
+@transaction.atomic
 def account_unlock(*, username: str, by: User) -> int:
-    """Forget a username's failed sign-ins, which ends its lock; returns the rows removed."""
+    """Forget a username's failed sign-ins, which ends its lock; returns the rows removed.
+
+    Unlocking a real account is kept in its change log, with who did it and when; a username
+    nobody has (an attacker's guess) leaves only the log line."""
     removed, _ = AccessAttempt.objects.filter(username=username).delete()
     logger.warning("Sign-in lock of %r removed by %s (%d rows)", username, by.username, removed)
+    account = User.objects.filter(username=username).first()
+    if account is not None and removed:
+        AccountChange.objects.create(
+            account=account,
+            action=AccountAction.UNLOCKED,
+            before={"locked": True},
+            after={"locked": False},
+            by=by,
+        )
     return removed
 
 
