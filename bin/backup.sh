@@ -45,7 +45,7 @@ trap 'rm -rf "$partial"' EXIT
 "$(bin pg_dump)" --format=custom --no-owner --no-privileges --file="$partial/database.dump" \
   "$DATABASE_URL"
 mkdir -p "$MEDIA_ROOT"
-tar -czf "$partial/media.tar.gz" -C "$MEDIA_ROOT" .
+tar --numeric-owner -czf "$partial/media.tar.gz" -C "$MEDIA_ROOT" .
 mv "$partial" "$target"
 trap - EXIT
 echo "Backup written: $target ($(du -sh "$target" | cut -f1))"

@@ -47,5 +47,5 @@ mkdir -p "$MEDIA_ROOT"
 if [ "$media_files" -gt 0 ]; then
   find "$MEDIA_ROOT" -mindepth 1 -delete
 fi
-tar -xzf "$backup/media.tar.gz" -C "$MEDIA_ROOT"
+tar --numeric-owner -xzf "$backup/media.tar.gz" -C "$MEDIA_ROOT"
 echo "Restored $backup into the database and $MEDIA_ROOT."
