@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg2
@@ -212,3 +213,32 @@ def test_forced_restore_replaces_the_data_and_the_media(
     conn.close()
     assert not (media / "stray.txt").exists()
     assert file_digests(media) == file_digests(Path(settings.MEDIA_ROOT))
+
+
+def test_pruning_keeps_14_daily_and_8_weekly_backups(tmp_path):
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    today = date(2026, 12, 2)  # a Wednesday
+    for days in range(1, 71):  # one backup a day for ten weeks, plus an unrelated folder
+        (backups / f"{today - timedelta(days=days):%Y%m%d}-020000").mkdir()
+    (backups / "keep-me").mkdir()
+
+    result = run(
+        BACKUP,
+        "--prune",
+        env={
+            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "BACKUP_DIR": str(backups),
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    kept = sorted(p.name for p in backups.iterdir() if p.name[0].isdigit())
+    assert len(kept) == 14 + 8  # the new backup and the 13 before it, then one per week
+    older = [date(int(n[:4]), int(n[4:6]), int(n[6:8])) for n in kept[:8]]
+    assert len({day.isocalendar()[:2] for day in older}) == 8
+    # The newest backup of each week beyond the daily ones: Sundays, but for the week the
+    # daily backups cut into.
+    assert all(day.isoweekday() == 7 for day in older[:-1])
+    assert (backups / "keep-me").exists()
