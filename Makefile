@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 DEV := DEBUG=1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test worker lint messages check
+.PHONY: help run test worker lint messages check backup restore
 
 help:
 	@echo "make run       install, migrate, seed, load demo data, serve at http://$(RUN_ADDR)"
@@ -27,6 +27,8 @@ help:
 	@echo "make lint      ruff, the import contracts (lint-imports) and the types (mypy)"
 	@echo "make messages  update and compile the Vietnamese translations"
 	@echo "make check     Django system checks"
+	@echo "make backup    pg_dump + media archive under var/backups/ (or BACKUP_DIR); needs DATABASE_URL"
+	@echo "make restore BACKUP=var/backups/<stamp>  into an empty database (FORCE=1 replaces data)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +74,15 @@ messages: $(VENV)/.installed-runtime
 
 check: $(VENV)/.installed-runtime
 	$(DEV) $(MANAGE) check
+
+# Backups cover PostgreSQL and the media files; the scripts say what they need (docs/operations.md).
+BACKUP_DIR ?= var/backups
+
+backup:
+	@test -n "$$DATABASE_URL" || { echo "make backup needs DATABASE_URL (PostgreSQL)"; exit 1; }
+	BACKUP_DIR=$(BACKUP_DIR) bin/backup.sh
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<stamp> [FORCE=1]"; exit 1; }
+	@test -n "$$DATABASE_URL" || { echo "make restore needs DATABASE_URL (PostgreSQL)"; exit 1; }
+	bin/restore.sh "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)

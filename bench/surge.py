@@ -1,0 +1,852 @@
+"""The deadline surge: officers save and submit, the Board accepts, leaders watch the dashboard.
+
+For each scale (Kon Tum: 1 province, 10 districts and 15 agencies; national: 63 provinces,
+693 districts) it builds a fresh PostgreSQL database with `bench/national.py` (2018 and 2019
+reported), opens the year 2020 with its deadline tomorrow and gives every reporting unit an
+officer. It serves the portal with gunicorn on 127.0.0.1 and drives it with N concurrent
+clients (default 32), each a thread with its own session and CSRF token over plain HTTP, posting
+the report form's real fields (read from the form page, as a browser does):
+
+1. *trivial*: every client loads `/bench/trivial/` (a logged-in page rendering `base.html`);
+2. *saves*: every client saves a draft of its own unit's report, again and again;
+3. *surge*: officers save their unit's report twice, then submit it, unit after unit; Board
+   clients open each submitted report, score it and accept it; leaders reload the dashboard.
+
+Then it reads every report back from the database and counts the writes that were acknowledged
+(a redirect) but are missing or different (lost), and the rows written twice (duplicated).
+Prints figures; the last line holds them as key=value pairs. Not a timed test.
+
+    python bench/surge.py [--scales kontum national] [--clients 32] [--duration 10]
+                          [--gunicorn-workers 4] [--database-url postgres://…/kontum_surge]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kontum_surge"
+SCALES = {
+    # Kon Tum: its 10 district-level units and 15 agencies all report.
+    "kontum": {"provinces": 1, "districts": 10, "communes": 10, "organisations": 15},
+    # National: about 700 district-level units report (agencies are left out).
+    "national": {"provinces": 63, "districts": 11, "communes": 15, "organisations": 15},
+}
+SURGE_YEAR = 2020
+TRIVIAL = "/bench/trivial/"
+DASHBOARD = "/dashboard/"
+SAVES_PER_UNIT = 2  # in the surge: two drafts, then the submit
+
+
+def _env(db_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "bench-only-secret",
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "STATIC_MANIFEST": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("REDIS_URL", None)  # tasks inline, local-memory cache: the portal's defaults
+    return env
+
+
+def _setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- Steps run in a child process, against the scale's database --------------------------------
+
+
+def prepare(scale: str, clients: int) -> dict:
+    """Migrate, generate, open the surge year, create the users; return their session cookies."""
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.national import generate
+    from campaigns.models import Campaign, Criterion, EmulationBloc, ReportingPeriod
+    from units.models import Role, Unit, UnitLevel, User
+
+    call_command("migrate", verbosity=0)
+    sizes = SCALES[scale]
+    generated = generate(
+        provinces=sizes["provinces"],
+        districts_per_province=sizes["districts"],
+        communes_per_district=sizes["communes"],
+        organisations_per_province=sizes["organisations"],
+        years=(2018, 2019),
+    )
+    campaign = Campaign.objects.get()
+    today = date.today()
+    period = ReportingPeriod.objects.create(
+        campaign=campaign,
+        year=SURGE_YEAR,
+        opens_on=today - timedelta(days=60),
+        deadline=today + timedelta(days=1),
+    )
+    # A small rubric per bloc, as in the tests: two leaves the officer and the Board score.
+    for bloc in EmulationBloc.objects.all():
+        parent = Criterion.objects.create(
+            campaign=campaign, bloc=bloc, code="1", name="Tổ chức phong trào", max_points=20
+        )
+        for order, (code, points) in enumerate((("1.1", 8), ("1.2", 12)), start=1):
+            Criterion.objects.create(
+                campaign=campaign,
+                bloc=bloc,
+                parent=parent,
+                code=code,
+                name=f"Tiêu chí {code}",
+                max_points=points,
+                order=order,
+            )
+    levels = [UnitLevel.DISTRICT]
+    if scale == "kontum":
+        levels.append(UnitLevel.ORGANISATION)
+    units = list(Unit.objects.filter(level__in=levels).order_by("code"))
+    board_count = max(1, clients // 8)
+    leader_count = max(1, clients // 8)
+
+    def session(user: User) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.cookies["sessionid"].value
+
+    officers = []
+    for unit in units:
+        user = User.objects.create(username=f"surge-{unit.code}", role=Role.OFFICER, unit=unit)
+        officers.append({"unit": unit.pk, "code": unit.code, "cookie": session(user)})
+    boards = [
+        session(User.objects.create(username=f"surge-board-{i}", role=Role.BOARD))
+        for i in range(board_count)
+    ]
+    leader_users = [
+        User.objects.create(username=f"surge-leader-{i}", role=Role.LEADER)
+        for i in range(leader_count)
+    ]
+    leaders = [session(user) for user in leader_users]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "generated": generated.summary(),
+        "period": period.pk,
+        "officers": officers,
+        "boards": boards,
+        "leaders": leaders,
+        "leader_user": leader_users[0].pk,
+    }
+
+
+def readback(period_pk: int, expected_json: str) -> dict:
+    """Compare every acknowledged write with the database; count lost and duplicated ones."""
+    _setup_django()
+    from django.db.models import Count
+
+    from campaigns.models import CriterionScore, StepAction, Submission, SubmissionStep
+    from indicators.models import ModelResult, ReportedValue
+
+    expected: dict[str, dict] = json.loads(Path(expected_json).read_text())
+    submissions = {
+        s.unit_id: s for s in Submission.objects.filter(period_id=period_pk).select_related("unit")
+    }
+    values = {
+        (v.submission_id, v.indicator.code): v
+        for v in ReportedValue.objects.filter(submission__period_id=period_pk).select_related(
+            "indicator"
+        )
+    }
+    scores = {
+        (s.submission_id, s.criterion_id): s
+        for s in CriterionScore.objects.filter(submission__period_id=period_pk)
+    }
+    results = {
+        (r.submission_id, r.model_id): r
+        for r in ModelResult.objects.filter(submission__period_id=period_pk)
+    }
+    lost: list[str] = []
+    checked = 0
+    for unit_pk, want in expected.items():
+        submission = submissions.get(int(unit_pk))
+        if submission is None:
+            lost.append(f"{want['code']}: no report")
+            continue
+        checks = {
+            "narrative": (submission.narrative, want["narrative"]),
+            "fund": (submission.fund_mobilised_vnd, want["fund"]),
+            "status": (submission.status, want["status"]),
+            # Every acknowledged write bumped the version once (a submit saves, then submits).
+            "version": (submission.version, want["version"]),
+        }
+        for code, (numerator, denominator) in want["values"].items():
+            row = values.get((submission.pk, code))
+            checks[f"{code}"] = (
+                (row.numerator, row.denominator) if row else None,
+                (numerator, denominator),
+            )
+        board_points = want.get("board_points")
+        for criterion_pk, points in want["scores"].items():
+            row = scores.get((submission.pk, int(criterion_pk)))
+            checks[f"score {criterion_pk}"] = (
+                (row.self_points, row.board_points) if row else None,
+                (Decimal(points), Decimal(board_points) if board_points else None),
+            )
+        for model_pk, income in want["incomes"].items():
+            row = results.get((submission.pk, int(model_pk)))
+            checks[f"model {model_pk}"] = (row.average_income_vnd if row else None, income)
+        for name, (got, wanted) in checks.items():
+            checked += 1
+            if got != wanted:
+                lost.append(f"{want['code']} {name}: {got!r} != {wanted!r}")
+
+    def twice(queryset, *fields: str) -> int:
+        return (
+            queryset.values(*fields).annotate(n=Count("pk")).filter(n__gt=1).count()
+        )  # rows a unique key should have kept single
+
+    steps = SubmissionStep.objects.filter(submission__period_id=period_pk)
+    duplicated = {
+        "reports": twice(Submission.objects.filter(period_id=period_pk), "unit"),
+        "values": twice(
+            ReportedValue.objects.filter(submission__period_id=period_pk),
+            "submission",
+            "indicator",
+        ),
+        "scores": twice(
+            CriterionScore.objects.filter(submission__period_id=period_pk),
+            "submission",
+            "criterion",
+        ),
+        "model results": twice(
+            ModelResult.objects.filter(submission__period_id=period_pk), "model", "year"
+        ),
+        "submit steps": twice(steps.filter(action=StepAction.SUBMIT), "submission"),
+        "accept steps": twice(steps.filter(action=StepAction.ACCEPT), "submission"),
+    }
+    return {
+        "reports": len(expected),
+        "checked": checked,
+        "lost": len(lost),
+        "lost_examples": lost[:10],
+        "duplicated": sum(duplicated.values()),
+        "duplicated_detail": duplicated,
+    }
+
+
+def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
+    """Each request alone, in-process: median server time and queries (what a request costs)."""
+    _setup_django()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from units.models import Unit, User
+
+    unit = Unit.objects.get(pk=unit_pk)
+    officer = Client()
+    officer.force_login(User.objects.get(unit=unit, username__startswith="surge-"))
+    leader = Client()
+    leader.force_login(User.objects.get(pk=leader_pk))
+    path = f"/report/{period_pk}/"
+    result: dict[str, dict] = {}
+
+    def timed(kind: str, call, rounds: int) -> None:
+        times, queries = [], 0
+        for i in range(rounds + 1):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = call(i)
+                elapsed = time.perf_counter() - started
+            assert response.status_code in (200, 302), (kind, response.status_code)
+            if i:  # the first one warms caches
+                times.append(elapsed * 1000)
+                queries = len(captured.captured_queries)
+        result[kind] = {"ms": round(statistics.median(times), 1), "queries": queries}
+
+    timed("trivial", lambda i: officer.get(TRIVIAL), 20)
+    timed("form", lambda i: officer.get(path), 5)
+    fields = Forms.of(officer.get(path).content.decode())
+    code = {"code": unit.code, "unit": unit.pk}
+
+    def save(i: int):
+        data = report_post(fields, unit=code, seq=900 + i, action="save")
+        response = officer.post(path, data)
+        fields["version"] = str(int(fields["version"]) + 1)
+        return response
+
+    timed("save", save, 5)
+    timed("dashboard (cached)", lambda i: leader.get(DASHBOARD), 5)
+    return result
+
+
+def _child(step: str, db_url: str, *args: str) -> dict:
+    output = subprocess.run(
+        [PYTHON, __file__, f"--child-{step}", *args],
+        env=_env(db_url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=3600,
+    )
+    if output.returncode != 0:
+        raise RuntimeError(f"{step} failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+# --- HTTP clients ---------------------------------------------------------------------------
+
+
+class Forms(HTMLParser):
+    """The fields of every POST form on a page, as a browser would send them unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "fields": {}})
+        elif not self.forms or "name" not in a:
+            return
+        elif tag == "input" and a.get("type") not in {"file", "submit", "button", "checkbox"}:
+            self.forms[-1]["fields"][a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a["name"]
+            self.forms[-1]["fields"].setdefault(a["name"], "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.forms[-1]["fields"][self._select] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.forms[-1]["fields"][a["name"]] = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.forms[-1]["fields"][self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    @classmethod
+    def of(cls, html: str, action: str = "") -> dict[str, str]:
+        parser = cls()
+        parser.feed(html)
+        for form in parser.forms:
+            if form["action"] == action and "csrfmiddlewaretoken" in form["fields"]:
+                return dict(form["fields"])
+        raise LookupError(f"no form posting to {action or 'the page itself'}")
+
+
+@dataclass
+class Timings:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    first_failures: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
+        with self.lock:
+            if ok:
+                self.samples.setdefault(kind, []).append(seconds)
+            else:
+                self.errors[kind] = self.errors.get(kind, 0) + 1
+                self.first_failures.setdefault(kind, detail)
+
+
+class Browser:
+    """One user's session over one keep-alive connection: cookies, CSRF token, timings."""
+
+    def __init__(self, port: int, sessionid: str, timings: Timings) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies = {"sessionid": sessionid}
+        self.timings = timings
+
+    def request(self, method: str, path: str, kind: str, data: dict | None = None):
+        body = urlencode(data) if data is not None else None
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            content = response.read()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()  # gunicorn's sync workers close after each response
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            content = response.read()
+        elapsed = time.perf_counter() - started
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            self.cookies.update({name: morsel.value for name, morsel in cookie.items()})
+        expected = 302 if method == "POST" else 200
+        text = content.decode()
+        self.timings.add(kind, elapsed, response.status == expected, f"{response.status} {text}")
+        return response.status, response.headers.get("Location", ""), text
+
+
+def report_post(fields: dict[str, str], *, unit: dict, seq: int, action: str) -> dict:
+    """The report form as the officer leaves it: every figure distinct per unit and save."""
+    data = dict(fields)
+    rng = random.Random(f"{unit['code']}-{seq}")
+    data["narrative"] = f"Báo cáo năm {SURGE_YEAR} của {unit['code']}, lần lưu {seq}."
+    data["fund_mobilised_vnd"] = str(100_000_000 + 1000 * seq + unit["unit"])
+    for name in list(data):
+        if name.endswith("-comment"):
+            data[name] = "Số liệu đã được rà soát, khớp với báo cáo của các xã."
+        elif name.startswith("value-") and name.endswith("-denominator"):
+            data[name] = str(40_000 + unit["unit"])
+        elif name.startswith("value-") and name.endswith("-numerator"):
+            data[name] = str(20_000 + 10 * seq + rng.randint(0, 9))
+        elif name.startswith("model-") and name.endswith("-income"):
+            # Above every 2019 income the generator wrote: a fall would need an explanation.
+            data[name] = str(40_000_000 + 10_000 * seq + rng.randint(0, 9))
+        elif name.startswith("model-") and name.endswith("-escaped"):
+            data[name] = "3"
+        elif name.startswith("score-") and name.endswith("-points"):
+            data[name] = str(5 + seq % 3)
+        elif name.startswith("score-") and name.endswith("-justification"):
+            data[name] = "Đạt"
+    data["action"] = action
+    return data
+
+
+def expectation(data: dict[str, str], *, unit: dict, status: str, version: int) -> dict:
+    """What the database must hold once this post was acknowledged."""
+    return {
+        "code": unit["code"],
+        "narrative": data["narrative"],
+        "fund": int(data["fund_mobilised_vnd"]),
+        "status": status,
+        "version": version,
+        "values": {
+            name.split("-")[1]: (
+                int(data[name]),
+                int(data[name.replace("numerator", "denominator")]),
+            )
+            for name in data
+            if name.startswith("value-") and name.endswith("-numerator")
+        },
+        "incomes": {
+            name.split("-")[1]: int(data[name])
+            for name in data
+            if name.startswith("model-") and name.endswith("-income")
+        },
+        "scores": {
+            name.split("-")[1]: data[name]
+            for name in data
+            if name.startswith("score-") and name.endswith("-points")
+        },
+    }
+
+
+# --- Phases ---------------------------------------------------------------------------------
+
+
+def run_threads(workers: list, duration: float | None = None) -> float:
+    stop = time.monotonic() + duration if duration else None
+    threads = [threading.Thread(target=w, args=(stop,)) for w in workers]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def phase_trivial(port: int, cookies: list[str], duration: float) -> tuple[float, Timings]:
+    timings = Timings()
+
+    def worker(cookie: str):
+        def run(stop: float) -> None:
+            browser = Browser(port, cookie, timings)
+            while time.monotonic() < stop:
+                browser.request("GET", TRIVIAL, "trivial")
+
+        return run
+
+    elapsed = run_threads([worker(c) for c in cookies], duration)
+    return len(timings.samples.get("trivial", [])) / elapsed, timings
+
+
+def phase_saves(
+    port: int, period: int, officers: list[dict], duration: float, expected: dict
+) -> tuple[float, Timings]:
+    """Every client saves its own unit's draft in a loop (one form read first, as a browser)."""
+    timings = Timings()
+    path = f"/report/{period}/"
+
+    def worker(unit: dict):
+        def run(stop: float) -> None:
+            browser = Browser(port, unit["cookie"], timings)
+            status, _, html = browser.request("GET", path, "form")
+            fields = Forms.of(html)
+            seq = 0
+            while time.monotonic() < stop:
+                seq += 1
+                data = report_post(fields, unit=unit, seq=seq, action="save")
+                status, location, _ = browser.request("POST", path, "save", data)
+                if status == 302:
+                    fields["version"] = str(int(fields["version"]) + 1)
+                    expected[unit["unit"]] = expectation(
+                        data, unit=unit, status="draft", version=int(fields["version"])
+                    )
+
+        return run
+
+    elapsed = run_threads([worker(u) for u in officers], duration)
+    return len(timings.samples.get("save", [])) / elapsed, timings
+
+
+def phase_surge(
+    port: int, prepared: dict, officer_clients: int, expected: dict
+) -> tuple[float, Timings, int]:
+    """Officers save twice and submit unit after unit; the Board accepts; leaders watch."""
+    timings = Timings()
+    period = prepared["period"]
+    path = f"/report/{period}/"
+    todo: queue.Queue = queue.Queue()
+    for unit in prepared["officers"]:
+        todo.put(unit)
+    submitted: queue.Queue = queue.Queue()
+    officers_done = threading.Event()
+    running = [officer_clients]
+    lock = threading.Lock()
+    accepted = [0]
+    outstanding = [0]  # submitted reports the Board has not finished with
+
+    def officer(stop: float | None) -> None:
+        try:
+            while True:
+                try:
+                    unit = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    report_unit(unit)
+                except Exception as exc:  # a page without its form: count it, go on
+                    timings.add("officer error", 0, False, repr(exc))
+        finally:
+            with lock:
+                running[0] -= 1
+                if running[0] == 0:
+                    officers_done.set()
+
+    def report_unit(unit: dict) -> None:
+        browser = Browser(port, unit["cookie"], timings)
+        status, _, html = browser.request("GET", path, "form")
+        fields = Forms.of(html)
+        seq = 100  # distinct from the saves phase
+        for action in ["save"] * SAVES_PER_UNIT + ["submit"]:
+            seq += 1
+            data = report_post(fields, unit=unit, seq=seq, action=action)
+            status, location, _ = browser.request("POST", path, action, data)
+            if status != 302:
+                return
+            # A refused submit still saves the draft and comes back to the form with the reason.
+            sent = action == "submit" and urlparse(location).path != path
+            fields["version"] = str(int(fields["version"]) + (2 if sent else 1))
+            expected[unit["unit"]] = expectation(
+                data,
+                unit=unit,
+                status="submitted" if sent else "draft",
+                version=int(fields["version"]),
+            )
+            if action == "submit" and not sent:
+                _, _, page = browser.request("GET", path, "form")
+                timings.add("submit refused", 0, False, page)
+            if sent:
+                with lock:
+                    outstanding[0] += 1
+                submitted.put((unit, location.rstrip("/").rsplit("/", 1)[-1]))
+
+    def board(cookie: str):
+        def run(stop: float | None) -> None:
+            browser = Browser(port, cookie, timings)
+            while True:
+                try:
+                    unit, pk = submitted.get(timeout=0.2)
+                except queue.Empty:
+                    if officers_done.is_set() and submitted.empty():
+                        return
+                    continue
+                try:
+                    review_unit(browser, unit, pk)
+                except Exception as exc:  # a page without its form: count it, go on
+                    timings.add("board error", 0, False, repr(exc))
+                finally:
+                    with lock:
+                        outstanding[0] -= 1
+
+        return run
+
+    def review_unit(browser: Browser, unit: dict, pk: str) -> None:
+        review = f"/board/submissions/{pk}/"
+        status, _, html = browser.request("GET", review, "review page")
+        score = Forms.of(html, f"{review}score/")
+        for name in list(score):
+            if name.endswith("-points"):
+                score[name] = "6"
+            elif name.endswith("-justification"):
+                score[name] = "Hội đồng thống nhất"
+        status, _, _ = browser.request("POST", f"{review}score/", "score", score)
+        if status != 302:
+            return
+        status, _, html = browser.request("GET", review, "review page")
+        accept = Forms.of(html, f"{review}accept/")
+        status, _, _ = browser.request("POST", f"{review}accept/", "accept", accept)
+        if status == 302:
+            want = expected[unit["unit"]]
+            want["status"] = "accepted"
+            want["version"] += 2  # the Board's points, then the acceptance
+            want["board_points"] = "6"
+            with lock:
+                accepted[0] += 1
+
+    def leader(cookie: str):
+        def run(stop: float | None) -> None:
+            browser = Browser(port, cookie, timings)
+            while not (officers_done.is_set() and outstanding[0] == 0):
+                browser.request("GET", DASHBOARD, "dashboard")
+
+        return run
+
+    workers = [officer] * officer_clients
+    workers += [board(c) for c in prepared["boards"]]
+    workers += [leader(c) for c in prepared["leaders"]]
+    elapsed = run_threads(workers)
+    return elapsed, timings, accepted[0]
+
+
+# --- Orchestration --------------------------------------------------------------------------
+
+
+def recreate_database(db_url: str) -> None:
+    import psycopg2
+
+    parts = urlparse(db_url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(db_url: str, port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "kontum_poverty.wsgi",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=sync",
+            "--log-level=warning",
+            "--timeout=120",
+        ],
+        env=_env(db_url),
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
+    db_url = f"{args.database_url}_{scale}"
+    recreate_database(db_url)
+    prepared = _child("prepare", db_url, scale, str(args.clients))
+    officers = prepared["officers"]
+    print(f"[{scale}] data: {prepared['generated']}; {len(officers)} reporting units", flush=True)
+    n = args.clients
+    # Each client of the first two phases has a unit of its own (its report is its own to save).
+    phase_clients = officers[: min(n, len(officers))]
+    if len(phase_clients) < n:
+        print(f"[{scale}] only {len(phase_clients)} units: phases 1-2 use that many clients")
+    cost = _child(
+        "costs",
+        db_url,
+        str(prepared["period"]),
+        str(officers[-1]["unit"]),
+        str(prepared["leader_user"]),
+    )
+    print(
+        f"[{scale}] one request alone, in-process (median ms / queries): "
+        + ", ".join(f"{k} {v['ms']} / {v['queries']}" for k, v in cost.items()),
+        flush=True,
+    )
+    port = free_port()
+    server = start_gunicorn(db_url, port, args.gunicorn_workers)
+    expected: dict = {}
+    figures: dict[str, float] = {}
+    try:
+        warm = Timings()
+        for cookie in [phase_clients[0]["cookie"], *prepared["leaders"][:1]]:
+            for _ in range(2 * args.gunicorn_workers):
+                Browser(port, cookie, warm).request("GET", TRIVIAL, "warm")
+        Browser(port, prepared["leaders"][0], warm).request("GET", DASHBOARD, "warm")
+        if warm.errors:
+            raise RuntimeError(f"warm-up failed: {warm.errors}")
+
+        cookies = [u["cookie"] for u in phase_clients]
+        trivial_rps, trivial = phase_trivial(port, cookies, args.duration)
+        save_rps, saves = phase_saves(
+            port, prepared["period"], phase_clients, args.duration, expected
+        )
+        officer_clients = max(1, n - len(prepared["boards"]) - len(prepared["leaders"]))
+        elapsed, surge, accepted = phase_surge(port, prepared, officer_clients, expected)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+    expected_file = Path(f"/tmp/surge-expected-{os.getpid()}-{scale}.json")  # noqa: S108
+    expected_file.write_text(json.dumps({str(k): v for k, v in expected.items()}))
+    checked = _child("readback", db_url, str(prepared["period"]), str(expected_file))
+    expected_file.unlink()
+
+    ratio = save_rps / trivial_rps
+    print(
+        f"[{scale}] {len(phase_clients)} clients, gunicorn {args.gunicorn_workers} sync workers: "
+        f"trivial page {trivial_rps:.1f} req/s, saves {save_rps:.1f} req/s "
+        f"({100 * ratio:.0f}% of trivial; goal ≥ 50%)",
+        flush=True,
+    )
+    for label, timings in (("trivial", trivial), ("saves", saves)):
+        for kind, samples in timings.samples.items():
+            p50, p95 = percentiles(samples)
+            print(
+                f"[{scale}]   {label} phase {kind}: n={len(samples)} "
+                f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+            )
+        if timings.errors:
+            print(f"[{scale}]   {label} phase errors: {timings.errors}")
+    print(
+        f"[{scale}] surge, {n} clients ({officer_clients} officers, {len(prepared['boards'])} "
+        f"Board, {len(prepared['leaders'])} leaders): {len(officers)} reports saved "
+        f"{SAVES_PER_UNIT}× and submitted, {accepted} accepted in {elapsed:.1f} s",
+        flush=True,
+    )
+    figures.update(
+        {
+            f"{scale}_trivial_rps": round(trivial_rps, 1),
+            f"{scale}_save_rps": round(save_rps, 1),
+            f"{scale}_save_ratio": round(ratio, 3),
+            f"{scale}_alone_trivial_ms": cost["trivial"]["ms"],
+            f"{scale}_alone_save_ms": cost["save"]["ms"],
+            f"{scale}_alone_save_queries": cost["save"]["queries"],
+        }
+    )
+    for kind in ("save", "submit", "score", "accept", "dashboard", "form", "review page"):
+        samples = surge.samples.get(kind, [])
+        if not samples:
+            continue
+        p50, p95 = percentiles(samples)
+        goal = " (goal < 500)" if kind in {"save", "submit", "accept", "dashboard"} else ""
+        print(f"[{scale}]   {kind}: n={len(samples)} p50 {p50:.0f} ms, p95 {p95:.0f} ms{goal}")
+        key = kind.replace(" ", "_")
+        figures[f"{scale}_{key}_p50_ms"] = round(p50)
+        figures[f"{scale}_{key}_p95_ms"] = round(p95)
+    for timings in (saves, surge):
+        for kind, detail in timings.first_failures.items():
+            Path(f"/tmp/surge-failure-{scale}-{kind.replace(' ', '-')}.html").write_text(detail)  # noqa: S108
+    if surge.errors:
+        print(f"[{scale}]   refused or failed requests in the surge: {surge.errors}")
+    print(
+        f"[{scale}] read back: {checked['reports']} reports, {checked['checked']} values checked, "
+        f"{checked['lost']} lost, {checked['duplicated']} duplicated",
+        flush=True,
+    )
+    for example in checked["lost_examples"]:
+        print(f"[{scale}]   lost: {example}")
+    figures[f"{scale}_errors"] = sum(surge.errors.values()) + sum(saves.errors.values())
+    figures[f"{scale}_lost"] = checked["lost"]
+    figures[f"{scale}_duplicated"] = checked["duplicated"]
+    return figures
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1].startswith("--child-"):
+        step = sys.argv[1].removeprefix("--child-")
+        if step == "prepare":
+            print(json.dumps(prepare(sys.argv[2], int(sys.argv[3]))))
+        elif step == "costs":
+            print(json.dumps(costs(*(int(arg) for arg in sys.argv[2:5]))))
+        else:
+            print(json.dumps(readback(int(sys.argv[2]), sys.argv[3])))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of phases 1 and 2")
+    parser.add_argument("--gunicorn-workers", type=int, default=4)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    args = parser.parse_args()
+    print(
+        f"machine: {os.cpu_count()} cores, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        flush=True,
+    )
+    figures: dict[str, float] = {}
+    for scale in args.scales:
+        figures.update(bench_scale(scale, args))
+    print(" ".join(f"{key}={value}" for key, value in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
