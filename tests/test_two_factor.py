@@ -405,7 +405,8 @@ def test_a_board_member_enrols_then_signs_in_with_the_apps_code(live_server, chr
     page.press("#id_code", "Enter")
     page.wait_for_url(f"{live_server.url}/")
 
-    # From the menu: the security page makes a new set of recovery codes.
+    # From the person's menu: the security page makes a new set of recovery codes.
+    page.locator(".app-user-menu > summary").click()
     page.get_by_role("link", name="Bảo mật đăng nhập").click()
     page.wait_for_url(re.compile(r"/accounts/two-factor/manage/"))
     assert "10 mã khôi phục" in page.locator("main").inner_text()
