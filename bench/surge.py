@@ -92,6 +92,8 @@ def prepare(scale: str, clients: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
 
     from bench.national import generate
     from campaigns.models import Campaign, Criterion, EmulationBloc, ReportingPeriod
@@ -139,6 +141,12 @@ def prepare(scale: str, clients: int) -> dict:
     def session(user: User) -> str:
         client = Client()
         client.force_login(user)
+        # A finished sign-in: password and, for the Board, the second factor (django-otp keeps
+        # the device that verified the session in it).
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="bench: signed in")
+        signed_in = client.session
+        signed_in[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        signed_in.save()
         return client.cookies["sessionid"].value
 
     officers = []
