@@ -443,3 +443,30 @@ def test_an_admin_edit_of_commune_figures_changes_the_figures_key(receivers, pro
     stats.save()
 
     assert progress.figures_key() != before
+
+
+def test_a_models_growth_is_no_integer_division_on_sqlite():
+    """`make run` serves the demo on SQLite, which divides two whole numbers as integers: the
+    engine's quotient of incomes must still be 26,8 M ÷ 21,8 M = 1,229…, not 1."""
+    from django.db import connections
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+    from django.db.models import IntegerField, Value
+    from django.db.models.sql import Query
+
+    from indicators.progress.engine import Quotient
+
+    settings_dict = {**connections["default"].settings_dict, "NAME": ":memory:", "OPTIONS": {}}
+    sqlite = DatabaseWrapper(settings_dict, alias="sqlite-check")
+    quotient = Quotient(
+        Value(26_800_000, output_field=IntegerField()),
+        Value(21_800_000, output_field=IntegerField()),
+    )
+    try:
+        sql, params = quotient.as_sqlite(Query(None).get_compiler(connection=sqlite), sqlite)
+        with sqlite.cursor() as cursor:
+            cursor.execute(f"SELECT {sql}", params)
+            (value,) = cursor.fetchone()
+    finally:
+        sqlite.close()
+
+    assert float(value) == pytest.approx(26.8 / 21.8)

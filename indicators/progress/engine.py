@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     F,
     FilteredRelation,
+    Func,
     Q,
     QuerySet,
     Sum,
@@ -139,10 +140,22 @@ def model_results(scope: Unit, include_submitted: bool) -> "QuerySet[ResultWithP
 WHOLE_VND = DecimalField(max_digits=20, decimal_places=0)
 
 
+class Quotient(Func):
+    """a ÷ b: in numeric on PostgreSQL, and in reals on SQLite (the demo of `make run`), whose
+    numeric division of two whole numbers is an integer division (26,8 M ÷ 21,8 M = 1)."""
+
+    arg_joiner = " / "
+    template = "(%(expressions)s)"
+    output_field = DecimalField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sqlite(compiler, connection, arg_joiner=" * 1.0 / ", **extra_context)
+
+
 def model_annotations() -> dict[str, Aggregate]:
     both_years = Q(average_income_vnd__isnull=False, previous_income__gt=0)
-    growth = Cast("average_income_vnd", WHOLE_VND) / Cast(
-        NullIf("previous_income", 0), WHOLE_VND
+    growth = Quotient(
+        Cast("average_income_vnd", WHOLE_VND), Cast(NullIf("previous_income", 0), WHOLE_VND)
     ) - Value(1, output_field=WHOLE_VND)
     return {
         "escaped": Sum("escaped_households"),
