@@ -158,7 +158,8 @@ def recreate_database(db_url: str) -> None:
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        # FORCE: a benchmark interrupted earlier may have left its server connected.
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
 

@@ -41,6 +41,10 @@ from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.dashboard import free_port, recreate_database  # noqa: E402 (needs ROOT on the path)
+
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kontum_surge"
 SCALES = {
@@ -662,27 +666,6 @@ def phase_surge(
 
 
 # --- Orchestration --------------------------------------------------------------------------
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(db_url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn(db_url: str, port: int, workers: int) -> subprocess.Popen:
