@@ -43,7 +43,11 @@ from urllib.parse import urlencode, urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.dashboard import free_port, recreate_database  # noqa: E402 (needs ROOT on the path)
+from bench.dashboard import (  # noqa: E402 (needs ROOT on the path)
+    _setup_django,
+    free_port,
+    recreate_database,
+)
 
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/kontum_surge"
@@ -78,13 +82,6 @@ def _env(db_url: str) -> dict[str, str]:
     )
     env.pop("REDIS_URL", None)  # tasks inline, local-memory cache: the portal's defaults
     return env
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 # --- Steps run in a child process, against the scale's database --------------------------------
