@@ -107,7 +107,7 @@ def current_campaign() -> Campaign:
 # --- Conditional answers -----------------------------------------------------------------------
 
 
-class PublicView(generics.GenericAPIView):
+class PublicView(generics.ListAPIView):
     """Anyone may read; a token is accepted (and checked) but not needed."""
 
     permission_classes = [AllowAny]
@@ -165,7 +165,7 @@ class PublicView(generics.GenericAPIView):
         return self.get_paginated_response(serializer.data)
 
 
-class PrivateView(generics.GenericAPIView):
+class PrivateView(generics.ListAPIView):
     """Behind a token with `required_scope`; answers are never stored by caches on the way."""
 
     permission_classes = [HasScope]
