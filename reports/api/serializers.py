@@ -40,7 +40,7 @@ def target_data(target: progress.Target | None) -> dict[str, Any] | None:
 class CoverageSerializer(serializers.Serializer):
     reported = serializers.IntegerField(help_text=_("Units that gave data."))
     expected = serializers.IntegerField(help_text=_("Units the figure counts."))
-    counts = serializers.CharField(help_text=_("communes, commune_level, districts or model_units"))
+    counts = serializers.CharField(help_text="communes, commune_level, districts, model_units")
     complete = serializers.BooleanField()
     text = serializers.CharField(help_text=_("“16/17 communes, wards and towns”."))
 
@@ -62,7 +62,9 @@ class FigureSerializer(serializers.Serializer):
     unit_name = serializers.CharField()
     unit_level = serializers.CharField()
     year = serializers.IntegerField()
-    indicator = serializers.CharField(help_text=_("ROAD, HEALTH, CULTURE, SCHOOL, EDU, …"))
+    indicator = serializers.CharField(
+        help_text="ROAD, HEALTH, CULTURE, SCHOOL, EDU, LABOUR, INCOME, ESCAPE"
+    )
     indicator_name = serializers.CharField()
     unit_of_measure = serializers.CharField()
     value = serializers.FloatField(
@@ -210,7 +212,7 @@ def target_row_data(
 class UnitSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", allow_null=True, default=None)
     flags = serializers.SerializerMethodField(
-        help_text=_("especially_difficult, border: the flags in force in the year asked for.")
+        help_text=_("The flags in force in the year asked for (especially_difficult, border).")
     )
 
     class Meta:
