@@ -83,6 +83,12 @@ class ApiTokenForm(forms.ModelForm):
         model = ApiToken
         fields = ("name", "account", "unit", "scopes", "expires_at")
 
+    def clean_account(self):
+        account = self.cleaned_data["account"]
+        if account is not None and not account.is_active:
+            raise ValidationError(_("This account is deactivated."), code="inactive_account")
+        return account
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,6 +174,35 @@ def test_the_admin_issues_a_token_showing_the_key_once_and_revokes_it(client, le
     assert token.revoked_at is not None
     assert token.revoked_by == admin
     assert get(client, "/api/v1/submissions/", key).status_code == 401
+
+
+def test_the_admin_refuses_a_token_for_a_deactivated_account(client):
+    client.force_login(UserFactory(admin=True))
+    gone = UserFactory(leader=True, is_active=False)
+
+    response = client.post(
+        reverse("admin:reports_apitoken_add"),
+        {"name": "Báo Kon Tum", "account": gone.pk, "scopes": [ApiScope.REPORTS]},
+    )
+
+    assert response.status_code == 200
+    assert "account" in response.context["adminform"].form.errors
+    assert not ApiToken.objects.exists()
+
+
+def test_a_list_costs_the_same_queries_for_2_or_6_reports(client, leader):
+    key = key_for(leader, ApiScope.REPORTS)
+    period = PeriodFactory(year=2019)
+    get(client, "/api/v1/submissions/", key)  # the token's first use is written down once
+
+    def queries(count):
+        for _ in range(count):
+            SubmissionFactory(period=period, accepted=True)
+        with CaptureQueriesContext(connection) as context:
+            assert get(client, "/api/v1/submissions/", key).status_code == 200
+        return len(context.captured_queries)
+
+    assert queries(2) == queries(4)
 
 
 def test_only_an_administrator_issues_tokens(client, board_staff):

@@ -135,8 +135,13 @@ class PublicView(generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         etag = self.etag(request)
         # Only If-None-Match is honoured: "as of" (Last-Modified) does not move when a target
-        # is edited, the ETag does.
-        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        # is edited, the ETag does. Compared weakly (RFC 9110): a proxy that compresses the
+        # answer may have marked the tag weak.
+        sent = [
+            tag.strip().removeprefix("W/")
+            for tag in request.headers.get("If-None-Match", "").split(",")
+        ]
+        if etag in sent:
             response = Response(status=304)
         else:
             response = self.answer(request)
@@ -144,7 +149,10 @@ class PublicView(generics.ListAPIView):
             if modified is not None:
                 response["Last-Modified"] = http_date(modified.timestamp())
         response["ETag"] = etag
-        response["Cache-Control"] = "public, max-age=60"
+        # What a token reads (unaccepted figures) must not be kept by shared caches.
+        response["Cache-Control"] = (
+            "private, max-age=0" if token_of(request) else "public, max-age=60"
+        )
         return response
 
     def answer(self, request: Request) -> Response:
