@@ -354,6 +354,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
+    "EXCEPTION_HANDLER": "reports.api.errors.api_exception_handler",
 }
 # Requests per client: anonymous clients by address, integrations by token.
 API_THROTTLE_RATES = {

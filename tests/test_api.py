@@ -178,7 +178,10 @@ def test_pages_follow_each_other_and_the_page_size_is_capped(client, seeded, set
     assert second.status_code == 200
     codes = [u["code"] for u in body["results"]] + [u["code"] for u in second.json()["results"]]
     assert codes == list(Unit.objects.order_by("code").values_list("code", flat=True)[:10])
-    assert client.get("/api/v1/units/", {"page": 9999}).status_code == 404
+    missing = client.get("/api/v1/units/", {"page": 9999})
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "Trang này không tồn tại."
+    assert client.post("/api/v1/units/").status_code == 405
 
 
 def test_commune_statistics_are_filtered_by_year_and_district(client, seeded):
@@ -280,5 +283,8 @@ def test_anonymous_clients_are_slowed_down_by_address(client, seeded, settings):
     codes = [client.get("/api/v1/campaigns/").status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+    refused = client.get("/api/v1/campaigns/")
+    assert refused.json()["detail"].startswith("Quá nhiều yêu cầu")
+    assert int(refused["Retry-After"]) > 0
     other = client.get("/api/v1/campaigns/", REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 200

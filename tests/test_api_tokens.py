@@ -88,6 +88,7 @@ def test_every_private_path_in_the_schema_answers_401_without_a_token(client, ye
         assert response.status_code == 401, path
         assert response["WWW-Authenticate"].startswith("Bearer")
         assert "results" not in response.json()
+        assert response.json()["detail"].startswith("Địa chỉ này cần mã truy cập")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -14,6 +15,7 @@ class Pagination(PageNumberPagination):
     """?page=2&page_size=100; the size is capped so one request cannot ask for everything."""
 
     page_size_query_param = "page_size"
+    invalid_page_message = gettext_lazy("This page does not exist.")  # type: ignore[assignment]
 
     def get_page_size(self, request: Request) -> int:
         size = request.query_params.get(self.page_size_query_param)
