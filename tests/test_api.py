@@ -288,3 +288,15 @@ def test_anonymous_clients_are_slowed_down_by_address(client, seeded, settings):
     assert int(refused["Retry-After"]) > 0
     other = client.get("/api/v1/campaigns/", REMOTE_ADDR="10.9.8.7")
     assert other.status_code == 200
+
+
+def test_a_renamed_unit_gets_a_new_etag_though_no_figure_moved(client, seeded):
+    params = {"unit": "610"}
+    etag = client.get("/api/v1/units/", params)["ETag"]
+    assert client.get("/api/v1/units/", params, HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    Unit.objects.filter(code="610").update(name="Huyện Đắk Glei (tên mới)")
+
+    renamed = client.get("/api/v1/units/", params, HTTP_IF_NONE_MATCH=etag)
+    assert renamed.status_code == 200
+    assert "Huyện Đắk Glei (tên mới)" in renamed.content.decode()

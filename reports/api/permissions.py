@@ -66,10 +66,12 @@ class HasScope(BasePermission):
 class ReadsBoardPages(HasScope):
     """Rankings and awards: as the Board's pages, read by the Board and leaders only."""
 
-    message = _("Only the Board and leaders read rankings and award proposals.")
-
     def has_permission(self, request: Request, view: "APIView") -> bool:
         if not super().has_permission(request, view):
             return False
         user: User = request.user  # type: ignore[assignment]
-        return access.reads_board_pages(user)
+        if access.reads_board_pages(user):
+            return True
+        # One instance per request: the refusal says which rule said no.
+        self.message = _("Only the Board and leaders read rankings and award proposals.")
+        return False
