@@ -112,6 +112,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         board = factory.Trait(role=Role.BOARD, unit=None)
         leader = factory.Trait(role=Role.LEADER, unit=None)
+        dolisa = factory.Trait(role=Role.DOLISA, unit=None)
         admin = factory.Trait(role=Role.ADMIN, unit=None, is_staff=True, is_superuser=True)
 
 
