@@ -4,6 +4,8 @@ fixtures worked out by hand."""
 from datetime import date
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
 from indicators.progress.groups import (
@@ -184,3 +186,41 @@ def test_no_threshold_flags_no_district(campaign, place):
     assert not districts_above_falling_back_threshold(
         campaign=campaign, scope=place["province"], year=2019
     )
+
+
+@pytest.fixture
+def _fresh_cache(settings):
+    settings.PROGRESS_CACHE_CHECK_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.usefixtures("_fresh_cache")
+def test_the_leader_dashboard_shows_the_groups_and_flags_districts_falling_back(
+    client, leader, place
+):
+    CampaignFactory(coverage_threshold=0, falling_back_threshold="0.5")
+    UnitFlagFactory(
+        unit=CommuneFactory(parent=place["b"]),
+        flag=UnitFlagKind.BORDER,
+        decision="QĐ 123/QĐ-UBND",
+        source=FlagSource.BOARD,
+        added_by=UserFactory(board=True),
+        added_at=timezone.now(),
+    )
+    client.force_login(leader)
+
+    response = client.get(reverse("dashboard:home"), {"year": 2019})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-group="ethnic_minority"' in html
+    assert 'data-group="border"' in html and 'data-group="p135"' in html
+    # The border list names its documents and says the Board completed it; Program 135's does not.
+    assert "QĐ 123/QĐ-UBND" in html
+    assert html.count("data-completed-by-board") == 1
+    assert "35,00 %" in html  # ethnic-minority poverty rate of the province
+    flagged = [line for line in html.splitlines() if 'data-flag="falling-back"' in line]
+    assert len(flagged) == 1  # Huyện A in 2019, re-poverty 0,67 % and new poverty 1,67 %
+    assert f'data-district="{place["a"].code}" data-year="2019" class="table-warning"' in html

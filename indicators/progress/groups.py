@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from indicators.models import CommuneStatistics, Denominator
@@ -51,6 +52,14 @@ GROUPS = (
     Group.P135,
     Group.NOT_P135,
 )
+GROUP_LABELS = {
+    Group.ETHNIC_MINORITY: _("Ethnic-minority households"),
+    Group.ALL: _("All households"),
+    Group.BORDER: _("Border communes"),
+    Group.NOT_BORDER: _("Other communes"),
+    Group.P135: _("Especially difficult communes (Program 135)"),
+    Group.NOT_P135: _("Other communes"),
+}
 FLAG_OF_GROUP = {
     Group.BORDER: UnitFlagKind.BORDER,
     Group.NOT_BORDER: UnitFlagKind.BORDER,
@@ -74,6 +83,10 @@ class GroupFigures:
     escaped: int | None
     newly_poor: int | None
     fell_back: int | None
+
+    @property
+    def label(self) -> str:
+        return str(GROUP_LABELS[self.group])
 
     @property
     def coverage(self) -> Coverage:
@@ -117,6 +130,10 @@ class GroupRow:
     def pair(self, group: str, other: str) -> tuple[GroupFigures, GroupFigures]:
         return self.figures[group], self.figures[other]
 
+    @property
+    def pairs(self) -> list[tuple[GroupFigures, GroupFigures]]:
+        return [self.pair(group, other) for group, other in COMPARISONS]
+
 
 @dataclass(frozen=True)
 class FlagList:
@@ -128,6 +145,10 @@ class FlagList:
     decisions: list[str]
     completed_by_board: bool
 
+    @property
+    def label(self) -> str:
+        return str(UnitFlagKind(self.flag).label)
+
 
 @dataclass(frozen=True)
 class GroupComparison:
@@ -135,6 +156,23 @@ class GroupComparison:
     scope: GroupRow
     districts: list[GroupRow]
     lists: dict[str, FlagList] = field(default_factory=dict)
+
+    @property
+    def comparisons(self) -> list[dict[str, Any]]:
+        """Each comparison with its list's provenance and its rows: the scope, then districts."""
+        out = []
+        for group, other in COMPARISONS:
+            flag = FLAG_OF_GROUP.get(group)
+            out.append(
+                {
+                    "key": group,
+                    "title": GROUP_LABELS[group],
+                    "list": self.lists.get(flag) if flag else None,
+                    "scope": self.scope.pair(group, other),
+                    "districts": [(row, row.pair(group, other)) for row in self.districts],
+                }
+            )
+        return out
 
 
 # --- Queries ------------------------------------------------------------------------------------
