@@ -401,14 +401,14 @@ def falling_back_by_district(*, campaign: Campaign, scope: Unit, year: int) -> l
         )
         .order_by()
     )
-    expected = dict(
+    expected: dict[int | None, int] = dict(
         communes_in_scope(scope)
         .values("parent_id")
         .annotate(n=Count("pk"))
         .values_list("parent_id", "n")
         .order_by()
     )
-    series: dict[int, list[FallingBackYear]] = defaultdict(list)
+    series: dict[int | None, list[FallingBackYear]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: r["year"]):
         series[row["commune__parent_id"]].append(
             FallingBackYear(

@@ -19,9 +19,10 @@ from campaigns.board.forms import NotReportingForm, QueueFilterForm
 from campaigns.board.guards import UNPROCESSABLE, board_action, board_page, period_or_404
 from campaigns.models import ReportingPeriod
 from campaigns.services import review as review_services
+from indicators.progress import groups as poverty_groups
 from kontum_poverty.forms import add_service_errors
 from kontum_poverty.http import AuthenticatedRequest
-from units.models import Unit
+from units.models import Unit, UnitLevel
 
 
 @board_page
@@ -100,6 +101,13 @@ def _render_queue(
         sort=request.GET.get("sort", ""),
         today=timezone.localdate(),
     )
+    falling_back: set[int] = set()
+    if period.campaign.falling_back_threshold is not None:
+        province = Unit.objects.filter(level=UnitLevel.PROVINCE).order_by("code").first()
+        if province is not None:
+            falling_back = poverty_groups.districts_above_falling_back_threshold(
+                campaign=period.campaign, scope=province, year=period.year
+            )
     return render(
         request,
         "campaigns/board/queue.html",
@@ -121,6 +129,8 @@ def _render_queue(
             "can_act": access.board_may_act(request.user, period),
             "not_reporting_form": not_reporting_form,
             "query": request.GET.urlencode(),
+            # Districts above the Board's warning threshold for falling back into poverty.
+            "falling_back": falling_back,
         },
         status=status,
     )
