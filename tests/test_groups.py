@@ -2,12 +2,16 @@
 fixtures worked out by hand."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.services import figures
 from indicators.progress.groups import (
     Group,
     districts_above_falling_back_threshold,
@@ -15,15 +19,20 @@ from indicators.progress.groups import (
     poverty_by_group,
 )
 from tests.factories import (
+    BlocFactory,
+    BlocMembershipFactory,
     CampaignFactory,
     CommuneFactory,
     CommuneStatisticsFactory,
     DistrictFactory,
+    PeriodFactory,
     ProvinceFactory,
+    SubmissionFactory,
     UnitFlagFactory,
     UserFactory,
 )
-from units.models import FlagSource, UnitFlagKind
+from units import services as unit_services
+from units.models import FlagSource, UnitFlag, UnitFlagKind
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +233,113 @@ def test_the_leader_dashboard_shows_the_groups_and_flags_districts_falling_back(
     flagged = [line for line in html.splitlines() if 'data-flag="falling-back"' in line]
     assert len(flagged) == 1  # Huyện A in 2019, re-poverty 0,67 % and new poverty 1,67 %
     assert f'data-district="{place["a"].code}" data-year="2019" class="table-warning"' in html
+
+
+# --- The Board completes the lists; the queue flags districts falling back ----------------------
+
+
+@pytest.fixture
+def period():
+    return PeriodFactory(year=2019, campaign=CampaignFactory(coverage_threshold=0))
+
+
+def test_the_board_completes_a_list_with_the_deciding_document(client, board_staff, period, place):
+    commune = CommuneFactory(parent=place["b"], name="Xã Biên Thùy")
+    client.force_login(board_staff)
+    url = reverse("board:groups", args=[period.pk])
+
+    response = client.post(
+        url,
+        {
+            "action": "flag",
+            "unit": commune.pk,
+            "flag": UnitFlagKind.BORDER,
+            "valid_from": "01/01/2019",
+            "valid_to": "",
+            "decision": "QĐ 45/QĐ-UBND ngày 10/01/2019",
+        },
+    )
+
+    assert response.status_code == 302
+    flag = UnitFlag.objects.get(unit=commune)
+    assert (flag.source, flag.added_by, flag.decision) == (
+        FlagSource.BOARD,
+        board_staff,
+        "QĐ 45/QĐ-UBND ngày 10/01/2019",
+    )
+    assert flag.added_at is not None
+    groups = poverty_by_group(campaign=period.campaign, scope=place["province"], year=2019)
+    assert groups.lists[UnitFlagKind.BORDER].completed_by_board
+    assert groups.scope.figures[Group.BORDER].coverage.expected == 2
+
+
+def test_a_flag_without_its_document_is_refused_and_nothing_is_saved(
+    client, board_staff, period, place
+):
+    client.force_login(board_staff)
+
+    response = client.post(
+        reverse("board:groups", args=[period.pk]),
+        {
+            "action": "flag",
+            "unit": place["p135"].pk,
+            "flag": UnitFlagKind.BORDER,
+            "valid_from": "01/01/2019",
+            "decision": "   ",
+        },
+    )
+
+    assert response.status_code == 422
+    assert not UnitFlag.objects.filter(unit=place["p135"], flag=UnitFlagKind.BORDER).exists()
+
+
+def test_the_database_refuses_a_board_flag_nobody_can_trace(place):
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        UnitFlagFactory(unit=place["p135"], flag=UnitFlagKind.BORDER, source=FlagSource.BOARD)
+
+
+def test_only_board_flags_can_be_removed_and_only_by_the_board(board_staff, leader, place):
+    official = UnitFlag.objects.get(unit=place["p135"])
+    with pytest.raises(ValidationError) as refused:
+        unit_services.unit_flag_remove(flag=official, by=board_staff)
+    assert refused.value.code == "official_flag"
+    with pytest.raises(PermissionDenied):
+        unit_services.unit_flag_add(
+            unit=place["p135"],
+            flag=UnitFlagKind.BORDER,
+            valid_from=date(2019, 1, 1),
+            valid_to=None,
+            decision="QĐ 1",
+            by=leader,
+        )
+
+
+@pytest.mark.usefixtures("_fresh_cache")
+def test_the_queue_flags_districts_above_the_warning_threshold(client, board_staff, period, place):
+    figures.falling_back_threshold_set(
+        campaign=period.campaign, threshold=Decimal("0.5"), by=board_staff
+    )
+    bloc = BlocFactory(campaign=period.campaign)
+    for district in (place["a"], place["b"]):
+        BlocMembershipFactory(bloc=bloc, unit=district)
+        SubmissionFactory(period=period, unit=district, submitted=True)
+    client.force_login(board_staff)
+
+    html = client.get(reverse("board:queue", args=[period.pk])).content.decode()
+
+    rows = html.split("<tr data-unit=")
+    row_a = next(r for r in rows if r.startswith(f'"{place["a"].code}"'))
+    row_b = next(r for r in rows if r.startswith(f'"{place["b"].code}"'))
+    assert 'data-flag="falling-back"' in row_a
+    assert 'data-flag="falling-back"' not in row_b
+
+
+def test_the_board_sets_the_warning_threshold_on_its_page(client, board_staff, period):
+    client.force_login(board_staff)
+    url = reverse("board:groups", args=[period.pk])
+
+    assert client.post(url, {"action": "threshold", "threshold": "150"}).status_code == 422
+    assert client.post(url, {"action": "threshold", "threshold": "0,75"}).status_code == 302
+
+    period.campaign.refresh_from_db()
+    assert period.campaign.falling_back_threshold == Decimal("0.75")
