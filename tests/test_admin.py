@@ -24,6 +24,7 @@ from campaigns.models import (
 )
 from indicators.models import CommuneStatistics, FiguresVersion
 from tests.factories import (
+    AppraisalFactory,
     AwardProposalFactory,
     BaselineChangeFactory,
     BaselineFactory,
@@ -79,6 +80,7 @@ MAKERS = {
     "campaigns.campaign": CampaignFactory,
     "campaigns.reportingperiod": PeriodFactory,
     "campaigns.periodevent": PeriodEventFactory,
+    "campaigns.appraisal": AppraisalFactory,
     "campaigns.deadlineextension": DeadlineExtensionFactory,
     "campaigns.emulationbloc": BlocFactory,
     "campaigns.blocmembership": BlocMembershipFactory,
@@ -128,6 +130,8 @@ MAKERS = {
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
     "campaigns.periodevent",
+    # Written on DOLISA's pages only.
+    "campaigns.appraisal",
     "campaigns.submissionstep",
     "campaigns.evidence",
     "indicators.importbatch",
