@@ -375,6 +375,16 @@ class FallingBackRow:
     def above_threshold(self) -> bool:
         return self.this_year is not None and self.this_year.above_threshold
 
+    def by_year(self, years: list[int]) -> list[FallingBackYear | None]:
+        """The row's years lined up under `years`, None where the district has no figures."""
+        known = {y.year: y for y in self.years}
+        return [known.get(y) for y in years]
+
+
+def falling_back_years(rows: list[FallingBackRow]) -> list[int]:
+    """Every year that any row has figures for, in order."""
+    return sorted({y.year for row in rows for y in row.years})
+
 
 def falling_back_by_district(*, campaign: Campaign, scope: Unit, year: int) -> list[FallingBackRow]:
     """Re-poverty and new-poverty rates per district (a province's, or the district itself) and

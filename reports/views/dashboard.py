@@ -72,6 +72,18 @@ class DashboardPage:
     # The groups document 3198/UBND-TH names, and falling back into poverty by district.
     groups: poverty_groups.GroupComparison | None = None
     falling_back: list[poverty_groups.FallingBackRow] = field(default_factory=list)
+
+    @property
+    def falling_back_table(
+        self,
+    ) -> tuple[
+        list[int],
+        list[tuple[poverty_groups.FallingBackRow, list[poverty_groups.FallingBackYear | None]]],
+    ]:
+        """Years as columns, districts as rows, for the falling-back table."""
+        years = poverty_groups.falling_back_years(self.falling_back)
+        return years, [(row, row.by_year(years)) for row in self.falling_back]
+
     as_of: datetime | None = None
 
     @property
