@@ -100,7 +100,12 @@ def appraisal_list(request: AuthenticatedRequest, period_pk: int) -> HttpRespons
     return render(
         request,
         "campaigns/board/appraisal_list.html",
-        {"period": period, "reports": list(reports), "districts": list(districts)},
+        {
+            "period": period,
+            "periods": ReportingPeriod.objects.filter(campaign=period.campaign).order_by("year"),
+            "reports": list(reports),
+            "districts": list(districts),
+        },
     )
 
 
