@@ -264,3 +264,14 @@ def test_the_board_sets_the_rule_on_its_page_and_leaders_cannot(
 
     period.campaign.refresh_from_db()
     assert period.campaign.appraisal_required
+
+
+def test_the_queue_shows_which_reports_dolisa_appraised(client, board_staff, dolisa, report):
+    BlocMembershipFactory(bloc=BlocFactory(campaign=report.period.campaign), unit=report.unit)
+    client.force_login(board_staff)
+    url = reverse("board:queue", args=[report.period_id])
+    assert 'data-flag="appraised"' not in client.get(url).content.decode()
+
+    appraisal.report_appraise(submission=report, by=dolisa, verdict=AppraisalVerdict.AGREED)
+
+    assert 'data-flag="appraised"' in client.get(url).content.decode()

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from campaigns import queue as review_queue
 from campaigns import selectors as campaign_selectors
 from campaigns.board.forms import NotReportingForm, QueueFilterForm
 from campaigns.board.guards import UNPROCESSABLE, board_action, board_page, period_or_404
-from campaigns.models import ReportingPeriod
+from campaigns.models import Appraisal, ReportingPeriod
 from campaigns.services import review as review_services
 from indicators.progress import groups as poverty_groups
 from kontum_poverty.forms import add_service_errors
@@ -108,6 +109,12 @@ def _render_queue(
             falling_back = poverty_groups.districts_above_falling_back_threshold(
                 campaign=period.campaign, scope=province, year=period.year
             )
+    # Reports DOLISA appraised as they were last sent.
+    appraised = set(
+        Appraisal.objects.filter(
+            submission__period=period, at__gte=F("submission__submitted_at")
+        ).values_list("submission_id", flat=True)
+    )
     return render(
         request,
         "campaigns/board/queue.html",
@@ -131,6 +138,7 @@ def _render_queue(
             "query": request.GET.urlencode(),
             # Districts above the Board's warning threshold for falling back into poverty.
             "falling_back": falling_back,
+            "appraised": appraised,
         },
         status=status,
     )
