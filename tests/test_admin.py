@@ -25,6 +25,7 @@ from campaigns.models import (
 from indicators.models import CommuneStatistics, FiguresVersion
 from tests.factories import (
     ApiTokenFactory,
+    AppraisalFactory,
     AwardProposalFactory,
     BaselineChangeFactory,
     BaselineFactory,
@@ -80,6 +81,7 @@ MAKERS = {
     "campaigns.campaign": CampaignFactory,
     "campaigns.reportingperiod": PeriodFactory,
     "campaigns.periodevent": PeriodEventFactory,
+    "campaigns.appraisal": AppraisalFactory,
     "campaigns.deadlineextension": DeadlineExtensionFactory,
     "campaigns.emulationbloc": BlocFactory,
     "campaigns.blocmembership": BlocMembershipFactory,
@@ -130,6 +132,8 @@ MAKERS = {
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
     "campaigns.periodevent",
+    # Written on DOLISA's pages only.
+    "campaigns.appraisal",
     "campaigns.submissionstep",
     "campaigns.evidence",
     "indicators.importbatch",

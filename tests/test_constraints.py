@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import (
+    AppraisalVerdict,
     Campaign,
     Classification,
     Criterion,
@@ -37,6 +38,7 @@ from indicators.models import (
 from reports.models import FailureCode, JobState
 from tests.factories import (
     ApiTokenFactory,
+    AppraisalFactory,
     AwardProposalFactory,
     BaselineFactory,
     BlocFactory,
@@ -69,7 +71,15 @@ from tests.factories import (
     UnitFlagFactory,
     UserFactory,
 )
-from units.models import AccountAction, AccountChange, Role, Unit, UnitKind, UnitLevel
+from units.models import (
+    AccountAction,
+    AccountChange,
+    FlagSource,
+    Role,
+    Unit,
+    UnitKind,
+    UnitLevel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +211,16 @@ def test_a_unit_flag_cannot_end_before_it_starts():
         UnitFlagFactory(valid_from=date(2018, 1, 1), valid_to=date(2017, 12, 31))
 
 
+def test_a_flag_the_board_added_names_its_document_who_and_when():
+    board = UserFactory(board=True)
+    traced = {"source": FlagSource.BOARD, "added_by": board, "added_at": timezone.now()}
+    UnitFlagFactory(decision="QĐ 12/QĐ-UBND", **traced)  # positive control
+    with refused_by("units_unitflag_board_flag_traced"):
+        UnitFlagFactory(decision="", **traced)
+    with refused_by("units_unitflag_board_flag_traced"):
+        UnitFlagFactory(source=FlagSource.BOARD)
+
+
 def test_a_unit_has_at_most_one_change_per_day():
     change = UnitChangeFactory()
     with refused_by("units_unitchange_one_per_day"):
@@ -276,6 +296,26 @@ def test_the_minimum_coverage_is_a_percentage():
     CampaignFactory(number="9/Y", coverage_threshold=100)  # positive control: every unit
     with refused_by("campaigns_campaign_coverage_threshold_percent"):
         CampaignFactory(number="9/X", coverage_threshold=101)
+
+
+def test_the_falling_back_threshold_is_a_percentage():
+    CampaignFactory(number="9/Z", falling_back_threshold=Decimal("0.5"))  # positive control
+    with refused_by("campaigns_campaign_falling_back_threshold_percent"):
+        CampaignFactory(number="9/W", falling_back_threshold=Decimal("100.5"))
+
+
+def test_an_appraisal_opinion_has_text_and_an_agreement_has_none():
+    AppraisalFactory(verdict=AppraisalVerdict.OPINION, comment="Chưa khớp")  # positive control
+    AppraisalFactory(verdict=AppraisalVerdict.OPINION, opinions={"LABOUR": "Chưa khớp"})
+    with refused_by("campaigns_appraisal_opinion_has_text"):
+        AppraisalFactory(verdict=AppraisalVerdict.OPINION)
+    with refused_by("campaigns_appraisal_agreement_has_no_opinions"):
+        AppraisalFactory(verdict=AppraisalVerdict.AGREED, opinions={"LABOUR": "Chưa khớp"})
+
+
+def test_an_appraisal_of_a_report_keeps_the_version_it_read():
+    with refused_by("campaigns_appraisal_report_version_kept"):
+        AppraisalFactory(submission_version=None)
 
 
 def test_a_campaign_cannot_succeed_itself():
