@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ReportingPeriod
-from kontum_poverty.forms import StyledForm
+from kontum_poverty.forms import StyledForm, style_fields
 from reports import access, selectors
-from reports.models import ReportKind
+from reports.models import DocumentSetup, ReportKind
 from units import access as roles
 from units.models import Unit, User
 
@@ -58,6 +58,11 @@ class ReportRequestForm(StyledForm):
         self.kind = kind
         self.label = ReportKind(kind).label
         year, unit = (cast(forms.ChoiceField, self.fields[name]) for name in ("year", "unit"))
+        # The final review is of the campaign's last year; the mid-term one follows an earlier year.
+        if kind == ReportKind.FINAL:
+            years = years[:1]
+        elif kind == ReportKind.INTERIM:
+            years = years[1:]
         year.choices = years
         year.initial = initial_year
         unit.choices = units
@@ -93,3 +98,71 @@ def request_forms(
         )
         for kind in access.report_kinds(user=user)
     ]
+
+
+# --- The Board's documents ------------------------------------------------------------------------
+
+
+class NarrativeForm(StyledForm):
+    """Sections II–V of a document, saved as a new version over the one the writer started from."""
+
+    shortcomings = forms.CharField(
+        label=_("II. Shortcomings, limitations and causes"), required=False, widget=forms.Textarea
+    )
+    lessons = forms.CharField(
+        label=_("III. Lessons learned"), required=False, widget=forms.Textarea
+    )
+    directions = forms.CharField(
+        label=_("IV. Directions and tasks"), required=False, widget=forms.Textarea
+    )
+    proposals = forms.CharField(
+        label=_("V. Proposals and recommendations"), required=False, widget=forms.Textarea
+    )
+    note = forms.CharField(label=_("What changed (optional)"), required=False, max_length=300)
+    base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("shortcomings", "lessons", "directions", "proposals"):
+            self.fields[name].widget.attrs["rows"] = 8
+
+
+class ApproveForm(StyledForm):
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+
+class IssueForm(StyledForm):
+    """The number and date the clerk registered for the signed paper."""
+
+    number = forms.CharField(label=_("Registered number"), max_length=60)
+    issued_on = forms.DateField(
+        label=_("Date of issue"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class SetupForm(forms.ModelForm):
+    """Who issues and who signs one kind of document."""
+
+    class Meta:
+        model = DocumentSetup
+        fields = [
+            "parent_body",
+            "issuing_body",
+            "issuer_code",
+            "collective",
+            "head_title",
+            "signing",
+            "signer_title",
+            "signer_name",
+            "recipients",
+        ]
+        widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self, small=True)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        style_fields(self, errors=self._errors or (), small=True)
