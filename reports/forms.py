@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ReportingPeriod
-from kontum_poverty.forms import StyledForm, style_fields
+from kontum_poverty.forms import StyledForm
 from reports import access, selectors
-from reports.models import DocumentSetup, ReportKind
+from reports.models import ReportKind, Signing
 from units import access as roles
 from units.models import Unit, User
 
@@ -141,28 +141,22 @@ class IssueForm(StyledForm):
     )
 
 
-class SetupForm(forms.ModelForm):
-    """Who issues and who signs one kind of document."""
+class SetupForm(StyledForm):
+    """Who issues and who signs one kind of document (checked again by the model's rules)."""
 
-    class Meta:
-        model = DocumentSetup
-        fields = [
-            "parent_body",
-            "issuing_body",
-            "issuer_code",
-            "collective",
-            "head_title",
-            "signing",
-            "signer_title",
-            "signer_name",
-            "recipients",
-        ]
-        widgets = {"recipients": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self, small=True)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        style_fields(self, errors=self._errors or (), small=True)
+    # A body's name may take two lines on paper ("ỦY BAN NHÂN DÂN" / "TỈNH KON TUM").
+    parent_body = forms.CharField(
+        label=_("parent body"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    issuing_body = forms.CharField(
+        label=_("issuing body"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    issuer_code = forms.CharField(label=_("issuer's symbol"), max_length=20)
+    collective = forms.CharField(label=_("collective body (TM.)"), required=False, max_length=200)
+    head_title = forms.CharField(label=_("title of the head"), max_length=100)
+    signing = forms.ChoiceField(label=_("signing"), choices=Signing.choices)
+    signer_title = forms.CharField(label=_("title of the signer"), required=False, max_length=100)
+    signer_name = forms.CharField(label=_("name of the signer"), required=False, max_length=100)
+    recipients = forms.CharField(
+        label=_("recipients"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -166,13 +166,13 @@ def document_rows(*, campaign: Campaign) -> list[DocumentRow]:
                 kind=kind,
                 label=str(labels[kind]),
                 year=year,
-                versions=document.version_count if document else 0,  # type: ignore[attr-defined]
+                versions=document.version_count if document else 0,
                 approved=bool(
                     document
                     and document.approved_at
                     and (
                         kind == NarrativeKind.AWARDS
-                        or document.approved_version_id == document.latest_id  # type: ignore[attr-defined]
+                        or document.approved_version_id == document.latest_id
                     )
                 ),
                 registered_number=document.registered_number if document else "",

@@ -7,7 +7,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from reports.documents.signing import TYPE_CODES, issuer_for
+from reports.documents.signing import TYPE_CODES, Issuer, issuer_for
 from reports.pdf import Annex
 
 # Room for the clerk to write the number, the day and the month by hand when the paper is signed.
@@ -67,6 +67,7 @@ def doc_header(
     draft: bool = True,
     registered_number: str = "",
     issued_on: datetime.date | None = None,
+    issuer: Issuer | None = None,
 ) -> DocHeader:
     """The header and signer of a document of `kind`, as the Board set the kind up.
 
@@ -74,7 +75,7 @@ def doc_header(
     is the year of `on`; once issued, the registered number and date are printed.
     `numbered=False` leaves the number out (a list attached to a letter has none of its own).
     """
-    issuer = issuer_for(kind)
+    issuer = issuer or issuer_for(kind)
     if registered_number and issued_on:
         symbol, dated = registered_number, place_date(on=issued_on)
     else:

@@ -20,7 +20,7 @@ PREFIXES = {
 }
 
 # The document type of each kind (Decree 30, annex III): none is invented.
-TYPE_CODES = {
+TYPE_CODES: dict[str, str] = {
     ReportKind.PROVINCE: "BC",
     ReportKind.INTERIM: "BC",
     ReportKind.FINAL: "BC",
@@ -67,7 +67,8 @@ def province_committee_issuer() -> Issuer:
     """The Provincial People's Committee, a vice-chairman signing for the collective body."""
     return Issuer(
         parent_body="",
-        issuing_body=f"ỦY BAN NHÂN DÂN TỈNH {settings.REPORT_PLACE.upper()}",
+        # Two lines, as the committee's header is written: "ỦY BAN NHÂN DÂN" / "TỈNH KON TUM".
+        issuing_body=f"ỦY BAN NHÂN DÂN\nTỈNH {settings.REPORT_PLACE.upper()}",
         issuer_code="UBND",
         collective="ỦY BAN NHÂN DÂN",
         head_title="CHỦ TỊCH",

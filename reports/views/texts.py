@@ -2,6 +2,7 @@
 number, and who issues and signs each kind. The Board writes; leaders read."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -41,7 +42,10 @@ SETUP_KINDS = [
 ]
 
 
-def board_reads(view):  # type: ignore[no-untyped-def]
+View = Callable[..., HttpResponse]
+
+
+def board_reads(view: View) -> View:
     """The Board and leaders read; only the Board sends forms."""
 
     @login_required
@@ -94,7 +98,8 @@ class VersionRow:
 
 def _version_rows(document: Any) -> list[VersionRow]:
     headings = {name: number for name, number, _h in narratives.section_headings()}
-    rows, previous = [], dict.fromkeys(narratives.SECTIONS, "")
+    rows: list[VersionRow] = []
+    previous = dict.fromkeys(narratives.SECTIONS, "")
     if document is None:
         return rows
     for version in document.versions.select_related("written_by").order_by("number"):
@@ -315,24 +320,11 @@ def document_setup(request: AuthenticatedRequest) -> HttpResponse:
         setup = setups.get(kind)
         if setup is None:
             issuer = issuer_for(kind)
-            initial = {
-                "parent_body": issuer.parent_body,
-                "issuing_body": issuer.issuing_body,
-                "issuer_code": issuer.issuer_code,
-                "collective": issuer.collective,
-                "head_title": issuer.head_title,
-                "signing": issuer.signing,
-                "signer_title": issuer.signer_title,
-                "signer_name": issuer.signer_name,
-            }
+            initial = {name: getattr(issuer, name) for name in texts.SETUP_FIELDS}
+            initial["recipients"] = "\n".join(issuer.recipients)
         else:
-            initial = {}
-        form = SetupForm(
-            request.POST if kind == bound else None,
-            instance=setup,
-            initial=initial,
-            prefix=kind,
-        )
+            initial = {name: getattr(setup, name) for name in texts.SETUP_FIELDS}
+        form = SetupForm(request.POST if kind == bound else None, initial=initial, prefix=kind)
         if kind == bound:
             if form.is_valid():
                 try:
