@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ReportingPeriod
@@ -158,5 +159,12 @@ class SetupForm(StyledForm):
     signer_title = forms.CharField(label=_("title of the signer"), required=False, max_length=100)
     signer_name = forms.CharField(label=_("name of the signer"), required=False, max_length=100)
     recipients = forms.CharField(
-        label=_("recipients"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("recipients"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)

@@ -452,3 +452,46 @@ def test_render_report_makes_the_reviews_and_the_letter_from_the_demo(settings, 
     assert "phát huy nội lực của hộ nghèo" in out["interim"]  # the demo's draft, printed
     assert "07/2021/NĐ-CP" in out["final"]
     assert "TỜ TRÌNH" in out["awards"] and re.search(r"ngày\s+tháng\s+năm", out["awards"])
+
+
+# --- The Celery job and the documents page ------------------------------------------------------
+
+
+def test_the_job_renders_a_review_and_a_new_text_makes_a_new_file(
+    campaign, leader, board_staff, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from reports.models import JobState
+    from reports.services import jobs
+
+    def ask():
+        with django_capture_on_commit_callbacks(execute=True):
+            job = jobs.report_request(user=leader, kind="interim", params={"year": 2019})
+        job.refresh_from_db()
+        assert job.state == JobState.DONE
+        with default_storage.open(job.file.name, "rb") as handle:
+            return job, _layout(handle.read())
+
+    first, text = ask()
+    assert first.params["filename"] == "bao-cao-so-ket-2019.pdf"
+    assert "Sơ kết phong trào thi đua" in text and "DỰ THẢO" in text
+
+    _write(campaign, "interim", 2019, board_staff)  # the Board's text is an input of the paper
+    second, text = ask()
+
+    assert second.fingerprint != first.fingerprint
+    assert TEXTS["lessons"] in text
+
+
+def test_the_documents_page_offers_the_reviews_to_leaders_and_links_the_boards_pages(
+    client, campaign, leader, unit_officer
+):
+    client.force_login(leader)
+    page = client.get(reverse("documents:list")).content.decode()
+    assert "Báo cáo sơ kết phong trào" in page and "Báo cáo tổng kết phong trào" in page
+    assert reverse("documents:board-list") in page
+
+    client.force_login(unit_officer)
+    response = client.post(reverse("documents:ask"), {"kind": "final", "final-year": 2020})
+    assert response.status_code == 404
