@@ -33,7 +33,8 @@ SETUP_FIELDS = (
 )
 
 
-def _check_year(campaign: Campaign, kind: str, year: int) -> None:
+def document_year_check(campaign: Campaign, kind: str, year: int) -> None:
+    """Refuse a year the document cannot be about: outside the campaign, or the wrong review."""
     last = campaign.last_year
     if not campaign.first_year <= year <= last:
         raise ValidationError(_("The campaign has no year %(year)s.") % {"year": year}, code="year")
@@ -54,7 +55,7 @@ def _check_year(campaign: Campaign, kind: str, year: int) -> None:
 @transaction.atomic
 def document_get_or_create(*, campaign: Campaign, kind: str, year: int) -> BoardDocument:
     """The document of `kind` for `year`, made on first use; one mid-term review a campaign."""
-    _check_year(campaign, kind, year)
+    document_year_check(campaign, kind, year)
     document = BoardDocument.objects.filter(campaign=campaign, kind=kind, year=year).first()
     if document is not None:
         return document

@@ -121,7 +121,7 @@ def _check_kind_year(campaign: Campaign, kind: str, year: int) -> None:
     if kind not in NarrativeKind.values:
         raise Http404
     try:
-        texts._check_year(campaign, kind, year)
+        texts.document_year_check(campaign, kind, year)
     except ValidationError:
         raise Http404 from None
 
