@@ -35,7 +35,14 @@ from indicators.models import (
     Milestone,
     ReportedValue,
 )
-from reports.models import FailureCode, JobState
+from reports.models import (
+    BoardDocument,
+    DocumentSetup,
+    FailureCode,
+    JobState,
+    NarrativeVersion,
+    Signing,
+)
 from tests.factories import (
     ApiTokenFactory,
     AppraisalFactory,
@@ -872,3 +879,77 @@ def test_a_revoked_api_token_keeps_when_it_was_revoked():
     ApiTokenFactory(revoked_at=timezone.now(), revoked_by=admin)  # positive control
     with refused_by("reports_apitoken_revoked_has_time"):
         ApiTokenFactory(revoked_at=None, revoked_by=admin)
+
+
+# --- The Board's documents ----------------------------------------------------------------------
+
+
+def _setup(**fields):
+    return DocumentSetup.objects.create(
+        issuing_body="BAN THI ĐUA - KHEN THƯỞNG",
+        issuer_code="BTĐKT",
+        head_title="TRƯỞNG BAN",
+        updated_by=UserFactory(board=True),
+        **fields,
+    )
+
+
+def test_a_deputy_signs_under_their_own_title():
+    _setup(kind="province", signing=Signing.DEPUTY, signer_title="PHÓ TRƯỞNG BAN")  # control
+    with refused_by("reports_documentsetup_signer_title_when_not_head"):
+        _setup(kind="awards", signing=Signing.DEPUTY, signer_title="")
+
+
+def test_a_document_is_one_per_kind_and_year():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(campaign=campaign, kind="province", year=2019)
+    BoardDocument.objects.create(campaign=campaign, kind="province", year=2018)  # control
+    with refused_by("reports_boarddocument_one_per_kind_year"):
+        BoardDocument.objects.create(campaign=campaign, kind="province", year=2019)
+
+
+def test_a_campaign_has_one_mid_term_review():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(campaign=campaign, kind="interim", year=2019)
+    with refused_by("reports_boarddocument_one_review_per_campaign"):
+        BoardDocument.objects.create(campaign=campaign, kind="interim", year=2018)
+
+
+def test_an_approval_names_its_approver():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(  # positive control
+        campaign=campaign,
+        kind="province",
+        year=2018,
+        approved_at=timezone.now(),
+        approved_by=UserFactory(board=True),
+    )
+    with refused_by("reports_boarddocument_approval_has_approver"):
+        BoardDocument.objects.create(
+            campaign=campaign, kind="province", year=2019, approved_at=timezone.now()
+        )
+
+
+def test_a_registered_number_comes_with_its_date():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(  # positive control
+        campaign=campaign,
+        kind="province",
+        year=2018,
+        registered_number="12/BC-BTĐKT",
+        issued_on=date(2019, 1, 10),
+    )
+    with refused_by("reports_boarddocument_number_with_date"):
+        BoardDocument.objects.create(
+            campaign=campaign, kind="province", year=2019, registered_number="13/BC-BTĐKT"
+        )
+
+
+def test_versions_are_numbered_once_from_one():
+    document = BoardDocument.objects.create(campaign=CampaignFactory(), kind="final", year=2020)
+    writer = UserFactory(board=True)
+    NarrativeVersion.objects.create(document=document, number=1, written_by=writer)  # control
+    with refused_by("reports_narrativeversion_one_number"):
+        NarrativeVersion.objects.create(document=document, number=1, written_by=writer)
+    with refused_by("reports_narrativeversion_number_from_one"):
+        NarrativeVersion.objects.create(document=document, number=0, written_by=writer)
