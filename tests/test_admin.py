@@ -24,7 +24,10 @@ from campaigns.models import (
 )
 from indicators.models import CommuneStatistics, FiguresVersion
 from tests.factories import (
+    AwardDecisionFactory,
+    AwardFormFactory,
     AwardProposalFactory,
+    AwardRecordFactory,
     BaselineChangeFactory,
     BaselineFactory,
     BlocFactory,
@@ -42,6 +45,7 @@ from tests.factories import (
     IndicatorFactory,
     MilestoneFactory,
     ModelResultFactory,
+    NomineeFactory,
     PeriodEventFactory,
     PeriodFactory,
     PovertyModelFactory,
@@ -89,6 +93,10 @@ MAKERS = {
     "campaigns.evidence": EvidenceFactory,
     "campaigns.criterionscore": lambda: CriterionScoreFactory(self_points=5),
     "campaigns.awardproposal": AwardProposalFactory,
+    "campaigns.awardform": AwardFormFactory,
+    "campaigns.nominee": NomineeFactory,
+    "campaigns.awarddecision": AwardDecisionFactory,
+    "campaigns.awardrecord": AwardRecordFactory,
     "campaigns.sponsorshipsupport": SponsorshipSupportFactory,
     "campaigns.communicationitem": CommunicationItemFactory,
     "indicators.indicator": IndicatorFactory,
@@ -127,6 +135,8 @@ MAKERS = {
 }
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
+    "campaigns.awarddecision",
+    "campaigns.awardrecord",
     "campaigns.periodevent",
     "campaigns.submissionstep",
     "campaigns.evidence",
