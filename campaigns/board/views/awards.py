@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from campaigns import access as campaign_access
 from campaigns import ranking as ranking_module
 from campaigns import selectors
 from campaigns.board.forms import (
@@ -162,7 +163,8 @@ def _render_awards(
             "add_form": add_form,
             "error_form": failed,
             "can_read": True,
-            "can_act": access.is_board(request.user),
+            "can_act": access.is_board(request.user)
+            and campaign_access.campaign_is_current(period.campaign),
             "can_review": access.reads_board_pages(request.user),
             "locked": period.is_locked,
             "proposing_open": proposing,
