@@ -283,3 +283,58 @@ def test_an_earlier_campaigns_documents_can_still_be_rendered(old, tmp_path):
     call_command("render_report", "awards", "--year", "2020", "--out", str(out))
 
     assert out.read_bytes().startswith(b"%PDF")
+
+
+# --- The Board's page -------------------------------------------------------------------------
+
+
+def test_the_board_starts_the_successor_from_its_page(client, old):
+    client.force_login(UserFactory(board=True))
+    url = reverse("board:successor", args=[old.pk])
+
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "number": NEXT.number,
+            "title": NEXT.title,
+            "issued_on": "10/05/2021",
+            "first_year": 2021,
+            "last_year": 2025,
+            "poverty_standard": "NĐ 07/2021/NĐ-CP",
+        },
+    )
+
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.successor.number == NEXT.number
+    assert old.successor.periods.count() == 5
+
+
+def test_a_refused_successor_says_why_and_starts_nothing(client, old):
+    client.force_login(UserFactory(board=True))
+
+    response = client.post(
+        reverse("board:successor", args=[old.pk]),
+        {
+            "number": old.number,
+            "title": NEXT.title,
+            "issued_on": "10/05/2021",
+            "first_year": 2021,
+            "last_year": 2025,
+            "poverty_standard": "NĐ 07/2021/NĐ-CP",
+        },
+    )
+
+    assert response.status_code == 422
+    assert response.context["form"].has_error("number", "unique_number")
+    assert Campaign.objects.count() == 1
+
+
+def test_a_leader_reads_the_successor_page_but_cannot_start_it(client, old):
+    client.force_login(UserFactory(leader=True))
+    url = reverse("board:successor", args=[old.pk])
+
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"number": "x"}).status_code == 403
+    assert Campaign.objects.count() == 1

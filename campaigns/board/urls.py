@@ -9,6 +9,7 @@ from campaigns.board.views import (
     register,
     review,
     roadmap,
+    successor,
     year,
 )
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("<int:period_pk>/awards/", awards.award_proposals, name="awards"),
     path("<int:period_pk>/awards/register/", register.award_register, name="award-register"),
     path("units/<int:unit_pk>/awards/", register.unit_awards, name="unit-awards"),
+    path("campaigns/<int:campaign_pk>/successor/", successor.start, name="successor"),
     path("<int:period_pk>/year/", year.year, name="year"),
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
     path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
