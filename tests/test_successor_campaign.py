@@ -338,3 +338,16 @@ def test_a_leader_reads_the_successor_page_but_cannot_start_it(client, old):
     assert client.get(url).status_code == 200
     assert client.post(url, {"number": "x"}).status_code == 403
     assert Campaign.objects.count() == 1
+
+
+def test_the_new_campaigns_roadmap_flags_the_baselines_to_enter_again(client, old):
+    new = start(old).campaign
+    client.force_login(UserFactory(board=True))
+
+    page = client.get(
+        reverse("board:roadmap", args=[new.periods.order_by("year").first().pk])
+    ).content.decode()
+
+    assert 'id="reenter-ESCAPE"' in page
+    assert 'id="reenter-LABOUR"' not in page
+    assert "QĐ 59/2015/QĐ-TTg" in page
