@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from campaigns.models import (
     AwardForm,
@@ -21,6 +22,8 @@ from campaigns.models import (
     ProposalStatus,
 )
 from campaigns.services import awards, register
+from reports.documents import document_for
+from reports.pdf import render_with_annex
 from tests.factories import (
     AwardFormFactory,
     AwardRecordFactory,
@@ -28,6 +31,7 @@ from tests.factories import (
     SubmissionFactory,
     UserFactory,
 )
+from tests.pdf_tools import pdf_text
 from tests.test_board_awards import CERTIFICATE, FLAG, Year
 from tests.test_board_ranking import bloc_build, member, report
 
@@ -582,3 +586,27 @@ def test_a_leader_reads_a_units_history_but_cannot_record(client, year, leader):
     assert client.get(url).status_code == 200
     assert client.post(url, {"nominee_kind": "collective"}).status_code == 403
     assert not AwardRecord.objects.exists()
+
+
+# --- On paper ---------------------------------------------------------------------------------
+
+
+def test_the_award_list_names_a_person_with_their_summary(year, board_staff):
+    propose(year, year.second, board=board_staff)
+    propose(
+        year,
+        year.good,
+        board=board_staff,
+        nominee_kind=NomineeKind.INDIVIDUAL,
+        nominee_name="Bà Y Hlen",
+        nominee_details="Chủ tịch Hội Phụ nữ xã Đăk Ui",
+        summary="Vận động 40 hộ tham gia mô hình nuôi bò.",
+    )
+
+    with translation.override("vi"):
+        doc = document_for(kind="awards", params={"year": year.b.period.year, "date": "2026-11-27"})
+        text = " ".join(pdf_text(render_with_annex(doc.main_html(), doc.annex()).content).split())
+
+    assert "Huyện Đắk Hà" in text
+    assert "Cá nhân: Bà Y Hlen (Chủ tịch Hội Phụ nữ xã Đăk Ui)" in text
+    assert "Bà Y Hlen" in text and "Vận động 40 hộ tham gia mô hình nuôi bò." in text
