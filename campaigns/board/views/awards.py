@@ -161,6 +161,7 @@ def _render_awards(
             "show_all": show_all,
             "everyone": everyone,
             "add_form": add_form,
+            "ranked_awards": [kind.value for kind in awards.RANKED_AWARDS],
             "error_form": failed,
             "can_read": True,
             "can_act": access.is_board(request.user)
