@@ -465,13 +465,17 @@ def decision_join(
             proposals=[proposal],
             by=by,
         )
-    if decision.signed_on != signed_on or decision.form_id != proposal.form_id:
+    if (
+        decision.signed_on != signed_on
+        or decision.form_id != proposal.form_id
+        or decision.period_id != proposal.period_id
+    ):
         raise ValidationError(
             {
                 "decision_number": ValidationError(
                     _(
-                        "Decision %(number)s is registered with another date or form of award: "
-                        "check the number."
+                        "Decision %(number)s is registered with another date, form of award or "
+                        "year: check the number."
                     ),
                     code="decision_mismatch",
                     params={"number": decision.number},

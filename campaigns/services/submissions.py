@@ -110,6 +110,7 @@ def submission_get_or_new(*, period: ReportingPeriod, unit: Unit) -> Submission:
     started everywhere); the first save creates it with `submission_get_or_create_draft`."""
     existing = Submission.objects.filter(period=period, unit=unit).first()
     if existing is not None:
+        existing.period = period  # the caller's year, with its campaign already read
         return existing
     _ensure_open(period=period, unit=unit)
     return Submission(period=period, unit=unit)
