@@ -610,3 +610,21 @@ def test_the_award_list_names_a_person_with_their_summary(year, board_staff):
     assert "Huyện Đắk Hà" in text
     assert "Cá nhân: Bà Y Hlen (Chủ tịch Hội Phụ nữ xã Đăk Ui)" in text
     assert "Bà Y Hlen" in text and "Vận động 40 hộ tham gia mô hình nuôi bò." in text
+
+
+def test_a_row_approved_under_a_registered_number_must_match_its_date(year, board_staff):
+    decide(year, [propose(year, year.second, board=board_staff)], board=board_staff)
+    other = propose(year, year.good, board=board_staff, reason="Đề nghị đặc cách")
+
+    with pytest.raises(ValidationError) as excinfo:
+        awards.proposal_decide(
+            proposal=other,
+            by=board_staff,
+            status=ProposalStatus.APPROVED,
+            decision_number="15/QĐ-UBND",
+            decision_date=date(2020, 4, 16),
+        )
+
+    assert excinfo.value.error_dict["decision_number"][0].code == "decision_mismatch"
+    other.refresh_from_db()
+    assert other.status == ProposalStatus.PROPOSED
