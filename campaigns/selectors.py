@@ -340,6 +340,8 @@ def period_open_for_unit(
     """Whether the unit may still change its registration and report on a given day."""
     if period.state != PeriodState.OPEN or on < period.opens_on:
         return False
+    if deadline is None and on <= period.deadline:
+        return True  # an extension only ever moves the deadline later: no need to read it
     return on <= (deadline or deadlines.unit_deadline(period=period, unit=unit))
 
 

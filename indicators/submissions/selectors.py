@@ -42,17 +42,42 @@ class ReportContext:
         return {str(k): str(v) for k, v in (self.board_return.field_comments or {}).items()}
 
 
-def report_context(*, submission: Submission) -> ReportContext:
+def report_context(*, submission: Submission, for_save: bool = False) -> ReportContext:
     """The report with its rubric, values, models, support, evidence and the unit's commitments.
 
-    A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty."""
+    A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty.
+    `for_save` reads only what a posted form needs to be validated (its fields: rubric,
+    indicators, models, communes and the communication rows); stored values, evidence, the
+    commitments and the Board's comments are left empty, since the save compares with the
+    stored rows itself and the page is read again after it."""
     period, unit = submission.period, submission.unit
     saved = submission.pk is not None
+    models = list(services.unit_models(period=period, unit=unit))
+    criteria = list(campaign_selectors.leaf_criteria(period=period, unit=unit))
+    indicators = services.reported_indicators(period=period, unit=unit)
+    communes = list(campaign_selectors.sponsored_communes(period=period, unit=unit))
+    communication = list(submission.communication.order_by("pk")) if saved else []
+    if for_save:
+        return ReportContext(
+            submission=submission,
+            criteria=criteria,
+            scores={},
+            evidence={},
+            indicators=indicators,
+            values={},
+            models=models,
+            results={},
+            communes=communes,
+            support={},
+            communication=communication,
+            registration=None,
+            targets={},
+            board_return=None,
+        )
     evidence: dict[int, list[Evidence]] = {}
     items = Evidence.objects.filter(submission=submission) if saved else Evidence.objects.none()
     for item in items.order_by("uploaded_at", "pk"):
         evidence.setdefault(item.criterion_id or 0, []).append(item)
-    models = list(services.unit_models(period=period, unit=unit))
     registration = campaign_selectors.unit_registration(period=period, unit=unit)
     targets = (
         {
@@ -66,18 +91,18 @@ def report_context(*, submission: Submission) -> ReportContext:
     )
     return ReportContext(
         submission=submission,
-        criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        criteria=criteria,
         scores={s.criterion_id: s for s in submission.scores.all()} if saved else {},
         evidence=evidence,
-        indicators=services.reported_indicators(period=period, unit=unit),
+        indicators=indicators,
         values={v.indicator_id: v for v in submission.values.all()} if saved else {},
         models=models,
         results={
             r.model_id: r for r in ModelResult.objects.filter(model__in=models, year=period.year)
         },
-        communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
+        communes=communes,
         support={s.commune_id: s for s in submission.sponsorship_support.all()} if saved else {},
-        communication=list(submission.communication.order_by("pk")) if saved else [],
+        communication=communication,
         registration=registration,
         targets=targets,
         board_return=campaign_selectors.latest_return(submission=submission),

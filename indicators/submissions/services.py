@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import selectors as campaign_selectors
@@ -28,6 +29,7 @@ from indicators.models import (
 )
 from indicators.progress import MODEL_SOURCES, Source, indicator_source
 from indicators.submissions.warnings import SoftWarning, report_warnings
+from kontum_poverty.history import Changes, has_history
 from units.models import Unit, UnitLevel, User
 
 __all__ = ["SoftWarning", "report_warnings"]  # re-exported: the form view reads them here
@@ -193,8 +195,8 @@ def report_save(
     submission = campaign_services.submission_save_draft(
         submission=submission, by=by, expected_version=expected_version, data=draft
     )
-    _values_save(submission=submission, values=values)
-    _results_save(submission=submission, results=results, new_model=new_model)
+    _values_save(submission=submission, values=values, by=by)
+    _results_save(submission=submission, results=results, new_model=new_model, by=by)
     for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
         campaign_services.evidence_remove(evidence=evidence, by=by)
     outcome = SaveOutcome(submission=submission)
@@ -258,9 +260,15 @@ def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
     }
 
 
-def _values_save(*, submission: Submission, values: Mapping[int, ValueInput]) -> None:
+def _values_save(*, submission: Submission, values: Mapping[int, ValueInput], by: User) -> None:
     allowed = {i.pk for i in reported_indicators(period=submission.period, unit=submission.unit)}
-    existing = {v.indicator_id: v for v in submission.values.all()}
+    existing = {
+        v.indicator_id: v
+        for v in ReportedValue.objects.filter(submission=submission).annotate(
+            has_history=has_history(ReportedValue)
+        )
+    }
+    changes = Changes(ReportedValue)
     for indicator_id, item in values.items():
         if indicator_id not in allowed:
             continue
@@ -275,9 +283,24 @@ def _values_save(*, submission: Submission, values: Mapping[int, ValueInput]) ->
         row = existing.get(indicator_id) or ReportedValue(
             submission=submission, indicator_id=indicator_id
         )
-        row.numerator, row.denominator = item.numerator, item.denominator
-        row.comment, row.warning_explanation = item.comment, item.explanation
-        row.save()
+        changes.note(
+            row,
+            {
+                "numerator": item.numerator,
+                "denominator": item.denominator,
+                "comment": item.comment,
+                "warning_explanation": item.explanation,
+            },
+            has_history=getattr(row, "has_history", True),
+        )
+    now = timezone.now()
+    for row in changes.changed:
+        row.updated_at = now  # bulk_update skips auto_now
+    # A draft's values count in no figure (indicators.progress.cache), so the figures version
+    # stays: these bulk writes send no signal and need none.
+    changes.save(
+        fields=["numerator", "denominator", "comment", "warning_explanation", "updated_at"], by=by
+    )
 
 
 def _results_save(
@@ -285,6 +308,7 @@ def _results_save(
     submission: Submission,
     results: Mapping[int, ResultInput],
     new_model: NewModelInput | None,
+    by: User,
 ) -> None:
     year, unit = submission.period.year, submission.unit
     models = {m.pk: m for m in unit_models(period=submission.period, unit=unit)}
@@ -315,9 +339,13 @@ def _results_save(
                 escaped_households=0,
             ),
         }
-    reported = set(
-        ModelResult.objects.filter(model__in=models, year=year).values_list("model_id", flat=True)
-    )
+    reported = {
+        r.model_id: r
+        for r in ModelResult.objects.filter(model_id__in=list(models), year=year).annotate(
+            has_history=has_history(ModelResult)
+        )
+    }
+    changes = Changes(ModelResult)
     for model_id, item in results.items():
         if model_id not in models or item.participating_households is None:
             continue
@@ -335,14 +363,25 @@ def _results_save(
                     )
                 }
             )
-        ModelResult.objects.update_or_create(
-            model_id=model_id,
-            year=year,
-            defaults={
-                "submission": submission,
+        row = reported.get(model_id) or ModelResult(model_id=model_id, year=year)
+        changes.note(
+            row,
+            {
+                "submission_id": submission.pk,
                 "participating_households": item.participating_households,
                 "average_income_vnd": item.average_income_vnd,
                 "escaped_households": escaped,
                 "comment": item.explanation,
             },
+            has_history=getattr(row, "has_history", True),
         )
+    changes.save(
+        fields=[
+            "submission",
+            "participating_households",
+            "average_income_vnd",
+            "escaped_households",
+            "comment",
+        ],
+        by=by,
+    )
