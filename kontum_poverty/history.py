@@ -115,9 +115,11 @@ class Changes(Generic[M]):
         history = self.model.history  # type: ignore[attr-defined]
         if self.new:
             manager.bulk_create(self.new)
-            history.bulk_history_create(self.new, default_user=by)
+            history.bulk_history_create(self.new, default_user=by, default_change_reason=None)
         if self.changed:
             # Baselines first: a first change then reads "stored value → new value".
             history.bulk_history_create(self.baselines, update=True, default_change_reason=BASELINE)
             manager.bulk_update(self.changed, list(fields))
-            history.bulk_history_create(self.changed, update=True, default_user=by)
+            history.bulk_history_create(
+                self.changed, update=True, default_user=by, default_change_reason=None
+            )

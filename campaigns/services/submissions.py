@@ -202,7 +202,9 @@ def submission_save_draft(
     if fields.changed:
         history = Submission.history  # type: ignore[attr-defined]
         history.bulk_history_create(fields.baselines, update=True, default_change_reason=BASELINE)
-        history.bulk_history_create(fields.changed, update=True, default_user=by)
+        history.bulk_history_create(
+            fields.changed, update=True, default_user=by, default_change_reason=None
+        )
     return submission
 
 
