@@ -142,6 +142,7 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
                 if pk.isascii() and pk.isdigit()
             ],
             submit=request.POST.get("action") == "submit",
+            shape=context.shape,  # read just now for the form: not read again
         )
     except ValidationError as exc:
         code = getattr(exc, "code", None)  # a ValidationError with per-field errors has none

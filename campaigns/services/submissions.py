@@ -163,24 +163,36 @@ def submission_lock_for_edit(
     return locked
 
 
-@transaction.atomic
+# No savepoint of its own: its caller (the whole report's save) rolls back as one on any error.
+@transaction.atomic(savepoint=False)
 def submission_save_draft(
-    *, submission: Submission, by: User, expected_version: int, data: DraftInput
+    *,
+    submission: Submission,
+    by: User,
+    expected_version: int,
+    data: DraftInput,
+    criteria: Sequence[Criterion] | None = None,
+    communes: Sequence[Unit] | None = None,
 ) -> Submission:
     """Save the report's own fields, scores, support and communication; bump its version.
 
     Only what differs from the stored rows is written (one read per table, one statement per
     kind of write), so an officer's save at the deadline stays cheap; history records only the
-    values that really changed."""
+    values that really changed. `criteria` and `communes`, the unit's leaf criteria and
+    sponsored communes for the year, are read here unless the caller has just read them."""
     submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
-    leaves = selectors.leaf_criteria(period=submission.period, unit=submission.unit)
-    criteria = {criterion.pk: criterion for criterion in leaves}
-    _scores_save(submission=submission, criteria=criteria, scores=data.scores, by=by)
-    allowed_communes = set(
-        selectors.sponsored_communes(period=submission.period, unit=submission.unit).values_list(
-            "pk", flat=True
-        )
+    period, unit = submission.period, submission.unit
+    if criteria is None:
+        criteria = list(selectors.leaf_criteria(period=period, unit=unit))
+    if communes is None:
+        communes = list(selectors.sponsored_communes(period=period, unit=unit))
+    _scores_save(
+        submission=submission,
+        criteria={criterion.pk: criterion for criterion in criteria},
+        scores=data.scores,
+        by=by,
     )
+    allowed_communes = {commune.pk for commune in communes}
     _support_save(
         submission=submission,
         support=[item for item in data.support if item.commune_id in allowed_communes],
@@ -200,7 +212,7 @@ def submission_save_draft(
         update_fields=["narrative", "fund_mobilised_vnd", "updated_by", "version", "updated_at"]
     )
     if fields.changed:
-        history = Submission.history  # type: ignore[attr-defined]
+        history = Submission.history
         history.bulk_history_create(fields.baselines, update=True, default_change_reason=BASELINE)
         history.bulk_history_create(
             fields.changed, update=True, default_user=by, default_change_reason=None

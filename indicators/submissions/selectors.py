@@ -36,6 +36,15 @@ class ReportContext:
     board_return: SubmissionStep | None
 
     @property
+    def shape(self) -> services.ReportShape:
+        return services.ReportShape(
+            criteria=self.criteria,
+            indicators=self.indicators,
+            models=self.models,
+            communes=self.communes,
+        )
+
+    @property
     def field_comments(self) -> dict[str, str]:
         if self.board_return is None:
             return {}
@@ -47,16 +56,14 @@ def report_context(*, submission: Submission, for_save: bool = False) -> ReportC
 
     A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty.
     `for_save` reads only what a posted form needs to be validated (its fields: rubric,
-    indicators, models, communes and the communication rows); stored values, evidence, the
+    indicators, models and communes); stored values, communication rows, evidence, the
     commitments and the Board's comments are left empty, since the save compares with the
     stored rows itself and the page is read again after it."""
     period, unit = submission.period, submission.unit
     saved = submission.pk is not None
-    models = list(services.unit_models(period=period, unit=unit))
-    criteria = list(campaign_selectors.leaf_criteria(period=period, unit=unit))
-    indicators = services.reported_indicators(period=period, unit=unit)
-    communes = list(campaign_selectors.sponsored_communes(period=period, unit=unit))
-    communication = list(submission.communication.order_by("pk")) if saved else []
+    shape = services.report_shape(period=period, unit=unit)
+    criteria, indicators = shape.criteria, shape.indicators
+    models, communes = shape.models, shape.communes
     if for_save:
         return ReportContext(
             submission=submission,
@@ -69,7 +76,7 @@ def report_context(*, submission: Submission, for_save: bool = False) -> ReportC
             results={},
             communes=communes,
             support={},
-            communication=communication,
+            communication=[],
             registration=None,
             targets={},
             board_return=None,
@@ -102,7 +109,7 @@ def report_context(*, submission: Submission, for_save: bool = False) -> ReportC
         },
         communes=communes,
         support={s.commune_id: s for s in submission.sponsorship_support.all()} if saved else {},
-        communication=communication,
+        communication=list(submission.communication.order_by("pk")) if saved else [],
         registration=registration,
         targets=targets,
         board_return=campaign_selectors.latest_return(submission=submission),

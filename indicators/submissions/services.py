@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import (
+    Criterion,
     Evidence,
     Registration,
     ReportingPeriod,
@@ -58,6 +59,16 @@ class NewModelInput:
     commune_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ReportShape:
+    """What a unit's report is made of in a year: the fields of its form."""
+
+    criteria: list[Criterion]
+    indicators: list[Indicator]
+    models: list[PovertyModel]
+    communes: list[Unit]
+
+
 @dataclass
 class SaveOutcome:
     submission: Submission
@@ -94,6 +105,16 @@ def unit_models(*, period: ReportingPeriod, unit: Unit) -> QuerySet[PovertyModel
     """The unit's poverty-reduction models running in the year."""
     return PovertyModel.objects.filter(unit=unit, start_year__lte=period.year).select_related(
         "commune"
+    )
+
+
+def report_shape(*, period: ReportingPeriod, unit: Unit) -> ReportShape:
+    """The unit's leaf criteria, reported indicators, models and sponsored communes."""
+    return ReportShape(
+        criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        indicators=reported_indicators(period=period, unit=unit),
+        models=list(unit_models(period=period, unit=unit)),
+        communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
     )
 
 
@@ -182,21 +203,32 @@ def report_save(
     evidence_files: Sequence[tuple[int, UploadedFile]] = (),
     remove_evidence: Sequence[int] = (),
     submit: bool = False,
+    shape: ReportShape | None = None,
 ) -> SaveOutcome:
     """Save the whole report as one draft; with `submit`, then send it if the checklist is met.
 
     A report never saved yet (`submission_get_or_new`) is created here, in this transaction: a
-    refused first save leaves no empty draft behind."""
+    refused first save leaves no empty draft behind. `shape` is the report's `report_shape()`
+    when the caller has just read it to validate its form; it is read here otherwise."""
     if submission.pk is None:
         submission = campaign_services.submission_get_or_create_draft(
             period=submission.period, unit=submission.unit
         )
+    if shape is None:
+        shape = report_shape(period=submission.period, unit=submission.unit)
     # The campaigns part locks the row first: a second tab or a double click waits behind it.
     submission = campaign_services.submission_save_draft(
-        submission=submission, by=by, expected_version=expected_version, data=draft
+        submission=submission,
+        by=by,
+        expected_version=expected_version,
+        data=draft,
+        criteria=shape.criteria,
+        communes=shape.communes,
     )
-    _values_save(submission=submission, values=values, by=by)
-    _results_save(submission=submission, results=results, new_model=new_model, by=by)
+    _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
+    _results_save(
+        submission=submission, results=results, new_model=new_model, models=shape.models, by=by
+    )
     for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
         campaign_services.evidence_remove(evidence=evidence, by=by)
     outcome = SaveOutcome(submission=submission)
@@ -260,8 +292,14 @@ def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
     }
 
 
-def _values_save(*, submission: Submission, values: Mapping[int, ValueInput], by: User) -> None:
-    allowed = {i.pk for i in reported_indicators(period=submission.period, unit=submission.unit)}
+def _values_save(
+    *,
+    submission: Submission,
+    values: Mapping[int, ValueInput],
+    indicators: Sequence[Indicator],
+    by: User,
+) -> None:
+    allowed = {i.pk for i in indicators}
     existing = {
         v.indicator_id: v
         for v in ReportedValue.objects.filter(submission=submission).annotate(
@@ -308,10 +346,11 @@ def _results_save(
     submission: Submission,
     results: Mapping[int, ResultInput],
     new_model: NewModelInput | None,
+    models: Sequence[PovertyModel],
     by: User,
 ) -> None:
     year, unit = submission.period.year, submission.unit
-    models = {m.pk: m for m in unit_models(period=submission.period, unit=unit)}
+    running = {m.pk: m for m in models}
     if new_model is not None:
         try:
             with transaction.atomic():
@@ -330,7 +369,7 @@ def _results_save(
                     )
                 }
             ) from None
-        models[model.pk] = model
+        running[model.pk] = model
         results = {
             **results,
             model.pk: ResultInput(
@@ -341,13 +380,13 @@ def _results_save(
         }
     reported = {
         r.model_id: r
-        for r in ModelResult.objects.filter(model_id__in=list(models), year=year).annotate(
+        for r in ModelResult.objects.filter(model_id__in=list(running), year=year).annotate(
             has_history=has_history(ModelResult)
         )
     }
     changes = Changes(ModelResult)
     for model_id, item in results.items():
-        if model_id not in models or item.participating_households is None:
+        if model_id not in running or item.participating_households is None:
             continue
         # An untouched model gets no result: no made-up zero of households out of poverty.
         untouched = item.average_income_vnd is None and item.escaped_households is None
