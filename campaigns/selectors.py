@@ -369,6 +369,17 @@ def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Criterion]
     )
 
 
+def unit_report(*, period_pk: int, unit_pk: int | None) -> Submission | None:
+    """The unit's report for the year with its year, campaign and unit, if it has one."""
+    if unit_pk is None:
+        return None
+    return (
+        Submission.objects.select_related("period__campaign", "unit")
+        .filter(period_id=period_pk, unit_id=unit_pk)
+        .first()
+    )
+
+
 def unit_registration(*, period: ReportingPeriod, unit: Unit) -> Registration | None:
     """The unit's registration for the year, if it has registered."""
     return Registration.objects.filter(period=period, unit=unit).first()

@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from kontum_poverty.bulk import update_rows
+
 # Change reason of a record that holds a row's stored values just before its first recorded
 # change: rows written before history existed (or by a bulk write without it) get one, so that
 # first change still reads "old → new". It is not a change itself and is never listed.
@@ -119,7 +121,7 @@ class Changes(Generic[M]):
         if self.changed:
             # Baselines first: a first change then reads "stored value → new value".
             history.bulk_history_create(self.baselines, update=True, default_change_reason=BASELINE)
-            manager.bulk_update(self.changed, list(fields))
+            update_rows(self.changed, fields)
             history.bulk_history_create(
                 self.changed, update=True, default_user=by, default_change_reason=None
             )

@@ -96,18 +96,25 @@ def registration(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
 @login_required
 def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     """The unit's yearly report: save a draft at any time, submit when the checklist is met."""
-    unit = _officer_unit(request)
-    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
-    try:
-        # An unsaved draft until the first save: looking at the page creates nothing.
-        submission = campaign_services.submission_get_or_new(period=period, unit=unit)
-    except ValidationError as exc:
-        return render(
-            request,
-            "campaigns/reporting/report_closed.html",
-            {"period": period, "unit": unit, "error": exc},
-            status=200,
-        )
+    if access.fills_reports_of(request.user) is None:
+        raise Http404
+    # The report with its year and unit in one read; the year and unit apart only before the
+    # first save.
+    submission = campaign_selectors.unit_report(period_pk=period_pk, unit_pk=request.user.unit_id)
+    if submission is None:
+        unit = _officer_unit(request)
+        period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+        try:
+            # An unsaved draft until the first save: looking at the page creates nothing.
+            submission = campaign_services.submission_get_or_new(period=period, unit=unit)
+        except ValidationError as exc:
+            return render(
+                request,
+                "campaigns/reporting/report_closed.html",
+                {"period": period, "unit": unit, "error": exc},
+                status=200,
+            )
+    period = submission.period
     if not access.may_edit_report(user=request.user, submission=submission):
         return redirect("campaigns:submission-detail", pk=submission.pk)
     if request.method != "POST":

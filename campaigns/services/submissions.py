@@ -30,6 +30,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from kontum_poverty.bulk import update_rows
 from kontum_poverty.history import BASELINE, Changes, has_history
 from units.models import Unit, User
 
@@ -243,9 +244,7 @@ def _support_save(*, submission: Submission, support: Sequence[SupportInput]) ->
     if changes.new:
         SponsorshipSupport.objects.bulk_create(changes.new)
     if changes.changed:
-        SponsorshipSupport.objects.bulk_update(
-            changes.changed, ["money_vnd", "in_kind_value_vnd", "in_kind", "works"]
-        )
+        update_rows(changes.changed, ["money_vnd", "in_kind_value_vnd", "in_kind", "works"])
 
 
 def _communication_save(
