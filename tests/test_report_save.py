@@ -133,6 +133,24 @@ def test_a_save_writes_only_the_values_that_changed(client, year, saved, time_ma
     assert {s.criterion_id: s.self_points for s in CriterionScore.objects.all()} == scores
 
 
+def test_cleared_figures_and_changed_points_and_texts_are_stored_as_typed(client, year, saved):
+    _save(
+        client,
+        year,
+        **_model_fields(saved),
+        **{
+            "value-EDU-numerator": "",
+            "value-EDU-comment": "Số liệu 'tạm tính'; chờ xã rà soát",
+            f"score-{year.plain.pk}-points": "6,5",
+        },
+    )
+
+    edu = ReportedValue.objects.get(indicator=year.edu)
+    assert (edu.numerator, edu.denominator) == (None, 1_000)
+    assert edu.comment == "Số liệu 'tạm tính'; chờ xã rà soát"
+    assert str(CriterionScore.objects.get(criterion=year.plain).self_points) == "6.50"
+
+
 def test_the_first_change_of_a_value_written_without_history_reads_old_to_new(client, year, saved):
     edu = ReportedValue.objects.get(indicator=year.edu)
     edu.history.all().delete()  # as a row written by a bulk load, before history existed
