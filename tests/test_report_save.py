@@ -309,3 +309,20 @@ def _same_year(first, officer):
         labour=first.labour,
         edu=first.edu,
     )
+
+
+def test_a_form_posted_without_its_row_count_keeps_every_communication_row_it_sent(
+    client, year, saved
+):
+    rows = {
+        f"comm-{n}-{part}": value
+        for n in range(3)
+        for part, value in (("kind", "article"), ("title", f"Bài {n}"), ("url", ""), ("count", "1"))
+    }
+    data = post_data(year, Submission.objects.get(unit=year.unit), **_model_fields(saved), **rows)
+    del data["comm-rows"]
+
+    assert client.post(_url(year), data).status_code == 302
+
+    titles = Submission.objects.get(unit=year.unit).communication.values_list("title", flat=True)
+    assert sorted(titles) == ["Bài 0", "Bài 1", "Bài 2"]
