@@ -374,6 +374,8 @@ def period_open_for_unit(
         return False
     if period.campaign.successor_id is not None:  # an earlier campaign is read-only
         return False
+    if deadline is None and on <= period.deadline:
+        return True  # an extension only ever moves the deadline later: no need to read it
     return on <= (deadline or deadlines.unit_deadline(period=period, unit=unit))
 
 
@@ -401,6 +403,17 @@ def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Criterion]
         .select_related("parent")
         .annotate(group_order=Coalesce("parent__order", "order"))
         .order_by("bloc__order", "group_order", F("parent__code").asc(nulls_first=True), "order")
+    )
+
+
+def unit_report(*, period_pk: int, unit_pk: int | None) -> Submission | None:
+    """The unit's report for the year with its year, campaign and unit, if it has one."""
+    if unit_pk is None:
+        return None
+    return (
+        Submission.objects.select_related("period__campaign", "unit")
+        .filter(period_id=period_pk, unit_id=unit_pk)
+        .first()
     )
 
 

@@ -1,5 +1,6 @@
 """The report and registration forms: every figure is typed the Vietnamese way (1.234,5)."""
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 BLANK_COMMUNICATION_ROWS = 2
+COMM_FIELD = re.compile(r"comm-(\d{1,3})-(?:kind|title|url|count)")
 MAX_COMMUNICATION_ROWS = 60
 TEXT = {"rows": 2}
 # The largest values the database columns hold: a bigger number is a form error, never a 500.
@@ -160,13 +162,15 @@ class ReportForm(forms.Form):
         style_fields(self, errors=self.errors if self.is_bound else ())
 
     def _communication_row_count(self) -> int:
-        existing = len(self.context.communication) + BLANK_COMMUNICATION_ROWS
         if not self.is_bound:
-            return existing
+            return len(self.context.communication) + BLANK_COMMUNICATION_ROWS
         try:
-            posted = int(self.data.get("comm-rows", existing))
-        except (TypeError, ValueError):
-            posted = existing
+            posted = int(self.data["comm-rows"])
+        except (KeyError, TypeError, ValueError):
+            # No usable row count: every row with a posted field, so none is dropped (a
+            # posted form is validated without reading the stored rows).
+            fields = (COMM_FIELD.fullmatch(name) for name in self.data)
+            posted = max((int(m[1]) + 1 for m in fields if m), default=0)
         return max(0, min(posted, MAX_COMMUNICATION_ROWS))
 
     def clean(self) -> dict[str, Any]:

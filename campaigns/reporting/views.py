@@ -1,5 +1,8 @@
 """The officer's pages: the year's emulation registration and the yearly report form."""
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -93,28 +96,42 @@ def registration(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
 @login_required
 def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     """The unit's yearly report: save a draft at any time, submit when the checklist is met."""
-    unit = _officer_unit(request)
-    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
-    try:
-        # An unsaved draft until the first save: looking at the page creates nothing.
-        submission = campaign_services.submission_get_or_new(period=period, unit=unit)
-    except ValidationError as exc:
-        return render(
-            request,
-            "campaigns/reporting/report_closed.html",
-            {"period": period, "unit": unit, "error": exc},
-            status=200,
-        )
+    if access.fills_reports_of(request.user) is None:
+        raise Http404
+    # The report with its year and unit in one read; the year and unit apart only before the
+    # first save.
+    submission = campaign_selectors.unit_report(period_pk=period_pk, unit_pk=request.user.unit_id)
+    if submission is None:
+        unit = _officer_unit(request)
+        period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+        try:
+            # An unsaved draft until the first save: looking at the page creates nothing.
+            submission = campaign_services.submission_get_or_new(period=period, unit=unit)
+        except ValidationError as exc:
+            return render(
+                request,
+                "campaigns/reporting/report_closed.html",
+                {"period": period, "unit": unit, "error": exc},
+                status=200,
+            )
+    period = submission.period
     if not access.may_edit_report(user=request.user, submission=submission):
         return redirect("campaigns:submission-detail", pk=submission.pk)
-    context = selectors.report_context(submission=submission)
     if request.method != "POST":
-        saved_here = request.session.pop(_saved_key(submission), None) == submission.version
-        return _render_form(request, ReportForm(context=context), saved_here=saved_here)
+        form = ReportForm(context=selectors.report_context(submission=submission))
+        saved_key = _saved_key(submission)
+        saved_here = request.COOKIES.get(saved_key) == str(submission.version)
+        response = _render_form(request, form, saved_here=saved_here)
+        if saved_key in request.COOKIES:
+            response.delete_cookie(saved_key, path=request.path, samesite="Lax")
+        return response
 
+    # Validating needs the form's fields, not the page: the whole page is read only to show
+    # the form again with its errors.
+    context = selectors.report_context(submission=submission, for_save=True)
     form = ReportForm(request.POST, request.FILES, context=context)
     if not form.is_valid():
-        return _render_form(request, form, status=422)
+        return _render_form(request, _bound_for_page(request, submission), status=422)
     try:
         outcome = services.report_save(
             submission=submission,
@@ -132,24 +149,23 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
                 if pk.isascii() and pk.isdigit()
             ],
             submit=request.POST.get("action") == "submit",
+            shape=context.shape,  # read just now for the form: not read again
         )
     except ValidationError as exc:
         code = getattr(exc, "code", None)  # a ValidationError with per-field errors has none
         if code == "not_editable":
             messages.info(request, exc.messages[0])
             return redirect("campaigns:submission-detail", pk=submission.pk)
+        data = None
         if code == "stale":
             # Keep what the officer typed; the next save knowingly replaces the other change.
             data = request.POST.copy()
             current = Submission.objects.get(period=submission.period, unit=submission.unit)
             data["version"] = str(current.version)
-            form = ReportForm(data, context=context)
-            form.is_valid()
+        form = _bound_for_page(request, submission, data=data)
         add_service_errors(form, exc)
         return _render_form(request, form, status=409 if code == "stale" else 422)
 
-    # Tells this browser's next page that its own save went through (see static/js/report.js).
-    request.session[_saved_key(submission)] = outcome.submission.version
     for criterion_id, error in outcome.evidence_errors:
         code = next((c.code for c in context.criteria if c.pk == criterion_id), "")
         messages.error(request, f"{code}: {' '.join(error.messages)}")
@@ -160,11 +176,40 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
         messages.error(request, " ".join(outcome.submit_error.messages))
     else:
         messages.success(request, _("Draft saved."))
-    return redirect("report:form", period_pk=period.pk)
+    response = redirect("report:form", period_pk=period.pk)
+    # Tells this browser's next page that its own save went through (see static/js/report.js).
+    # A cookie, not the session: a save then writes nothing but the report.
+    response.set_cookie(
+        _saved_key(outcome.submission),
+        str(outcome.submission.version),
+        max_age=SAVED_COOKIE_SECONDS,
+        path=request.path,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+# Long enough for the redirect after a save to arrive, even on a slow phone connection.
+SAVED_COOKIE_SECONDS = 300
 
 
 def _saved_key(submission: Submission) -> str:
     return f"report-saved-{submission.pk}"
+
+
+def _bound_for_page(
+    request: AuthenticatedRequest, submission: Submission, data: Any = None
+) -> ReportForm:
+    """The posted form again, over everything the page shows, to show it with its errors."""
+    form = ReportForm(
+        request.POST if data is None else data,
+        request.FILES,
+        context=selectors.report_context(submission=submission),
+    )
+    form.is_valid()
+    return form
 
 
 def _render_form(

@@ -30,6 +30,8 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from kontum_poverty.bulk import update_rows
+from kontum_poverty.history import BASELINE, Changes, has_history
 from units.models import Unit, User
 
 
@@ -110,7 +112,8 @@ def submission_get_or_new(*, period: ReportingPeriod, unit: Unit) -> Submission:
     started everywhere); the first save creates it with `submission_get_or_create_draft`."""
     existing = Submission.objects.filter(period=period, unit=unit).first()
     if existing is not None:
-        existing.period = period  # the caller's year, with its campaign already read
+        # The caller's rows, not a second read of each when the page uses them.
+        existing.period, existing.unit = period, unit
         return existing
     _ensure_open(period=period, unit=unit)
     return Submission(period=period, unit=unit)
@@ -134,6 +137,7 @@ def submission_lock_for_edit(
     locked = (
         Submission.objects.select_for_update(of=("self",))
         .select_related("period", "unit", "updated_by")
+        .annotate(has_history=has_history(Submission))
         .get(pk=submission.pk)
     )
     if not locked.is_editable_by_unit:
@@ -161,34 +165,102 @@ def submission_lock_for_edit(
     return locked
 
 
-@transaction.atomic
+# No savepoint of its own: its caller (the whole report's save) rolls back as one on any error.
+@transaction.atomic(savepoint=False)
 def submission_save_draft(
-    *, submission: Submission, by: User, expected_version: int, data: DraftInput
+    *,
+    submission: Submission,
+    by: User,
+    expected_version: int,
+    data: DraftInput,
+    criteria: Sequence[Criterion] | None = None,
+    communes: Sequence[Unit] | None = None,
 ) -> Submission:
-    """Save the report's own fields, scores, support and communication; bump its version."""
+    """Save the report's own fields, scores, support and communication; bump its version.
+
+    Only what differs from the stored rows is written (one read per table, one statement per
+    kind of write), so an officer's save at the deadline stays cheap; history records only the
+    values that really changed. `criteria` and `communes`, the unit's leaf criteria and
+    sponsored communes for the year, are read here unless the caller has just read them."""
     submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
-    leaves = selectors.leaf_criteria(period=submission.period, unit=submission.unit)
-    criteria = {criterion.pk: criterion for criterion in leaves}
-    _scores_save(submission=submission, criteria=criteria, scores=data.scores)
-    allowed_communes = set(
-        selectors.sponsored_communes(period=submission.period, unit=submission.unit).values_list(
-            "pk", flat=True
-        )
+    period, unit = submission.period, submission.unit
+    if criteria is None:
+        criteria = list(selectors.leaf_criteria(period=period, unit=unit))
+    if communes is None:
+        communes = list(selectors.sponsored_communes(period=period, unit=unit))
+    _scores_save(
+        submission=submission,
+        criteria={criterion.pk: criterion for criterion in criteria},
+        scores=data.scores,
+        by=by,
     )
-    submission.sponsorship_support.all().delete()
-    SponsorshipSupport.objects.bulk_create(
-        SponsorshipSupport(
-            submission=submission,
-            commune_id=item.commune_id,
-            money_vnd=item.money_vnd,
-            in_kind_value_vnd=item.in_kind_value_vnd,
-            in_kind=item.in_kind,
-            works=item.works,
-        )
-        for item in data.support
-        if item.commune_id in allowed_communes
+    allowed_communes = {commune.pk for commune in communes}
+    _support_save(
+        submission=submission,
+        support=[item for item in data.support if item.commune_id in allowed_communes],
     )
-    submission.communication.all().delete()
+    _communication_save(submission=submission, communication=data.communication)
+    fields = Changes(Submission)
+    fields.note(
+        submission,
+        {"narrative": data.narrative, "fund_mobilised_vnd": data.fund_mobilised_vnd},
+        has_history=getattr(submission, "has_history", True),
+    )
+    submission.updated_by = by
+    submission.version += 1
+    # The history of its values is written below, only when they changed: the version and
+    # the time move on every save, and history does not record them.
+    submission.save_without_historical_record(  # type: ignore[attr-defined]
+        update_fields=["narrative", "fund_mobilised_vnd", "updated_by", "version", "updated_at"]
+    )
+    if fields.changed:
+        history = Submission.history
+        history.bulk_history_create(fields.baselines, update=True, default_change_reason=BASELINE)
+        history.bulk_history_create(
+            fields.changed, update=True, default_user=by, default_change_reason=None
+        )
+    return submission
+
+
+def _support_save(*, submission: Submission, support: Sequence[SupportInput]) -> None:
+    """Sponsorship support per commune: rows for communes left out go, the others are written
+    only when they changed."""
+    stored = {row.commune_id: row for row in submission.sponsorship_support.all()}
+    wanted = {item.commune_id: item for item in support}
+    gone = [row.pk for commune_id, row in stored.items() if commune_id not in wanted]
+    if gone:
+        SponsorshipSupport.objects.filter(pk__in=gone).delete()
+    changes = Changes(SponsorshipSupport)
+    for commune_id, item in wanted.items():
+        changes.note(
+            stored.get(commune_id)
+            or SponsorshipSupport(submission=submission, commune_id=commune_id),
+            {
+                "money_vnd": item.money_vnd,
+                "in_kind_value_vnd": item.in_kind_value_vnd,
+                "in_kind": item.in_kind,
+                "works": item.works,
+            },
+        )
+    if changes.new:
+        SponsorshipSupport.objects.bulk_create(changes.new)
+    if changes.changed:
+        update_rows(changes.changed, ["money_vnd", "in_kind_value_vnd", "in_kind", "works"])
+
+
+def _communication_save(
+    *, submission: Submission, communication: Sequence[CommunicationInput]
+) -> None:
+    """The communication list, in the form's order: written again only when it changed."""
+
+    def as_tuple(item: CommunicationItem | CommunicationInput) -> tuple:
+        return (item.kind, item.title, item.url, item.count, item.published_on)
+
+    stored = list(submission.communication.order_by("pk"))
+    if [as_tuple(row) for row in stored] == [as_tuple(item) for item in communication]:
+        return
+    if stored:
+        submission.communication.all().delete()
     CommunicationItem.objects.bulk_create(
         CommunicationItem(
             submission=submission,
@@ -198,23 +270,25 @@ def submission_save_draft(
             count=item.count,
             published_on=item.published_on,
         )
-        for item in data.communication
+        for item in communication
     )
-    submission.narrative = data.narrative
-    submission.fund_mobilised_vnd = data.fund_mobilised_vnd
-    submission.updated_by = by
-    submission.version += 1
-    submission.save(
-        update_fields=["narrative", "fund_mobilised_vnd", "updated_by", "version", "updated_at"]
-    )
-    return submission
 
 
 def _scores_save(
-    *, submission: Submission, criteria: dict[int, Criterion], scores: Mapping[int, ScoreInput]
+    *,
+    submission: Submission,
+    criteria: dict[int, Criterion],
+    scores: Mapping[int, ScoreInput],
+    by: User,
 ) -> None:
-    existing = {s.criterion_id: s for s in submission.scores.all()}
+    existing = {
+        s.criterion_id: s
+        for s in CriterionScore.objects.filter(submission=submission).annotate(
+            has_history=has_history(CriterionScore)
+        )
+    }
     errors: dict[str, ValidationError] = {}
+    changes = Changes(CriterionScore)
     for criterion_id, score in scores.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
@@ -229,16 +303,14 @@ def _scores_save(
         row = existing.get(criterion_id) or CriterionScore(
             submission=submission, criterion=criterion, max_points=criterion.max_points
         )
-        if row.pk and (row.self_points, row.self_justification) == (
-            score.points,
-            score.justification,
-        ):
-            continue
-        row.self_points = score.points
-        row.self_justification = score.justification
-        row.save()
+        changes.note(
+            row,
+            {"self_points": score.points, "self_justification": score.justification},
+            has_history=getattr(row, "has_history", True),
+        )
     if errors:
         raise ValidationError(errors)
+    changes.save(fields=["self_points", "self_justification"], by=by)
 
 
 @transaction.atomic

@@ -36,23 +36,55 @@ class ReportContext:
     board_return: SubmissionStep | None
 
     @property
+    def shape(self) -> services.ReportShape:
+        return services.ReportShape(
+            criteria=self.criteria,
+            indicators=self.indicators,
+            models=self.models,
+            communes=self.communes,
+        )
+
+    @property
     def field_comments(self) -> dict[str, str]:
         if self.board_return is None:
             return {}
         return {str(k): str(v) for k, v in (self.board_return.field_comments or {}).items()}
 
 
-def report_context(*, submission: Submission) -> ReportContext:
+def report_context(*, submission: Submission, for_save: bool = False) -> ReportContext:
     """The report with its rubric, values, models, support, evidence and the unit's commitments.
 
-    A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty."""
+    A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty.
+    `for_save` reads only what a posted form needs to be validated (its fields: rubric,
+    indicators, models and communes); stored values, communication rows, evidence, the
+    commitments and the Board's comments are left empty, since the save compares with the
+    stored rows itself and the page is read again after it."""
     period, unit = submission.period, submission.unit
     saved = submission.pk is not None
+    shape = services.report_shape(period=period, unit=unit)
+    criteria, indicators = shape.criteria, shape.indicators
+    models, communes = shape.models, shape.communes
+    if for_save:
+        return ReportContext(
+            submission=submission,
+            criteria=criteria,
+            scores={},
+            evidence={},
+            indicators=indicators,
+            values={},
+            models=models,
+            results={},
+            communes=communes,
+            support={},
+            communication=[],
+            registration=None,
+            targets={},
+            board_return=None,
+        )
     evidence: dict[int, list[Evidence]] = {}
     items = Evidence.objects.filter(submission=submission) if saved else Evidence.objects.none()
     for item in items.order_by("uploaded_at", "pk"):
         evidence.setdefault(item.criterion_id or 0, []).append(item)
-    models = list(services.unit_models(period=period, unit=unit))
     registration = campaign_selectors.unit_registration(period=period, unit=unit)
     targets = (
         {
@@ -66,16 +98,16 @@ def report_context(*, submission: Submission) -> ReportContext:
     )
     return ReportContext(
         submission=submission,
-        criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        criteria=criteria,
         scores={s.criterion_id: s for s in submission.scores.all()} if saved else {},
         evidence=evidence,
-        indicators=services.reported_indicators(period=period, unit=unit),
+        indicators=indicators,
         values={v.indicator_id: v for v in submission.values.all()} if saved else {},
         models=models,
         results={
             r.model_id: r for r in ModelResult.objects.filter(model__in=models, year=period.year)
         },
-        communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
+        communes=communes,
         support={s.commune_id: s for s in submission.sponsorship_support.all()} if saved else {},
         communication=list(submission.communication.order_by("pk")) if saved else [],
         registration=registration,

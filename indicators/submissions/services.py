@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import (
+    Criterion,
     Evidence,
     Registration,
     ReportingPeriod,
@@ -28,6 +30,7 @@ from indicators.models import (
 )
 from indicators.progress import MODEL_SOURCES, Source, indicator_source
 from indicators.submissions.warnings import SoftWarning, report_warnings
+from kontum_poverty.history import Changes, has_history
 from units.models import Unit, UnitLevel, User
 
 __all__ = ["SoftWarning", "report_warnings"]  # re-exported: the form view reads them here
@@ -54,6 +57,16 @@ class NewModelInput:
     name: str
     participating_households: int
     commune_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportShape:
+    """What a unit's report is made of in a year: the fields of its form."""
+
+    criteria: list[Criterion]
+    indicators: list[Indicator]
+    models: list[PovertyModel]
+    communes: list[Unit]
 
 
 @dataclass
@@ -92,6 +105,16 @@ def unit_models(*, period: ReportingPeriod, unit: Unit) -> QuerySet[PovertyModel
     """The unit's poverty-reduction models running in the year."""
     return PovertyModel.objects.filter(unit=unit, start_year__lte=period.year).select_related(
         "commune"
+    )
+
+
+def report_shape(*, period: ReportingPeriod, unit: Unit) -> ReportShape:
+    """The unit's leaf criteria, reported indicators, models and sponsored communes."""
+    return ReportShape(
+        criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        indicators=reported_indicators(period=period, unit=unit),
+        models=list(unit_models(period=period, unit=unit)),
+        communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
     )
 
 
@@ -180,21 +203,32 @@ def report_save(
     evidence_files: Sequence[tuple[int, UploadedFile]] = (),
     remove_evidence: Sequence[int] = (),
     submit: bool = False,
+    shape: ReportShape | None = None,
 ) -> SaveOutcome:
     """Save the whole report as one draft; with `submit`, then send it if the checklist is met.
 
     A report never saved yet (`submission_get_or_new`) is created here, in this transaction: a
-    refused first save leaves no empty draft behind."""
+    refused first save leaves no empty draft behind. `shape` is the report's `report_shape()`
+    when the caller has just read it to validate its form; it is read here otherwise."""
     if submission.pk is None:
         submission = campaign_services.submission_get_or_create_draft(
             period=submission.period, unit=submission.unit
         )
+    if shape is None:
+        shape = report_shape(period=submission.period, unit=submission.unit)
     # The campaigns part locks the row first: a second tab or a double click waits behind it.
     submission = campaign_services.submission_save_draft(
-        submission=submission, by=by, expected_version=expected_version, data=draft
+        submission=submission,
+        by=by,
+        expected_version=expected_version,
+        data=draft,
+        criteria=shape.criteria,
+        communes=shape.communes,
     )
-    _values_save(submission=submission, values=values)
-    _results_save(submission=submission, results=results, new_model=new_model)
+    _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
+    _results_save(
+        submission=submission, results=results, new_model=new_model, models=shape.models, by=by
+    )
     for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
         campaign_services.evidence_remove(evidence=evidence, by=by)
     outcome = SaveOutcome(submission=submission)
@@ -258,9 +292,21 @@ def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
     }
 
 
-def _values_save(*, submission: Submission, values: Mapping[int, ValueInput]) -> None:
-    allowed = {i.pk for i in reported_indicators(period=submission.period, unit=submission.unit)}
-    existing = {v.indicator_id: v for v in submission.values.all()}
+def _values_save(
+    *,
+    submission: Submission,
+    values: Mapping[int, ValueInput],
+    indicators: Sequence[Indicator],
+    by: User,
+) -> None:
+    allowed = {i.pk for i in indicators}
+    existing = {
+        v.indicator_id: v
+        for v in ReportedValue.objects.filter(submission=submission).annotate(
+            has_history=has_history(ReportedValue)
+        )
+    }
+    changes = Changes(ReportedValue)
     for indicator_id, item in values.items():
         if indicator_id not in allowed:
             continue
@@ -275,9 +321,24 @@ def _values_save(*, submission: Submission, values: Mapping[int, ValueInput]) ->
         row = existing.get(indicator_id) or ReportedValue(
             submission=submission, indicator_id=indicator_id
         )
-        row.numerator, row.denominator = item.numerator, item.denominator
-        row.comment, row.warning_explanation = item.comment, item.explanation
-        row.save()
+        changes.note(
+            row,
+            {
+                "numerator": item.numerator,
+                "denominator": item.denominator,
+                "comment": item.comment,
+                "warning_explanation": item.explanation,
+            },
+            has_history=getattr(row, "has_history", True),
+        )
+    now = timezone.now()
+    for row in changes.changed:
+        row.updated_at = now  # bulk_update skips auto_now
+    # A draft's values count in no figure (indicators.progress.cache), so the figures version
+    # stays: these bulk writes send no signal and need none.
+    changes.save(
+        fields=["numerator", "denominator", "comment", "warning_explanation", "updated_at"], by=by
+    )
 
 
 def _results_save(
@@ -285,9 +346,11 @@ def _results_save(
     submission: Submission,
     results: Mapping[int, ResultInput],
     new_model: NewModelInput | None,
+    models: Sequence[PovertyModel],
+    by: User,
 ) -> None:
     year, unit = submission.period.year, submission.unit
-    models = {m.pk: m for m in unit_models(period=submission.period, unit=unit)}
+    running = {m.pk: m for m in models}
     if new_model is not None:
         try:
             with transaction.atomic():
@@ -306,7 +369,7 @@ def _results_save(
                     )
                 }
             ) from None
-        models[model.pk] = model
+        running[model.pk] = model
         results = {
             **results,
             model.pk: ResultInput(
@@ -315,11 +378,15 @@ def _results_save(
                 escaped_households=0,
             ),
         }
-    reported = set(
-        ModelResult.objects.filter(model__in=models, year=year).values_list("model_id", flat=True)
-    )
+    reported = {
+        r.model_id: r
+        for r in ModelResult.objects.filter(model_id__in=list(running), year=year).annotate(
+            has_history=has_history(ModelResult)
+        )
+    }
+    changes = Changes(ModelResult)
     for model_id, item in results.items():
-        if model_id not in models or item.participating_households is None:
+        if model_id not in running or item.participating_households is None:
             continue
         # An untouched model gets no result: no made-up zero of households out of poverty.
         untouched = item.average_income_vnd is None and item.escaped_households is None
@@ -335,14 +402,25 @@ def _results_save(
                     )
                 }
             )
-        ModelResult.objects.update_or_create(
-            model_id=model_id,
-            year=year,
-            defaults={
-                "submission": submission,
+        row = reported.get(model_id) or ModelResult(model_id=model_id, year=year)
+        changes.note(
+            row,
+            {
+                "submission_id": submission.pk,
                 "participating_households": item.participating_households,
                 "average_income_vnd": item.average_income_vnd,
                 "escaped_households": escaped,
                 "comment": item.explanation,
             },
+            has_history=getattr(row, "has_history", True),
         )
+    changes.save(
+        fields=[
+            "submission",
+            "participating_households",
+            "average_income_vnd",
+            "escaped_households",
+            "comment",
+        ],
+        by=by,
+    )
