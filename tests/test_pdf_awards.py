@@ -92,7 +92,9 @@ def test_the_list_shows_each_proposed_unit_with_its_figures(year):
     _doc, pdf = render(year)
 
     text = pdf_text(pdf.content)
-    assert "Huyện Đắk Hà" in text and "Thành phố Kon Tum" in text
+    assert "Nhân dân và cán bộ huyện Đắk Hà" in text
+    assert "Nhân dân và cán bộ thành phố Kon Tum" in text
+    assert "UBND huyện" not in text  # a collective is the people and officials, not the committee
     assert " 95 " in text and "92,5" in text  # total Board points, the Vietnamese way
     assert "1/3" in text and "2/3" in text  # rank among the bloc's accepted reports
     assert "Dẫn đầu khối; nhân rộng mô hình trồng sâm dây." in text
@@ -116,7 +118,7 @@ def test_units_are_grouped_by_award_flag_first(year):
     certificate = text.index(
         "Certificate of merit of the Chairman of the Provincial People's Committee (1 unit)"
     )
-    assert flag < text.index("Huyện Đắk Hà") < certificate < text.index("Thành phố Kon Tum")
+    assert flag < text.index("huyện Đắk Hà") < certificate < text.index("thành phố Kon Tum")
     assert "The Board proposes 2 units for awards" in text
     assert "Excellent" in text
     assert "Mobilised for the fund: 1,234,567,890 VND" in text
@@ -133,7 +135,7 @@ def test_an_approved_proposal_stays_with_its_decision(year):
     _doc, pdf = render(year, lang="en")
 
     text = pdf_text(pdf.content)
-    assert "Huyện Đắk Hà" in text
+    assert "Nhân dân và cán bộ huyện Đắk Hà" in text
     assert "Approved: decision 123/QĐ-UBND of 02/03/2020" in text
 
 

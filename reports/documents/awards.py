@@ -154,7 +154,8 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
         nominee = proposal.nominee
         where = nominee.details or proposal.unit.name
         line = AwardLine(
-            unit_name=proposal.unit.name
+            # A collective is named as the award names it ("Nhân dân và cán bộ huyện X").
+            unit_name=nominee.name
             if collective
             else f"{nominee.get_kind_display()}: {nominee.name} ({where})",
             unit_code=proposal.unit.code,
