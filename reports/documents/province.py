@@ -33,11 +33,15 @@ from reports.documents.commune_annex import commune_annex
 from reports.pdf import Annex
 from reports.selectors import (
     BlocCompleteness,
+    DeprivationSection,
+    FundSection,
     FundTotals,
     bloc_completeness,
     campaign_years,
     completeness_total,
     current_campaign,
+    deprivation_section,
+    fund_section,
     fund_totals,
     public_province,
 )
@@ -132,6 +136,8 @@ class ReportContent:
     rankings: list[RankingSection]
     awards: list[AwardSection]
     poverty_rows: list[progress.PovertyFigures] = field(default_factory=list)
+    deprivation: DeprivationSection | None = None
+    fund: FundSection | None = None
 
 
 def _number(value: float | Decimal | None, digits: int) -> str:
@@ -344,6 +350,10 @@ class ProvinceReport:
             funds=fund_totals(campaign=campaign, year=year, scope=province),
             rankings=_ranking_sections(bloc_rankings(period=self.period)) if self.period else [],
             awards=award_sections(period=self.period) if self.period else [],
+            deprivation=deprivation_section(
+                campaign=campaign, scope=province, year=year, font_family=charts.PDF_FONT
+            ),
+            fund=fund_section(campaign=campaign, scope=province, year=year),
         )
 
     def main_html(self) -> str:
