@@ -273,7 +273,7 @@ def _fund(page: "DashboardPage") -> Table:
             year,
             code,
             name,
-            f.mobilised_vnd,
+            f.mobilised_vnd if f.has_figure else None,
             f.pledged_vnd,
             _num(f.share_of_pledges),
             str(f.coverage),

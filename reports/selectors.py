@@ -415,6 +415,8 @@ def deprivation_section(
             % {"scope": scope.name, "year": year},
             rows=[charts.ChartRow(label=f.label, value=f.rate) for f in this_year.poor],
             font_family=font_family,
+            # The standard's indicator names are long: 26 characters need about 200 px at 12 px.
+            label_width=210,
         )
     children = progress.deprivation_by_child(campaign=campaign, scope=scope, year=year)
     return DeprivationSection(

@@ -93,7 +93,10 @@ def test_each_district_counts_its_communes_and_the_province_units_have_a_line(fu
         100 * MILLION,
         2,
     )
-    assert (south.mobilised_vnd, south.pledged_vnd, south.reports) == (0, 50 * MILLION, 0)
+    assert (south.pledged_vnd, south.reports) == (50 * MILLION, 0)
+    # Its only report is not accepted yet: the money is unknown, not nothing.
+    assert not south.has_figure
+    assert south.share_of_pledges is None
     own = rows[-1]
     assert own.unit_id is None
     assert (own.figures.mobilised_vnd, own.figures.pledged_vnd) == (0, 20 * MILLION)

@@ -53,9 +53,16 @@ class FundFigures:
         return FundCoverage(self.reports, self.registered)
 
     @property
+    def has_figure(self) -> bool:
+        """Whether any counted report gave the figure: without one, nothing is known, not zero."""
+        return self.reports > 0
+
+    @property
     def share_of_pledges(self) -> float | None:
-        """Mobilised in percent of pledged; none without a pledge."""
-        return ratio(self.mobilised_vnd, self.pledged_vnd) if self.pledged_vnd else None
+        """Mobilised in percent of pledged; none without a pledge or without a figure."""
+        if not self.pledged_vnd or not self.has_figure:
+            return None
+        return ratio(self.mobilised_vnd, self.pledged_vnd)
 
 
 @dataclass(frozen=True)
