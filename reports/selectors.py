@@ -32,7 +32,7 @@ from indicators.models import (
     Service,
 )
 from indicators.progress.roadmap import Roadmap, roadmaps
-from kontum_poverty.numbers import percent
+from kontum_poverty.numbers import percent, round_half_up
 from reports import charts
 from reports.models import ReportJob, ReportKind
 from units.models import Unit, UnitLevel, User
@@ -364,6 +364,13 @@ class DeprivationTrendRow:
     label: str
     service_label: str
     rates: list[float | None]
+
+    @property
+    def change(self) -> float | None:
+        """Percentage points from the year before to the last year, both with a rate."""
+        if len(self.rates) < 2 or self.rates[-1] is None or self.rates[-2] is None:
+            return None
+        return float(round_half_up(self.rates[-1] - self.rates[-2], 2))
 
 
 @dataclass(frozen=True)

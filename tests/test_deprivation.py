@@ -18,6 +18,7 @@ from indicators.imports.layout import find_layout
 from indicators.imports.problems import message
 from indicators.imports.template import HEADER_ROW, build_template
 from indicators.models import CommuneStatistics, Deprivation, HouseholdGroup, ImportState
+from reports import selectors
 from tests.factories import (
     CampaignFactory,
     CommuneFactory,
@@ -296,6 +297,10 @@ def test_the_province_sums_its_districts_year_by_year_and_ranks_what_weighs_most
         for row in by_district
     }
     assert rates == {north.pk: 25.0, south.pk: 15.0}
+
+    section = selectors.deprivation_section(campaign=campaign, scope=province, year=2019)
+    trend = next(row for row in section.trend if row.deprivation == Deprivation.LATRINE)
+    assert (trend.rates, trend.change) == ([37.5, 20.0], -17.5)
 
 
 def test_below_the_minimum_coverage_the_rate_is_withheld():
