@@ -362,3 +362,28 @@ def test_the_dashboard_export_lists_every_indicator_for_both_groups(client, lead
         assert groups == {str(HouseholdGroup.POOR.label), str(HouseholdGroup.NEAR_POOR.label)}
     water = next(r for r in lines if r[3] == "Nguồn nước sinh hoạt" and r[1] == "Hộ nghèo")
     assert water[4:7] == (90, 200, 45)
+
+
+def test_an_officer_reads_the_deprivations_of_the_own_district_by_commune_and_no_other(
+    client, unit_officer, outsider
+):
+    cache.clear()
+    PeriodFactory(year=2019, campaign=CampaignFactory(coverage_threshold=0))
+    district = unit_officer.unit
+    commune = CommuneFactory(parent=district, name="Xã Đắk Choong")
+    CommuneStatisticsFactory(commune=commune, poor_households=200, poor_lacking_telecom=50)
+    client.force_login(unit_officer)
+
+    own = client.get(reverse("dashboard:scope", args=[district.pk]), {"year": 2019})
+    commune_page = client.get(reverse("dashboard:scope", args=[commune.pk]), {"year": 2019})
+    client.force_login(outsider)
+    other = client.get(
+        reverse("dashboard:export", args=[district.pk, "deprivation"]), {"year": 2019}
+    )
+
+    html = own.content.decode()
+    children = html[html.index('id="deprivation-children"') :]
+    assert "Xã Đắk Choong" in children
+    assert "25,0" in children
+    assert 'id="deprivation-table"' in commune_page.content.decode()
+    assert other.status_code == 404
