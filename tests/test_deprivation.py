@@ -7,6 +7,7 @@ table, and summed by the progress engine over the communes that gave each count.
 import io
 
 import pytest
+import tablib
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
@@ -18,6 +19,7 @@ from indicators.imports.layout import find_layout
 from indicators.imports.problems import message
 from indicators.imports.template import HEADER_ROW, build_template
 from indicators.models import CommuneStatistics, Deprivation, HouseholdGroup, ImportState
+from indicators.resources import CommuneStatisticsResource
 from reports import selectors
 from tests.factories import (
     CampaignFactory,
@@ -387,3 +389,22 @@ def test_an_officer_reads_the_deprivations_of_the_own_district_by_commune_and_no
     assert "25,0" in children
     assert 'id="deprivation-table"' in commune_page.content.decode()
     assert other.status_code == 404
+
+
+def test_the_admin_import_reads_the_deprivation_columns_with_the_same_rules():
+    kon_tum_communes()
+    headers = ["Mã xã", "Năm", "Tổng số hộ", "Số hộ nghèo", "Hộ nghèo thiếu hụt: Bảo hiểm y tế"]
+
+    def run(*rows):
+        dataset = tablib.Dataset(*rows, headers=headers)
+        return CommuneStatisticsResource().import_data(dataset, rollback_on_validation_errors=True)
+
+    refused = run(["23287", 2019, 900, 40, 41])
+    assert refused.has_validation_errors()
+    assert not CommuneStatistics.objects.exists()
+    accepted = run(["23287", 2019, 900, 40, 12], ["23290", 2019, 800, 30, None])
+    assert not accepted.has_errors() and not accepted.has_validation_errors()
+    stored = dict(
+        CommuneStatistics.objects.values_list("commune__code", "poor_lacking_health_insurance")
+    )
+    assert stored == {"23287": 12, "23290": None}
