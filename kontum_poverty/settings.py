@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "axes",
     # Value-level history of reports, scores and commune statistics (docs/history.md).
     "simple_history",
+    # The read-only open-data API (/api/v1/), its OpenAPI schema and its documentation page,
+    # whose Swagger UI files come from the sidecar's static files rather than a CDN.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "units",
     "units.accounts.two_factor",
     "campaigns",
@@ -327,6 +332,61 @@ CELERY_BEAT_SCHEDULE = {
     "indicators-expire-import-previews": {
         "task": "indicators.tasks.expire_import_previews",
         "schedule": 3600.0,
+    },
+}
+
+# --- Open-data API (reports/api, docs/api.md) -------------------------------------------------
+REST_FRAMEWORK = {
+    # Tokens only: an integration never holds a person's session or password.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reports.api.tokens.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "reports.api.renderers.CSVRenderer",
+    ],
+    # Read-only: no request body is ever read.
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "reports.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reports.api.throttles.AnonymousThrottle",
+        "reports.api.throttles.TokenThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "EXCEPTION_HANDLER": "reports.api.errors.api_exception_handler",
+}
+# Requests per client: anonymous clients by address, integrations by token.
+API_THROTTLE_RATES = {
+    "anonymous": env_str("API_ANONYMOUS_RATE", default="120/minute"),
+    "token": env_str("API_TOKEN_RATE", default="1200/minute"),
+}
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", default=500)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kon Tum poverty campaign – open data API",
+    "DESCRIPTION": (
+        "Accepted figures of the emulation movement 3198/UBND-TH, read-only. "
+        "Public endpoints need no token; unit reports, scores, rankings, awards and accounts "
+        "need a token (Authorization: Bearer …) with the right scope."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "TAGS": [
+        {"name": "public", "description": "Accepted figures, for anyone: no token needed."},
+        {"name": "token", "description": "Behind a token with the scope each address names."},
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SubmissionStatusEnum": "campaigns.models.SubmissionStatus",
+        "FigureStatusEnum": "indicators.progress.results.Status.ORDER",
+        "ProposalStatusEnum": "campaigns.models.ProposalStatus",
+        "PeriodStateEnum": "campaigns.models.PeriodState",
     },
 }
 

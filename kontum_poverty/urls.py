@@ -57,4 +57,6 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("import/", include("indicators.imports.urls")),
     path("", include("reports.urls")),
+    # The read-only open-data API, its schema and documentation (docs/api.md).
+    path("api/", include("reports.api.urls")),
 ]

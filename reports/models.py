@@ -94,3 +94,87 @@ class ReportJob(models.Model):
     @property
     def in_flight(self) -> bool:
         return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+
+# --- Open-data API tokens -------------------------------------------------------------------------
+
+
+class ApiScope(models.TextChoices):
+    """What a token may read beyond the public figures (docs/api.md)."""
+
+    REPORTS = "reports:read", _("Unit reports and their review history")
+    SCORES = "scores:read", _("Scores and rankings")
+    AWARDS = "awards:read", _("Award proposals and decisions")
+    UNACCEPTED = "unaccepted:read", _("Reports and figures the Board has not accepted yet")
+    USERS = "users:read", _("Accounts")
+
+
+class ApiToken(models.Model):
+    """A read-only key an integration sends to the API; only its SHA-256 digest is stored.
+
+    The token reads as its account reads the web pages, narrowed by its scopes and, when set,
+    to one unit and the units under it: it never sees more than the account would."""
+
+    name = models.CharField(_("integration"), max_length=120)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("acts as account"),
+        help_text=_("The token sees what this account sees on the portal's pages, no more."),
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        verbose_name=_("only this unit"),
+        help_text=_("Leave empty for every unit the account may see."),
+    )
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    # The first characters of the key, shown in the admin to tell tokens apart.
+    prefix = models.CharField(_("key starts with"), max_length=12)
+    key_hash = models.CharField(_("key digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        constraints = [
+            # Who revoked a token is kept with when.
+            models.CheckConstraint(
+                condition=Q(revoked_by__isnull=True) | Q(revoked_at__isnull=False),
+                name="reports_apitoken_revoked_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])

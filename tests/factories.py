@@ -40,7 +40,7 @@ from indicators.models import (
     RegisteredTarget,
     ReportedValue,
 )
-from reports.models import JobState, ReportJob, ReportKind
+from reports.models import ApiScope, ApiToken, JobState, ReportJob, ReportKind
 from units.models import (
     Role,
     Sponsorship,
@@ -426,6 +426,19 @@ class ReportJobFactory(factory.django.DjangoModelFactory):
             progress=100,
             file=factory.django.FileField(filename="bao-cao.pdf", data=b"%PDF-1.4 report"),
         )
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token row; tests that send a key issue one with `reports.api.tokens.api_token_issue`."""
+
+    class Meta:
+        model = ApiToken
+
+    name = factory.Sequence(lambda n: f"Cổng thông tin {n}")
+    account = factory.SubFactory(UserFactory, leader=True)
+    scopes = factory.LazyFunction(lambda: [ApiScope.REPORTS])
+    prefix = factory.Sequence(lambda n: f"kt_{n:07d}")
+    key_hash = factory.Sequence(lambda n: f"{n:064x}")
 
 
 class ImportBatchFactory(factory.django.DjangoModelFactory):

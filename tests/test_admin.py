@@ -24,6 +24,7 @@ from campaigns.models import (
 )
 from indicators.models import CommuneStatistics, FiguresVersion
 from tests.factories import (
+    ApiTokenFactory,
     AwardProposalFactory,
     BaselineChangeFactory,
     BaselineFactory,
@@ -103,6 +104,7 @@ MAKERS = {
     "indicators.importbatch": ImportBatchFactory,
     "indicators.figuresversion": lambda: FiguresVersion.objects.get_or_create(pk=1)[0],
     "reports.reportjob": lambda: ReportJobFactory(done=True),
+    "reports.apitoken": ApiTokenFactory,
     # django-axes' records of sign-ins; deleting an attempt there unlocks it.
     "axes.accessattempt": lambda: AccessAttempt.objects.create(
         username="ghost", ip_address="203.0.113.9", user_agent="test", failures_since_start=5

@@ -36,6 +36,7 @@ from indicators.models import (
 )
 from reports.models import FailureCode, JobState
 from tests.factories import (
+    ApiTokenFactory,
     AwardProposalFactory,
     BaselineFactory,
     BlocFactory,
@@ -875,3 +876,10 @@ def test_a_failed_report_job_says_why():
     ReportJobFactory(state=JobState.FAILED, error_code=FailureCode.INTERNAL)  # positive control
     with refused_by("reports_reportjob_failed_has_reason"):
         ReportJobFactory(state=JobState.FAILED, error_code="")
+
+
+def test_a_revoked_api_token_keeps_when_it_was_revoked():
+    admin = UserFactory(admin=True)
+    ApiTokenFactory(revoked_at=timezone.now(), revoked_by=admin)  # positive control
+    with refused_by("reports_apitoken_revoked_has_time"):
+        ApiTokenFactory(revoked_at=None, revoked_by=admin)
