@@ -11,6 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
+    Appraisal,
     AwardProposal,
     BlocMembership,
     Campaign,
@@ -235,6 +236,17 @@ class PeriodEventAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_filter = ("kind", "period__campaign", "period__year")
     search_fields = ("by__username", "reason")
     list_select_related = ("period__campaign", "by")
+    date_hierarchy = "at"
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(AuditTrailMixin, admin.ModelAdmin):
+    """DOLISA's appraisals, written on its pages only."""
+
+    list_display = ("unit", "period", "submission", "verdict", "by", "at")
+    list_filter = ("verdict", "period__campaign", "period__year")
+    search_fields = ("unit__code", "unit__name", "comment", "by__username")
+    list_select_related = ("unit", "period__campaign", "submission", "by")
     date_hierarchy = "at"
 
 

@@ -53,6 +53,27 @@ class Campaign(models.Model):
             "A figure based on fewer of its units than this share is shown as “not enough data”."
         ),
     )
+    # Document 3198/UBND-TH asks to limit falling back into poverty: districts whose rate of
+    # re-poverty or new poverty is above this line are flagged for the Board.
+    falling_back_threshold = models.DecimalField(
+        _("warning threshold for re-poverty and new poverty (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "A district whose households that fell back into poverty, or became newly poor, "
+            "are more than this share of its households is flagged."
+        ),
+    )
+    appraisal_required = models.BooleanField(
+        _("DOLISA's appraisal required before acceptance"),
+        default=False,
+        help_text=_(
+            "When ticked, the Board can accept a yearly report only after DOLISA has appraised "
+            "the figures it was sent with."
+        ),
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -78,6 +99,13 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=~Q(successor=F("pk")),
                 name="campaigns_campaign_not_own_successor",
+            ),
+            models.CheckConstraint(
+                condition=Q(falling_back_threshold__isnull=True)
+                | (Q(falling_back_threshold__gte=0) & Q(falling_back_threshold__lte=100)),
+                name="campaigns_campaign_falling_back_threshold_percent",
+                violation_error_code="falling_back_threshold_percent",
+                violation_error_message=_("The warning threshold is a percentage (0–100)."),
             ),
             models.CheckConstraint(
                 condition=Q(coverage_threshold__lte=100),
@@ -807,3 +835,68 @@ class CommunicationItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AppraisalVerdict(models.TextChoices):
+    AGREED = "agreed", _("Agrees with the figures")
+    OPINION = "opinion", _("Gives an opinion on figures")
+
+
+class Appraisal(models.Model):
+    """DOLISA's appraisal of poverty figures: of one yearly report, or (without a report) of the
+    commune statistics of a district for a year. Kept for good; the latest one counts."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, models.PROTECT, related_name="appraisals", verbose_name=_("year")
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="appraisals", verbose_name=_("unit")
+    )
+    submission = models.ForeignKey(
+        Submission,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appraisals",
+        verbose_name=_("yearly report"),
+    )
+    # The report's version appraised: a report sent again after a return needs a new appraisal.
+    submission_version = models.PositiveIntegerField(_("report version"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=16, choices=AppraisalVerdict)
+    comment = models.TextField(_("overall opinion"), blank=True)
+    # {"figure key": "opinion"}; the figure keys are those the appraisal page offered.
+    opinions = models.JSONField(_("opinions on figures"), default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("DOLISA appraisal")
+        verbose_name_plural = _("DOLISA appraisals")
+        ordering = ["period", "unit__code", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(verdict=AppraisalVerdict.OPINION) | ~Q(comment="") | ~Q(opinions={}),
+                name="campaigns_appraisal_opinion_has_text",
+                violation_error_code="opinion_has_text",
+                violation_error_message=_("An opinion needs its text, overall or on a figure."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(verdict=AppraisalVerdict.AGREED) | Q(opinions={}),
+                name="campaigns_appraisal_agreement_has_no_opinions",
+                violation_error_code="agreement_has_no_opinions",
+                violation_error_message=_("Agreeing leaves no opinion on figures."),
+            ),
+            models.CheckConstraint(
+                condition=Q(submission__isnull=True) | Q(submission_version__isnull=False),
+                name="campaigns_appraisal_report_version_kept",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.period.year}: {self.get_verdict_display()}"
+
+    @property
+    def agreed(self) -> bool:
+        return self.verdict == AppraisalVerdict.AGREED

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import access, deadlines
 from campaigns.history import ValueChange, submission_value_changes
 from campaigns.models import (
+    Appraisal,
     BlocMembership,
     Criterion,
     CriterionScore,
@@ -73,6 +74,8 @@ class TimelineEntry:
     at: datetime | None = None
     by: User | None = None
     changes: list[ValueChange] = field(default_factory=list)
+    # DOLISA's appraisal of the report's figures (then without a step).
+    appraisal: Appraisal | None = None
 
 
 @dataclass(frozen=True)
@@ -233,10 +236,18 @@ REPORT_PARTS = {
 }
 
 
+# Figures DOLISA gives an opinion on that are neither report fields nor indicators.
+APPRAISAL_PARTS = {
+    "poverty": _("Poverty figures from the commune statistics"),
+}
+
+
 def field_label(key: str) -> str:
     """A report field's or part's name as people read it; other keys (codes) as they are."""
     if key in REPORT_PARTS:
         return str(REPORT_PARTS[key])
+    if key in APPRAISAL_PARTS:
+        return str(APPRAISAL_PARTS[key])
     try:
         field = Submission._meta.get_field(key)
     except FieldDoesNotExist:
@@ -272,7 +283,10 @@ def submission_timeline(
     classification among the value changes."""
     steps = list(submission.steps.all())
     changes = submission_value_changes(submission=submission, show_board_points=show_board_points)
-    if labels is None and any(step.field_comments for step in steps):
+    appraisals = report_appraisals(submission=submission)
+    if labels is None and (
+        any(step.field_comments for step in steps) or any(a.opinions for a in appraisals)
+    ):
         labels = comment_labels(submission=submission)
     labels = labels or {}
     entries = [
@@ -292,9 +306,27 @@ def submission_timeline(
         for step in steps
     ]
     entries += _change_entries(changes)
+    entries += [
+        TimelineEntry(
+            step=None,
+            at=appraisal.at,
+            by=appraisal.by,
+            appraisal=appraisal,
+            field_comments=[
+                FieldComment(label=labels.get(key) or field_label(key), comment=str(text))
+                for key, text in appraisal.opinions.items()
+            ],
+        )
+        for appraisal in appraisals
+    ]
     # A step and the save it ended share a moment: the values' changes come first.
     entries.sort(key=lambda entry: (entry.at, entry.step is not None))
     return entries
+
+
+def report_appraisals(*, submission: Submission) -> list[Appraisal]:
+    """DOLISA's appraisals of a report, oldest first; the last one is DOLISA's word."""
+    return list(submission.appraisals.select_related("by").order_by("at", "pk"))
 
 
 # Changes one person made within this time read as one entry (one save of a form).

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 
@@ -32,6 +32,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         return _leader_home(request)
     if access.is_unit_officer(user):
         return _officer_home(request)
+    if access.is_dolisa(user):
+        # DOLISA's one task in the portal: its home is the year's appraisal list.
+        return redirect("board:appraisal-home")
     if access.is_admin(user):
         return _admin_home(request)
     raise PermissionDenied

@@ -15,6 +15,8 @@ from units.models import Unit, UnitLevel, User
 
 ALL_KINDS = [
     ReportKind.PROVINCE,
+    ReportKind.INTERIM,
+    ReportKind.FINAL,
     ReportKind.AWARDS,
     ReportKind.UNIT_SHEET,
     ReportKind.UNIT_SHEETS_ZIP,

@@ -5,7 +5,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reports.api import tokens
-from reports.models import ApiScope, ApiToken, ReportJob
+from reports.models import (
+    ApiScope,
+    ApiToken,
+    BoardDocument,
+    DocumentSetup,
+    NarrativeVersion,
+    ReportJob,
+)
 from units import access
 
 
@@ -184,3 +191,35 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             tokens.api_token_revoke(token=token, by=request.user)
         self.message_user(request, _("The tokens were revoked."), messages.SUCCESS)
+
+
+class _WrittenOnTheBoardsPages(admin.ModelAdmin):
+    """Written on the Board's document pages, which keep every version: the admin only reads."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DocumentSetup)
+class DocumentSetupAdmin(_WrittenOnTheBoardsPages):
+    list_display = ("kind", "issuing_body", "signing", "signer_name", "updated_by", "updated_at")
+    list_select_related = ("updated_by",)
+
+
+@admin.register(BoardDocument)
+class BoardDocumentAdmin(_WrittenOnTheBoardsPages):
+    list_display = ("kind", "year", "campaign", "approved_by", "approved_at", "registered_number")
+    list_filter = ("kind", "year")
+    list_select_related = ("campaign", "approved_by")
+
+
+@admin.register(NarrativeVersion)
+class NarrativeVersionAdmin(_WrittenOnTheBoardsPages):
+    list_display = ("document", "number", "written_by", "written_at", "note")
+    list_select_related = ("document", "written_by")

@@ -18,9 +18,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
-# Tables no report reads: import uploads, and users (every log-in writes last_login).
-_IGNORED = {"indicators.importbatch", "units.user"}
-_INPUT_APPS = ("units", "campaigns", "indicators")
+# Tables no report reads: import uploads, users (every log-in writes last_login) and the jobs
+# themselves. The Board's texts, approvals and signers (reports' other tables) are inputs.
+_IGNORED = {"indicators.importbatch", "units.user", "reports.reportjob"}
+_INPUT_APPS = ("units", "campaigns", "indicators", "reports")
 
 
 def _input_tables() -> list[str]:

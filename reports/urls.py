@@ -4,7 +4,7 @@ the PDF documents made by Celery jobs (/documents/; /reports/ is their old addre
 from django.urls import include, path
 
 from kontum_poverty.redirects import moved
-from reports.views import dashboard, documents, public
+from reports.views import dashboard, documents, public, texts
 
 dashboard_patterns = (
     [
@@ -22,6 +22,14 @@ document_patterns = (
         path("ask/", documents.document_ask, name="ask"),
         path("jobs/<int:pk>/", documents.job_status, name="job"),
         path("jobs/<int:pk>/download/", documents.job_download, name="download"),
+        path("board/", texts.document_index, name="board-list"),
+        path("board/signers/", texts.document_setup, name="setup"),
+        path("board/<slug:kind>/<int:year>/", texts.document_page, name="board-document"),
+        path(
+            "board/<slug:kind>/<int:year>/v<int:number>/",
+            texts.version_page,
+            name="board-version",
+        ),
     ],
     "documents",
 )

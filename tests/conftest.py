@@ -1,4 +1,4 @@
-"""Personas, one per role: unit_officer, board_staff, leader, admin_user, outsider."""
+"""Personas, one per role: unit_officer, board_staff, leader, dolisa, admin_user, outsider."""
 
 import pytest
 from django.db import DatabaseError, connection
@@ -29,6 +29,12 @@ def board_staff(db):
 @pytest.fixture
 def leader(db):
     return UserFactory(username="leader-test", leader=True)
+
+
+@pytest.fixture
+def dolisa(db):
+    """Staff of the Department of Labour, Invalids and Social Affairs: they appraise figures."""
+    return UserFactory(username="dolisa-test", dolisa=True)
 
 
 @pytest.fixture

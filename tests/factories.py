@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from campaigns.models import (
     STATUS_ACTION,
+    Appraisal,
+    AppraisalVerdict,
     AwardKind,
     AwardProposal,
     BlocMembership,
@@ -112,6 +114,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         board = factory.Trait(role=Role.BOARD, unit=None)
         leader = factory.Trait(role=Role.LEADER, unit=None)
+        dolisa = factory.Trait(role=Role.DOLISA, unit=None)
         admin = factory.Trait(role=Role.ADMIN, unit=None, is_staff=True, is_superuser=True)
 
 
@@ -451,3 +454,15 @@ class ImportBatchFactory(factory.django.DjangoModelFactory):
     original_name = "Số liệu xã 2019.xlsx"
     size = 4
     sha256 = "1" * 64
+
+
+class AppraisalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appraisal
+
+    submission = factory.SubFactory(SubmissionFactory, submitted=True)
+    period = factory.SelfAttribute("submission.period")
+    unit = factory.SelfAttribute("submission.unit")
+    submission_version = factory.SelfAttribute("submission.version")
+    verdict = AppraisalVerdict.AGREED
+    by = factory.SubFactory(UserFactory, dolisa=True)

@@ -23,8 +23,10 @@ from campaigns.models import (
     SubmissionStep,
 )
 from indicators.models import CommuneStatistics, FiguresVersion
+from reports.models import BoardDocument, DocumentSetup, NarrativeVersion
 from tests.factories import (
     ApiTokenFactory,
+    AppraisalFactory,
     AwardProposalFactory,
     BaselineChangeFactory,
     BaselineFactory,
@@ -80,6 +82,7 @@ MAKERS = {
     "campaigns.campaign": CampaignFactory,
     "campaigns.reportingperiod": PeriodFactory,
     "campaigns.periodevent": PeriodEventFactory,
+    "campaigns.appraisal": AppraisalFactory,
     "campaigns.deadlineextension": DeadlineExtensionFactory,
     "campaigns.emulationbloc": BlocFactory,
     "campaigns.blocmembership": BlocMembershipFactory,
@@ -105,6 +108,22 @@ MAKERS = {
     "indicators.figuresversion": lambda: FiguresVersion.objects.get_or_create(pk=1)[0],
     "reports.reportjob": lambda: ReportJobFactory(done=True),
     "reports.apitoken": ApiTokenFactory,
+    "reports.documentsetup": lambda: DocumentSetup.objects.create(
+        kind="province",
+        issuing_body="BAN THI ĐUA - KHEN THƯỞNG",
+        issuer_code="BTĐKT",
+        head_title="TRƯỞNG BAN",
+        updated_by=UserFactory(board=True),
+    ),
+    "reports.boarddocument": lambda: BoardDocument.objects.create(
+        campaign=CampaignFactory(), kind="final", year=2020
+    ),
+    "reports.narrativeversion": lambda: NarrativeVersion.objects.create(
+        document=BoardDocument.objects.create(campaign=CampaignFactory(), kind="final", year=2020),
+        number=1,
+        lessons="Bài học",
+        written_by=UserFactory(board=True),
+    ),
     # django-axes' records of sign-ins; deleting an attempt there unlocks it.
     "axes.accessattempt": lambda: AccessAttempt.objects.create(
         username="ghost", ip_address="203.0.113.9", user_agent="test", failures_since_start=5
@@ -130,6 +149,8 @@ MAKERS = {
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
     "campaigns.periodevent",
+    # Written on DOLISA's pages only.
+    "campaigns.appraisal",
     "campaigns.submissionstep",
     "campaigns.evidence",
     "indicators.importbatch",
@@ -138,6 +159,10 @@ ADD_REFUSED = {
     "indicators.baselinechange",
     "indicators.figuresversion",
     "reports.reportjob",
+    # Written on the Board's document pages, which keep every version.
+    "reports.documentsetup",
+    "reports.boarddocument",
+    "reports.narrativeversion",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import (
+    AppraisalVerdict,
     Campaign,
     Classification,
     Criterion,
@@ -34,9 +35,17 @@ from indicators.models import (
     Milestone,
     ReportedValue,
 )
-from reports.models import FailureCode, JobState
+from reports.models import (
+    BoardDocument,
+    DocumentSetup,
+    FailureCode,
+    JobState,
+    NarrativeVersion,
+    Signing,
+)
 from tests.factories import (
     ApiTokenFactory,
+    AppraisalFactory,
     AwardProposalFactory,
     BaselineFactory,
     BlocFactory,
@@ -69,7 +78,15 @@ from tests.factories import (
     UnitFlagFactory,
     UserFactory,
 )
-from units.models import AccountAction, AccountChange, Role, Unit, UnitKind, UnitLevel
+from units.models import (
+    AccountAction,
+    AccountChange,
+    FlagSource,
+    Role,
+    Unit,
+    UnitKind,
+    UnitLevel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +218,16 @@ def test_a_unit_flag_cannot_end_before_it_starts():
         UnitFlagFactory(valid_from=date(2018, 1, 1), valid_to=date(2017, 12, 31))
 
 
+def test_a_flag_the_board_added_names_its_document_who_and_when():
+    board = UserFactory(board=True)
+    traced = {"source": FlagSource.BOARD, "added_by": board, "added_at": timezone.now()}
+    UnitFlagFactory(decision="QĐ 12/QĐ-UBND", **traced)  # positive control
+    with refused_by("units_unitflag_board_flag_traced"):
+        UnitFlagFactory(decision="", **traced)
+    with refused_by("units_unitflag_board_flag_traced"):
+        UnitFlagFactory(source=FlagSource.BOARD)
+
+
 def test_a_unit_has_at_most_one_change_per_day():
     change = UnitChangeFactory()
     with refused_by("units_unitchange_one_per_day"):
@@ -276,6 +303,26 @@ def test_the_minimum_coverage_is_a_percentage():
     CampaignFactory(number="9/Y", coverage_threshold=100)  # positive control: every unit
     with refused_by("campaigns_campaign_coverage_threshold_percent"):
         CampaignFactory(number="9/X", coverage_threshold=101)
+
+
+def test_the_falling_back_threshold_is_a_percentage():
+    CampaignFactory(number="9/Z", falling_back_threshold=Decimal("0.5"))  # positive control
+    with refused_by("campaigns_campaign_falling_back_threshold_percent"):
+        CampaignFactory(number="9/W", falling_back_threshold=Decimal("100.5"))
+
+
+def test_an_appraisal_opinion_has_text_and_an_agreement_has_none():
+    AppraisalFactory(verdict=AppraisalVerdict.OPINION, comment="Chưa khớp")  # positive control
+    AppraisalFactory(verdict=AppraisalVerdict.OPINION, opinions={"LABOUR": "Chưa khớp"})
+    with refused_by("campaigns_appraisal_opinion_has_text"):
+        AppraisalFactory(verdict=AppraisalVerdict.OPINION)
+    with refused_by("campaigns_appraisal_agreement_has_no_opinions"):
+        AppraisalFactory(verdict=AppraisalVerdict.AGREED, opinions={"LABOUR": "Chưa khớp"})
+
+
+def test_an_appraisal_of_a_report_keeps_the_version_it_read():
+    with refused_by("campaigns_appraisal_report_version_kept"):
+        AppraisalFactory(submission_version=None)
 
 
 def test_a_campaign_cannot_succeed_itself():
@@ -883,3 +930,77 @@ def test_a_revoked_api_token_keeps_when_it_was_revoked():
     ApiTokenFactory(revoked_at=timezone.now(), revoked_by=admin)  # positive control
     with refused_by("reports_apitoken_revoked_has_time"):
         ApiTokenFactory(revoked_at=None, revoked_by=admin)
+
+
+# --- The Board's documents ----------------------------------------------------------------------
+
+
+def _setup(**fields):
+    return DocumentSetup.objects.create(
+        issuing_body="BAN THI ĐUA - KHEN THƯỞNG",
+        issuer_code="BTĐKT",
+        head_title="TRƯỞNG BAN",
+        updated_by=UserFactory(board=True),
+        **fields,
+    )
+
+
+def test_a_deputy_signs_under_their_own_title():
+    _setup(kind="province", signing=Signing.DEPUTY, signer_title="PHÓ TRƯỞNG BAN")  # control
+    with refused_by("reports_documentsetup_signer_title_when_not_head"):
+        _setup(kind="awards", signing=Signing.DEPUTY, signer_title="")
+
+
+def test_a_document_is_one_per_kind_and_year():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(campaign=campaign, kind="province", year=2019)
+    BoardDocument.objects.create(campaign=campaign, kind="province", year=2018)  # control
+    with refused_by("reports_boarddocument_one_per_kind_year"):
+        BoardDocument.objects.create(campaign=campaign, kind="province", year=2019)
+
+
+def test_a_campaign_has_one_mid_term_review():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(campaign=campaign, kind="interim", year=2019)
+    with refused_by("reports_boarddocument_one_review_per_campaign"):
+        BoardDocument.objects.create(campaign=campaign, kind="interim", year=2018)
+
+
+def test_an_approval_names_its_approver():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(  # positive control
+        campaign=campaign,
+        kind="province",
+        year=2018,
+        approved_at=timezone.now(),
+        approved_by=UserFactory(board=True),
+    )
+    with refused_by("reports_boarddocument_approval_has_approver"):
+        BoardDocument.objects.create(
+            campaign=campaign, kind="province", year=2019, approved_at=timezone.now()
+        )
+
+
+def test_a_registered_number_comes_with_its_date():
+    campaign = CampaignFactory()
+    BoardDocument.objects.create(  # positive control
+        campaign=campaign,
+        kind="province",
+        year=2018,
+        registered_number="12/BC-BTĐKT",
+        issued_on=date(2019, 1, 10),
+    )
+    with refused_by("reports_boarddocument_number_with_date"):
+        BoardDocument.objects.create(
+            campaign=campaign, kind="province", year=2019, registered_number="13/BC-BTĐKT"
+        )
+
+
+def test_versions_are_numbered_once_from_one():
+    document = BoardDocument.objects.create(campaign=CampaignFactory(), kind="final", year=2020)
+    writer = UserFactory(board=True)
+    NarrativeVersion.objects.create(document=document, number=1, written_by=writer)  # control
+    with refused_by("reports_narrativeversion_one_number"):
+        NarrativeVersion.objects.create(document=document, number=1, written_by=writer)
+    with refused_by("reports_narrativeversion_number_from_one"):
+        NarrativeVersion.objects.create(document=document, number=0, written_by=writer)

@@ -25,7 +25,7 @@ from units.models import Role, Sponsorship, Unit, UnitFlag, UnitKind, UnitLevel,
 pytestmark = pytest.mark.django_db
 
 DISTRICTS = ("608", "610", "611", "612", "613", "614", "615", "616", "617", "618")
-LOGINS = ("admin", "board", "leader", "officer-snv", "officer-dn-demo") + tuple(
+LOGINS = ("admin", "board", "leader", "dolisa", "officer-snv", "officer-dn-demo") + tuple(
     f"officer-{code}" for code in DISTRICTS
 )
 
@@ -84,6 +84,7 @@ def test_demo_logins_have_their_roles_and_units(demo):
     assert users["admin"].is_staff and users["admin"].is_superuser
     assert users["board"].role == Role.BOARD
     assert users["leader"].role == Role.LEADER
+    assert users["dolisa"].role == Role.DOLISA
     assert not (users["board"].is_staff or users["leader"].is_superuser)
     for code in (*DISTRICTS, "snv"):
         officer = users[f"officer-{code}"]

@@ -153,8 +153,9 @@ def test_an_empty_list_says_so_in_a_sentence():
         pdf = render_with_annex(doc.main_html(), doc.annex())
 
     text = pdf_text(pdf.content)
-    assert "The Board has proposed no unit for an award for 2019." in text
-    assert pdf.pages == 1
+    assert "No collective has been proposed for an award for 2019 yet." in text  # the letter
+    assert "The Board has proposed no unit for an award for 2019." in text  # its list
+    assert pdf.pages == 2
 
 
 def test_the_list_is_an_a4_document_in_the_report_font(year):
@@ -163,9 +164,9 @@ def test_the_list_is_an_a4_document_in_the_report_font(year):
     assert pdf_page_size_mm(pdf.content) == (210.0, 297.0)
     fonts = pdf_fonts(pdf.content)
     assert fonts and all(name.startswith("Report-Serif") for name in fonts)
-    assert 1 <= pdf.pages <= 3
+    assert 2 <= pdf.pages <= 4
     assert doc.annex() is None
-    assert doc.filename() == "danh-sach-de-nghi-khen-thuong-2019.pdf"
+    assert doc.filename() == "to-trinh-khen-thuong-2019.pdf"
 
 
 def test_a_year_that_does_not_exist_is_unavailable(year):

@@ -9,7 +9,8 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from reports.documents import doc_header, place_date
+from reports.documents import doc_header, place_blank_date, place_date
+from reports.documents.signing import board_issuer
 from reports.pdf import pdf_render
 from tests.pdf_tools import pdf_fonts, pdf_page_size_mm, pdf_page_texts, pdf_text
 
@@ -49,6 +50,8 @@ def document() -> bytes:
             subtitle="Kết quả thực hiện phong trào năm 2019",
             on=datetime.date(2020, 2, 5),
             recipients=["UBND tỉnh"],
+            issuer=board_issuer(),
+            draft=False,
         )
         template = engines["django"].from_string(
             '{% extends "reports/pdf/base.html" %}{% block content %}'
@@ -69,7 +72,9 @@ def test_the_header_has_the_issuing_body_and_the_national_title(document):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first_page
     assert "Độc lập - Tự do - Hạnh phúc" in first_page
     assert re.search(r"Số:\s+/BC-BTĐKT", first_page)
-    assert "Kon Tum, ngày 05 tháng 02 năm 2020" in first_page
+    # The clerk writes the day and month when the paper is signed; the year is the year of issue.
+    assert re.search(r"Kon Tum, ngày\s+tháng\s+năm 2020", pdf_page_texts(document)[0])
+    assert "05" not in first_page
     assert "BÁO CÁO" in first_page  # the kind of document, in capitals
 
 
@@ -108,3 +113,30 @@ def test_days_below_ten_and_months_one_and_two_take_a_zero():
         assert place_date(on=datetime.date(2020, 2, 5)).endswith("ngày 05 tháng 02 năm 2020")
         assert place_date(on=datetime.date(2019, 12, 31)).endswith("ngày 31 tháng 12 năm 2019")
         assert place_date(on=datetime.date(2019, 3, 9)).endswith("ngày 09 tháng 3 năm 2019")
+
+
+def test_the_blank_date_leaves_room_for_the_day_and_month():
+    with translation.override("vi"):
+        line = place_blank_date(year=2020)
+    assert re.fullmatch(r"Kon Tum, ngày\s{3,}tháng\s{3,}năm 2020", line)
+
+
+def test_a_draft_says_so_on_every_page():
+    with translation.override("vi"):
+        doc = doc_header(
+            kind_title="Báo cáo",
+            title="Dự thảo",
+            on=datetime.date(2020, 2, 5),
+            issuer=board_issuer(),
+            draft=True,
+        )
+        template = engines["django"].from_string(
+            '{% extends "reports/pdf/base.html" %}{% block content %}'
+            + "<p>Nội dung báo cáo về giảm nghèo bền vững của các huyện, thành phố.</p>" * 60
+            + "{% endblock content %}"
+        )
+        content = pdf_render(template.render({"doc": doc})).content
+
+    pages = pdf_page_texts(content)
+    assert len(pages) >= 2
+    assert all("DỰ THẢO" in page for page in pages)

@@ -132,11 +132,16 @@ def test_sections_are_all_there(province):
         html = ProvinceReport.build(year=2019, on=ON).main_html()
 
     for heading in (
-        "I. Summary of results",
-        "II. Results against the targets for 2020",
-        "III. Reporting completeness",
-        "IV. Ranking in the emulation blocs",
-        "V. Award proposals",
+        "I. Results of implementation",
+        "1. Summary of results",
+        "2. Results against the targets for 2020",
+        "3. Reporting completeness",
+        "4. Ranking in the emulation blocs",
+        "5. Award proposals",
+        "II. Shortcomings, limitations and causes",
+        "III. Lessons learned",
+        "IV. Directions and tasks",
+        "V. Proposals and recommendations",
     ):
         assert heading in html
     assert html.count('<section class="indicator') == 8

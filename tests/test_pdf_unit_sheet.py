@@ -27,7 +27,7 @@ from tests.factories import (
     SubmissionStepFactory,
     UserFactory,
 )
-from tests.pdf_tools import pdf_fonts, pdf_page_size_mm, pdf_text
+from tests.pdf_tools import pdf_fonts, pdf_page_size_mm, pdf_page_texts, pdf_text
 from tests.test_board_ranking import Bloc, bloc_build, member, report
 from units.models import Unit
 
@@ -146,8 +146,10 @@ def test_an_accepted_sheet_gives_classification_and_rank():
     assert "Excellent" in text  # 91.5 points on the 85 threshold of the factory campaign
     assert "Rank 1 of 1 in Khối các huyện, thành phố" in text
     assert "Not yet decided" not in text
-    assert "EVALUATION SHEET" in text
-    assert "Kon Tum, day 27 month 11 year 2026" in text
+    assert "NOTICE" in text  # a document type of Decree 30, not an invented "sheet"
+    # The clerk dates the signed notice: day and month are left blank, the year is printed.
+    assert re.search(r"Kon Tum, day\s+month\s+year 2026", " ".join(pdf_page_texts(pdf.content)))
+    assert "27" not in pdf_text(pdf.content, last=1).split("NOTICE")[0]
 
 
 def test_a_sheet_not_accepted_yet_says_so_instead_of_failing():

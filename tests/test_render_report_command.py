@@ -35,8 +35,10 @@ def test_a_units_sheet_and_the_award_list_are_written(tmp_path):
     )
     call_command("render_report", "awards", "--year", "2019", "--out", str(tmp_path / "a.pdf"))
 
-    assert "PHIẾU ĐÁNH GIÁ" in pdf_text((tmp_path / "u.pdf").read_bytes())
+    assert "THÔNG BÁO" in pdf_text((tmp_path / "u.pdf").read_bytes())
+    assert "PĐG" not in pdf_text((tmp_path / "u.pdf").read_bytes())
     assert "Huyện Đắk Glei" in pdf_text((tmp_path / "u.pdf").read_bytes())
+    assert "TỜ TRÌNH" in pdf_text((tmp_path / "a.pdf").read_bytes())
     assert "DANH SÁCH" in pdf_text((tmp_path / "a.pdf").read_bytes())
 
 

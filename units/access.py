@@ -31,6 +31,12 @@ def is_leader(user: User) -> bool:
     return user.is_active and user.role == Role.LEADER
 
 
+def is_dolisa(user: User) -> bool:
+    """Staff of the Department of Labour, Invalids and Social Affairs: they appraise the poverty
+    figures of the yearly reports and of the commune statistics, and change nothing else."""
+    return user.is_active and user.role == Role.DOLISA
+
+
 def is_unit_officer(user: User) -> bool:
     """An officer of a unit; the database refuses an officer without one."""
     return user.is_active and user.role == Role.OFFICER and user.unit_id is not None

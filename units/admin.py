@@ -51,8 +51,9 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(UnitFlag)
 class UnitFlagAdmin(admin.ModelAdmin):
-    list_display = ("unit", "flag", "valid_from", "valid_to", "decision")
-    list_filter = ("flag",)
+    list_display = ("unit", "flag", "valid_from", "valid_to", "decision", "source")
+    list_filter = ("flag", "source")
+    readonly_fields = ("added_by", "added_at")
     search_fields = ("unit__code", "unit__name", "decision")
     list_select_related = ("unit",)
     autocomplete_fields = ("unit",)

@@ -128,8 +128,16 @@ class UnitFlagKind(models.TextChoices):
     BORDER = "border", _("Border commune")
 
 
+class FlagSource(models.TextChoices):
+    OFFICIAL_LIST = "official_list", _("Official list")
+    BOARD = "board", _("Completed by the Board")
+
+
 class UnitFlag(models.Model):
-    """A dated status set by a decision, e.g. Program 135 under QĐ 900/QĐ-TTg for 2017–2020."""
+    """A dated status set by a decision, e.g. Program 135 under QĐ 900/QĐ-TTg for 2017–2020.
+
+    The shipped lists are incomplete (units/data/PROVENANCE.md): the Board completes them in the
+    portal, naming the deciding document, and pages say so."""
 
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="flags", verbose_name=_("unit"))
     flag = models.CharField(_("flag"), max_length=24, choices=UnitFlagKind)
@@ -137,6 +145,13 @@ class UnitFlag(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=120)
     note = models.TextField(_("note"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=FlagSource, default=FlagSource.OFFICIAL_LIST
+    )
+    added_by = models.ForeignKey(
+        "User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("unit flag")
@@ -154,6 +169,16 @@ class UnitFlag(models.Model):
                 name="units_unitflag_valid_to_after_from",
                 violation_error_code="valid_to_after_from",
                 violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            # A flag the Board added names who added it, when, and the deciding document.
+            models.CheckConstraint(
+                condition=~Q(source=FlagSource.BOARD)
+                | (Q(added_by__isnull=False) & Q(added_at__isnull=False) & ~Q(decision="")),
+                name="units_unitflag_board_flag_traced",
+                violation_error_code="board_flag_traced",
+                violation_error_message=_(
+                    "A flag added by the Board needs the deciding document, who and when."
+                ),
             ),
         ]
 
@@ -242,6 +267,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Unit officer")
     BOARD = "board", _("Board staff")
     LEADER = "leader", _("Leader")
+    DOLISA = "dolisa", _("DOLISA staff")
     ADMIN = "admin", _("Administrator")
 
 

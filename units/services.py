@@ -7,13 +7,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Unit, UnitChange, UnitFlag, UnitFlagKind, UnitKind, UnitLevel
+from units import access
+from units.models import (
+    FlagSource,
+    Unit,
+    UnitChange,
+    UnitFlag,
+    UnitFlagKind,
+    UnitKind,
+    UnitLevel,
+    User,
+)
 
 M = TypeVar("M", bound=Model)
 Row = dict[str, Any]
@@ -355,3 +365,73 @@ def _load_p135(directory: Path, pk_by_code: Mapping[str, int]) -> dict[str, int]
         rows=rows,
     )
     return done.counts()
+
+
+# --- Flags the Board completes -------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_flag_add(
+    *,
+    unit: Unit,
+    flag: str,
+    valid_from: date,
+    valid_to: date | None,
+    decision: str,
+    note: str = "",
+    by: User,
+) -> UnitFlag:
+    """The Board completes an incomplete official list: the commune, the flag, its dates and the
+    deciding document; who and when are kept on the flag."""
+    if not access.is_board(by):
+        raise PermissionDenied
+    decision = decision.strip()
+    if not decision:
+        raise ValidationError(
+            {"decision": ValidationError(_("Name the deciding document."), code="needs_decision")}
+        )
+    if unit.level != UnitLevel.COMMUNE:
+        raise ValidationError(
+            {"unit": ValidationError(_("Only a commune carries this flag."), code="not_commune")}
+        )
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError(
+            {
+                "valid_to": ValidationError(
+                    _("The end date cannot be before the start date."),
+                    code="valid_to_after_from",
+                )
+            }
+        )
+    overlapping = UnitFlag.objects.select_for_update().filter(unit=unit, flag=flag)
+    overlapping = overlapping.filter(valid_from__lte=valid_to) if valid_to else overlapping
+    overlapping = overlapping.exclude(valid_to__lt=valid_from)
+    if overlapping.exists():
+        raise ValidationError(
+            _("%(unit)s already carries this flag for part of these dates."),
+            code="flag_overlaps",
+            params={"unit": unit.name},
+        )
+    return UnitFlag.objects.create(
+        unit=unit,
+        flag=flag,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        decision=decision,
+        note=note.strip(),
+        source=FlagSource.BOARD,
+        added_by=by,
+        added_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def unit_flag_remove(*, flag: UnitFlag, by: User) -> None:
+    """Take back a flag the Board added by mistake; the official lists' flags stay."""
+    if not access.is_board(by):
+        raise PermissionDenied
+    if flag.source != FlagSource.BOARD:
+        raise ValidationError(
+            _("Only flags the Board added can be removed here."), code="official_flag"
+        )
+    flag.delete()

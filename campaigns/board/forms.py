@@ -22,7 +22,7 @@ from indicators.progress.roadmap import Roadmap, RoadmapInput, RoadmapYear
 from indicators.submissions.review import ScoreRow
 from kontum_poverty.forms import StyledForm, style_fields
 from kontum_poverty.numbers import VNNumberField, parse_vn_number
-from units.models import Unit
+from units.models import Unit, UnitFlagKind
 
 # Decisions are written the Vietnamese way; the ISO form is what a browser date picker sends.
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -430,3 +430,87 @@ class BaselineImportForm(StyledForm):
         return indicator, BaselineInput(
             year=int(str(year).strip()), value=amount, source_document=str(source).strip()[:300]
         )
+
+
+# --- The Board's settings for poverty figures, and the flags it completes ------------------------
+
+
+class FallingBackThresholdForm(StyledForm):
+    threshold = VNNumberField(
+        label=_("Warning threshold for re-poverty and new poverty (%)"),
+        required=False,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "A district whose households that fell back into poverty, or became newly poor, are "
+            "more than this share of its households is flagged on the dashboard and in the "
+            "queue. Leave empty for no warning."
+        ),
+    )
+
+
+class AppraisalRequiredForm(StyledForm):
+    required = forms.ChoiceField(
+        label=_("DOLISA's appraisal"),
+        choices=[
+            ("no", _("Not required before acceptance")),
+            ("yes", _("Required before the Board accepts a report")),
+        ],
+    )
+
+
+class CommuneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.parent})"
+
+
+class UnitFlagForm(StyledForm):
+    unit = CommuneChoiceField(queryset=Unit.objects.none(), label=_("Commune"))
+    flag = forms.ChoiceField(choices=UnitFlagKind.choices, label=_("Flag"))
+    valid_from = forms.DateField(label=_("Valid from"), input_formats=DATE_INPUTS)
+    valid_to = forms.DateField(label=_("Valid to"), input_formats=DATE_INPUTS, required=False)
+    decision = forms.CharField(
+        label=_("Deciding document"),
+        max_length=120,
+        help_text=_("Number and symbol of the decision that lists the commune."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
+
+    def __init__(self, *args: Any, communes: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = communes
+
+
+# --- DOLISA's appraisal -------------------------------------------------------------------------
+
+
+class AppraisalForm(StyledForm):
+    """Agree, or give an opinion: overall and on each figure the page shows."""
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[
+            ("agreed", _("Agree with the figures")),
+            ("opinion", _("Give an opinion on figures")),
+        ],
+    )
+    comment = forms.CharField(
+        label=_("Overall opinion"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(self, *args: Any, keys: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = keys
+        for key, label in keys:
+            self.fields[f"opinion-{key}"] = forms.CharField(
+                label=label, required=False, widget=forms.Textarea({"rows": 1})
+            )
+        style_fields(self)
+
+    @property
+    def opinion_fields(self) -> list[forms.BoundField]:
+        return [self[f"opinion-{key}"] for key, _label in self.keys]
+
+    def opinions(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"opinion-{key}", "") for key, _label in self.keys}

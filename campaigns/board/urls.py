@@ -1,8 +1,10 @@
 from django.urls import path
 
 from campaigns.board.views import (
+    appraisal,
     awards,
     figures,
+    groups,
     history,
     queue,
     ranking,
@@ -26,6 +28,15 @@ urlpatterns = [
     path("<int:period_pk>/awards/", awards.award_proposals, name="awards"),
     path("<int:period_pk>/year/", year.year, name="year"),
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
+    path("<int:period_pk>/groups/", groups.groups, name="groups"),
     path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
     path("history/", history.changes, name="history"),
+    path("appraisal/", appraisal.appraisal_current, name="appraisal-home"),
+    path("<int:period_pk>/appraisal/", appraisal.appraisal_list, name="appraisals"),
+    path("appraisal/reports/<int:pk>/", appraisal.appraise_report, name="appraise-report"),
+    path(
+        "<int:period_pk>/appraisal/statistics/<int:district_pk>/",
+        appraisal.appraise_statistics,
+        name="appraise-statistics",
+    ),
 ]

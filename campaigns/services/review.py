@@ -20,6 +20,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from campaigns.services.appraisal import report_appraised
 from campaigns.services.submissions import ScoreInput
 from units.models import Unit, User
 
@@ -213,6 +214,13 @@ def submission_accept(*, submission: Submission, by: User, expected_version: int
             _("Score every criterion before accepting; still without Board points: %(codes)s."),
             code="unscored",
             params={"codes": ", ".join(unscored)},
+        )
+    if submission.period.campaign.appraisal_required and not report_appraised(
+        submission=submission
+    ):
+        raise ValidationError(
+            _("DOLISA has not yet appraised the figures of this report as it was sent."),
+            code="appraisal_required",
         )
     total = selectors.submission_score_totals(submission=submission).board_points or Decimal(0)
     submission.status = SubmissionStatus.ACCEPTED

@@ -136,6 +136,18 @@ class ReviewPage:
     def reviewable(self) -> bool:
         return self.submission.status == SubmissionStatus.SUBMITTED
 
+    @property
+    def latest_appraisal(self) -> campaign_selectors.TimelineEntry | None:
+        """DOLISA's latest appraisal of the report, with its opinions under readable names."""
+        return next((e for e in reversed(self.timeline) if e.appraisal is not None), None)
+
+    @property
+    def appraisal_current(self) -> bool:
+        """The latest appraisal is of the report as it was last sent."""
+        entry = self.latest_appraisal
+        sent = self.submission.submitted_at
+        return entry is not None and entry.at is not None and (sent is None or entry.at >= sent)
+
 
 @overload
 def plain(value: Decimal) -> Decimal: ...

@@ -1,5 +1,5 @@
 """Demo data for a laptop: logins, commune figures, models, registrations and reports of 2018–2019,
-and illustrative 2017 baselines for the roadmaps.
+illustrative 2017 baselines for the roadmaps, and drafts of the Board's review reports.
 
 Every figure is made up, and every row is marked `is_demo` where its model has the flag. Nothing
 here overwrites a row that already exists: a commune or unit with real figures for a year keeps
@@ -20,6 +20,7 @@ from kontum_poverty.demo.context import (
     context_build,
 )
 from kontum_poverty.demo.figures import commune_statistics_load, poverty_models_load
+from kontum_poverty.demo.narratives import narratives_load
 from kontum_poverty.demo.people import users_load
 from kontum_poverty.demo.reports import extensions_load, registrations_load, submissions_load
 from units.services import Counts
@@ -41,4 +42,5 @@ def demo_load() -> Counts:
     poverty_models_load(context, submissions=submissions)
     extensions_load(context)
     baselines_load(context)
+    narratives_load(context)
     return context.counts

@@ -108,6 +108,12 @@ def _commune_years(unit: Unit, *, p135: bool) -> list[Row]:
                 "ethnic_minority_households": round(households * ethnic),
                 "poor_households": poor,
                 "near_poor_households": near_poor,
+                # Poverty weighs more on ethnic-minority households: their share of the poor is
+                # above their share of households (no random draw, so other figures stay put).
+                "poor_ethnic_minority_households": round(poor * (ethnic + (1 - ethnic) / 2)),
+                "near_poor_ethnic_minority_households": round(
+                    near_poor * (ethnic + (1 - ethnic) / 3)
+                ),
                 "escaped_poverty": escaped,
                 "newly_poor": newly,
                 "fell_back": fell_back,

@@ -18,6 +18,8 @@ def users_load(context: DemoContext) -> None:
          "is_superuser": False, "first_name": "Ban Thi đua – Khen thưởng (mẫu)"},
         {"username": "leader", "role": Role.LEADER, "unit_id": None, "is_staff": False,
          "is_superuser": False, "first_name": "Lãnh đạo tỉnh (mẫu)"},
+        {"username": "dolisa", "role": Role.DOLISA, "unit_id": None, "is_staff": False,
+         "is_superuser": False, "first_name": "Sở Lao động – Thương binh và Xã hội (mẫu)"},
     ]  # fmt: skip
     rows += [
         {

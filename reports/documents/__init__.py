@@ -1,4 +1,4 @@
-"""The three paper reports, built from job parameters: {"year", "date", "lang"[, "unit"]}.
+"""The paper documents, built from job parameters: {"year", "date", "lang"[, "unit"]}.
 
 `document_for` is what the Celery tasks, the `render_report` command and the tests call; the
 modules behind it hold each report's queries and template.
@@ -10,7 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from reports.documents.base import DocHeader, ReportDocument, doc_header, place_date
+from reports.documents.base import (
+    DocHeader,
+    ReportDocument,
+    doc_header,
+    place_blank_date,
+    place_date,
+)
 from reports.models import ReportKind
 
 
@@ -33,10 +39,14 @@ def document_for(*, kind: str, params: dict[str, Any]) -> ReportDocument:
         from reports.documents.province import ProvinceReport
 
         return ProvinceReport.build(year=year, on=on)
-    if kind == ReportKind.AWARDS:
-        from reports.documents.awards import AwardList
+    if kind in (ReportKind.INTERIM, ReportKind.FINAL):
+        from reports.documents.province import ProvinceReport
 
-        return AwardList.build(year=year, on=on)
+        return ProvinceReport.build_review(kind=kind, year=year, on=on)
+    if kind == ReportKind.AWARDS:
+        from reports.documents.awards import AwardLetter
+
+        return AwardLetter.build(year=year, on=on)
     raise ValidationError(_("This kind of report does not exist."), code="unavailable")
 
 
@@ -73,6 +83,7 @@ __all__ = [
     "doc_header",
     "document_filename",
     "document_for",
+    "place_blank_date",
     "place_date",
     "zip_unit_codes",
 ]

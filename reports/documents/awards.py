@@ -1,11 +1,12 @@
-"""The Board's award proposal list for a year (danh sách đề nghị khen thưởng), to attach to the
-proposal letter (tờ trình): the units proposed, grouped by award, with their points,
+"""The Board's proposal letter for a year's awards (tờ trình) and the list attached to it (danh
+sách đề nghị khen thưởng): the units proposed, grouped by award, with their points,
 classification, rank and achievements.
 
 Withdrawn proposals are deleted (campaigns.services.awards.proposal_remove) and rejected ones
 are not proposed any more: the list holds the proposals still standing and those approved.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ from campaigns.ranking import bloc_rankings
 from indicators.models import ModelResult
 from reports.documents.base import DocHeader, doc_header
 from reports.documents.unit_sheet import period_for_year, plain
+from reports.models import ReportKind
+from reports.narratives import CLOSED_STATES, board_document, content_key
 from reports.pdf import Annex
 
 LISTED = (ProposalStatus.PROPOSED, ProposalStatus.APPROVED)
@@ -182,47 +185,96 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
     return groups
 
 
+def award_list_key(groups: list[AwardGroup]) -> str:
+    """What the list says, as a fingerprint: an approval holds only for the list it saw."""
+    return content_key([dataclasses.asdict(group) for group in groups])
+
+
+def award_list_html(*, groups: list[AwardGroup], year: int, letter_symbol: str) -> str:
+    """The list attached to the letter: units by award with their standing and achievements.
+
+    Kept apart from the letter so that further columns (nominee kind, summary) slot in here.
+    """
+    return render_to_string(
+        "reports/pdf/_award_list.html",
+        {
+            "groups": groups,
+            "count": sum(len(group.lines) for group in groups),
+            "year": year,
+            "letter_symbol": letter_symbol,
+        },
+    )
+
+
 @dataclass
-class AwardList:
-    """Everything the list prints, as plain values; `main_html` only lays them out."""
+class AwardLetter:
+    """The Board's proposal letter (tờ trình) for a year, with the award list attached."""
 
     header: DocHeader
     year: int
+    campaign_number: str
+    campaign_date: datetime.date
+    campaign_body: str
     groups: list[AwardGroup]
-    issuer_code: str
 
     @property
     def count(self) -> int:
         return sum(len(group.lines) for group in self.groups)
 
     @classmethod
-    def build(cls, *, year: int, on: datetime.date) -> "AwardList":
-        """The Board's proposal list for `year`; ValidationError(code="unavailable") without it."""
+    def build(cls, *, year: int, on: datetime.date) -> "AwardLetter":
+        """The Board's letter for `year`; ValidationError(code="unavailable") without the year."""
         period = period_for_year(year)
+        campaign = period.campaign
+        groups = award_groups(period=period)
+        document = board_document(campaign=campaign, kind=ReportKind.AWARDS, year=year)
+        approved = (
+            document is not None
+            and document.approved_at is not None
+            and document.approved_key == award_list_key(groups)
+        )
         header = doc_header(
-            kind_title=_("List"),
-            title=_("Award proposal list %(year)s") % {"year": year},
+            kind_title=_("PROPOSAL LETTER"),
+            title=_("Award proposal letter %(year)s") % {"year": year},
             on=on,
             subtitle=_(
-                "Units proposed for awards for their achievements in the emulation movement "
+                "On awards for the collectives with achievements in the emulation movement "
                 "“%(title)s” in %(year)s"
             )
-            % {"title": period.campaign.title, "year": year},
-            type_code=None,  # attached to a proposal letter: no number of its own
-            recipients=[_("Emulation and Commendation Council of the province")],
+            % {"title": campaign.title, "year": year},
+            kind=ReportKind.AWARDS,
+            recipients=[_("As above"), _("Emulation and Commendation Council of the province")],
+            draft=not (approved and period.state in CLOSED_STATES),
+            registered_number=document.registered_number if document else "",
+            issued_on=document.issued_on if document else None,
         )
         return cls(
             header=header,
             year=year,
-            groups=award_groups(period=period),
-            issuer_code=settings.REPORT_ISSUER_CODE,
+            campaign_number=campaign.number,
+            campaign_date=campaign.issued_on,
+            campaign_body=campaign.issuing_body,
+            groups=groups,
         )
 
     def filename(self) -> str:
-        return f"danh-sach-de-nghi-khen-thuong-{self.year}.pdf"
+        return f"to-trinh-khen-thuong-{self.year}.pdf"
 
     def main_html(self) -> str:
-        return render_to_string("reports/pdf/awards.html", {"doc": self.header, "awards": self})
+        attached = award_list_html(
+            groups=self.groups,
+            year=self.year,
+            letter_symbol=self.header.symbol,
+        )
+        return render_to_string(
+            "reports/pdf/awards.html",
+            {
+                "doc": self.header,
+                "letter": self,
+                "attached": attached,
+                "place": settings.REPORT_PLACE,
+            },
+        )
 
     def annex(self) -> Annex | None:
         return None

@@ -7,22 +7,32 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from reports.documents.signing import TYPE_CODES, Issuer, issuer_for
 from reports.pdf import Annex
+
+# Room for the clerk to write the number, the day and the month by hand when the paper is signed.
+BLANK = "\u2002" * 5
 
 
 @dataclass(frozen=True)
 class DocHeader:
     """The fixed parts of an administrative document (Decree 30/2020/NĐ-CP, annex I)."""
 
-    kind_title: str  # "BÁO CÁO", "PHIẾU ĐÁNH GIÁ", "DANH SÁCH"
+    kind_title: str  # "BÁO CÁO", "TỜ TRÌNH", "THÔNG BÁO"
     title: str  # the document's metadata title
     subtitle: str
     parent_body: str
     issuing_body: str
-    symbol: str
+    symbol: str  # after "Số:": "…/BC-BTĐKT" with room for the number, or the registered one
     place_date: str
-    signer_title: str
+    signer_lines: list[str] = field(default_factory=list)
+    signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
+    draft: bool = True
+
+    @property
+    def signer_title(self) -> str:
+        return " / ".join(self.signer_lines)
 
 
 def place_date(*, on: datetime.date) -> str:
@@ -35,35 +45,54 @@ def place_date(*, on: datetime.date) -> str:
     }
 
 
+def place_blank_date(*, year: int) -> str:
+    """ "Kon Tum, ngày      tháng      năm 2020": the clerk writes the day it is signed."""
+    return _("%(place)s, day %(day)s month %(month)s year %(year)s") % {
+        "place": settings.REPORT_PLACE,
+        "day": BLANK,
+        "month": BLANK,
+        "year": year,
+    }
+
+
 def doc_header(
     *,
     kind_title: str,
     title: str,
     on: datetime.date,
     subtitle: str = "",
-    type_code: str | None = "BC",
+    kind: str = "province",
+    numbered: bool = True,
     recipients: list[str] | None = None,
-    signer_title: str | None = None,
+    draft: bool = True,
+    registered_number: str = "",
+    issued_on: datetime.date | None = None,
+    issuer: Issuer | None = None,
 ) -> DocHeader:
-    """The header of a report issued by the Board; the number is left blank for the clerk.
+    """The header and signer of a document of `kind`, as the Board set the kind up.
 
-    `type_code=None` leaves the number out: a list attached to a proposal letter has none.
+    Until the paper is issued, the number, day and month are left blank for the clerk and the year
+    is the year of `on`; once issued, the registered number and date are printed.
+    `numbered=False` leaves the number out (a list attached to a letter has none of its own).
     """
+    issuer = issuer or issuer_for(kind)
+    if registered_number and issued_on:
+        symbol, dated = registered_number, place_date(on=issued_on)
+    else:
+        code = TYPE_CODES.get(kind, "BC")
+        symbol, dated = f"{BLANK}/{code}-{issuer.issuer_code}", place_blank_date(year=on.year)
     return DocHeader(
         kind_title=kind_title,
         title=title,
         subtitle=subtitle,
-        parent_body=settings.REPORT_PARENT_BODY,
-        issuing_body=settings.REPORT_ISSUING_BODY,
-        # Number and symbol: "Số:      /BC-BTĐKT"; the number is given when the paper is signed.
-        symbol=(
-            f"\u2002\u2002\u2002\u2002\u2002/{type_code}-{settings.REPORT_ISSUER_CODE}"
-            if type_code
-            else ""
-        ),
-        place_date=place_date(on=on),
-        signer_title=signer_title or _("Head of the Board"),
-        recipients=recipients or [],
+        parent_body=issuer.parent_body,
+        issuing_body=issuer.issuing_body,
+        symbol=symbol if numbered else "",
+        place_date=dated,
+        signer_lines=issuer.signer_lines,
+        signer_name=issuer.signer_name,
+        recipients=issuer.recipients or recipients or [],
+        draft=draft,
     )
 
 

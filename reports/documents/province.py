@@ -6,6 +6,7 @@ rendering one annex part reads only that part's rows. Figures are the accepted o
 commune statistics and the reports the Board accepted.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,6 +31,8 @@ from kontum_poverty.numbers import round_half_up
 from reports import charts
 from reports.documents.base import DocHeader, doc_header
 from reports.documents.commune_annex import commune_annex
+from reports.models import ReportKind
+from reports.narratives import NarrativeState, narrative_state
 from reports.pdf import Annex
 from reports.selectors import (
     BlocCompleteness,
@@ -116,6 +119,18 @@ class AwardSection:
 
 
 @dataclass(frozen=True)
+class YearsRow:
+    """One target over the years of the period, each year's figure from the engine."""
+
+    number: int
+    name: str
+    target_text: str
+    values: list[str]
+    coverage: str
+    status: str
+
+
+@dataclass(frozen=True)
 class StatusCount:
     label: str
     count: int
@@ -136,6 +151,8 @@ class ReportContent:
     rankings: list[RankingSection]
     awards: list[AwardSection]
     poverty_rows: list[progress.PovertyFigures] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    years_rows: list[YearsRow] = field(default_factory=list)
     deprivation: DeprivationSection | None = None
     fund: FundSection | None = None
 
@@ -282,7 +299,28 @@ def award_sections(*, period: ReportingPeriod) -> list[AwardSection]:
     ]
 
 
+def _years_rows(sections: list[IndicatorSection], years: list[int]) -> list[YearsRow]:
+    """Each target's figure in every year of the period (the engine's trend), for a review."""
+    rows = []
+    for section in sections:
+        p = section.progress
+        by_year = {point.year: point.value for point in p.trend}
+        rows.append(
+            YearsRow(
+                number=section.number,
+                name=p.name,
+                target_text=section.target_text,
+                values=[value_text(by_year.get(y), p.unit_of_measure) for y in years],
+                coverage=str(p.coverage),
+                status=p.status_label,
+            )
+        )
+    return rows
+
+
 # --- The report ---------------------------------------------------------------------------------
+
+REVIEW_KINDS = (ReportKind.INTERIM, ReportKind.FINAL)
 
 
 @dataclass(frozen=True)
@@ -294,6 +332,39 @@ class ProvinceReport:
     campaign: Campaign
     province: Unit
     period: ReportingPeriod | None
+    # The yearly report, or the mid-term (sơ kết) or final (tổng kết) review ending with `year`.
+    kind: str = ReportKind.PROVINCE
+
+    @property
+    def is_review(self) -> bool:
+        return self.kind in REVIEW_KINDS
+
+    @property
+    def first_year(self) -> int:
+        """The first year the review covers: the year the campaign was launched (2017)."""
+        return min(self.campaign.issued_on.year, self.campaign.first_year)
+
+    def narrative(self) -> NarrativeState:
+        return narrative_state(campaign=self.campaign, kind=self.kind, year=self.year)
+
+    @classmethod
+    def build_review(cls, *, kind: str, year: int, on: datetime.date) -> "ProvinceReport":
+        """The mid-term review after `year`, or the final review of the campaign's last year."""
+        report = cls.build(year=year, on=on)
+        last = report.campaign.last_year
+        if kind == ReportKind.FINAL and year != last:
+            raise ValidationError(
+                _("The final review covers the whole campaign: choose its last year, %(year)s.")
+                % {"year": last},
+                code="unavailable",
+            )
+        if kind == ReportKind.INTERIM and year >= last:
+            raise ValidationError(
+                _("The mid-term review follows a year before the campaign's last year, %(year)s.")
+                % {"year": last},
+                code="unavailable",
+            )
+        return dataclasses.replace(report, kind=kind)
 
     @classmethod
     def build(cls, *, year: int, on: datetime.date) -> "ProvinceReport":
@@ -310,15 +381,43 @@ class ProvinceReport:
         return cls(year=year, on=on, campaign=campaign, province=province, period=period)
 
     def filename(self) -> str:
+        if self.kind == ReportKind.INTERIM:
+            return f"bao-cao-so-ket-{self.year}.pdf"
+        if self.kind == ReportKind.FINAL:
+            return f"bao-cao-tong-ket-{self.year}.pdf"
         return f"bao-cao-tinh-{self.year}.pdf"
 
-    def header(self) -> DocHeader:
+    def _titles(self) -> tuple[str, str]:
+        span = {"title": self.campaign.title, "first": self.first_year, "year": self.year}
+        if self.kind == ReportKind.INTERIM:
+            return (
+                _("Mid-term review of the campaign, %(first)s–%(year)s") % span,
+                _("Mid-term review of the emulation movement “%(title)s”, %(first)s–%(year)s")
+                % span,
+            )
+        if self.kind == ReportKind.FINAL:
+            return (
+                _("Final review of the campaign, %(first)s–%(year)s") % span,
+                _("Final review of the emulation movement “%(title)s”, %(first)s–%(year)s") % span,
+            )
+        return (
+            _("Report on the campaign in %(year)s") % span,
+            _("Results of the emulation movement “%(title)s” in %(year)s") % span,
+        )
+
+    def header(self, narrative: NarrativeState | None = None) -> DocHeader:
+        narrative = narrative or self.narrative()
+        document = narrative.document
+        title, subtitle = self._titles()
         return doc_header(
             kind_title=_("REPORT"),
-            title=_("Report on the campaign in %(year)s") % {"year": self.year},
-            subtitle=_("Results of the emulation movement “%(title)s” in %(year)s")
-            % {"title": self.campaign.title, "year": self.year},
+            title=title,
+            subtitle=subtitle,
             on=self.on,
+            kind=self.kind,
+            draft=narrative.draft,
+            registered_number=document.registered_number if document else "",
+            issued_on=document.issued_on if document else None,
             recipients=[
                 _("People's Committee of the province (to report)"),
                 _("Department of Labour, Invalids and Social Affairs"),
@@ -336,14 +435,18 @@ class ProvinceReport:
         )
         poverty = {p.year: p for p in overview.poverty}
         completeness = bloc_completeness(campaign=campaign, year=year, scope=province)
+        sections = _indicator_sections(
+            overview=overview, indicators=indicators, province=province, year=year
+        )
+        years = list(range(campaign.first_year, year + 1)) if self.is_review else []
         return ReportContent(
             overview=overview,
             poverty=poverty.get(year),
             poverty_before=poverty.get(year - 1),
             poverty_rows=overview.poverty,
-            indicators=_indicator_sections(
-                overview=overview, indicators=indicators, province=province, year=year
-            ),
+            indicators=sections,
+            years=years,
+            years_rows=_years_rows(sections, years) if years else [],
             statuses=_statuses(overview),
             completeness=completeness,
             completeness_total=completeness_total(completeness),
@@ -358,6 +461,7 @@ class ProvinceReport:
 
     def main_html(self) -> str:
         content = self.content()
+        narrative = self.narrative()
         poverty, before = content.poverty, content.poverty_before
         change = None
         if poverty and before and poverty.poverty_rate is not None and before.poverty_rate:
@@ -365,8 +469,10 @@ class ProvinceReport:
         return render_to_string(
             "reports/pdf/province.html",
             {
-                "doc": self.header(),
+                "doc": self.header(narrative),
                 "report": self,
+                "narrative": narrative,
+                "first_year": str(self.first_year),
                 "year": str(self.year),
                 "previous_year": str(self.year - 1),
                 "campaign": self.campaign,
@@ -378,4 +484,9 @@ class ProvinceReport:
         )
 
     def annex(self) -> Annex | None:
-        return commune_annex(scope=self.province, year=self.year, header=self.header(), on=self.on)
+        narrative = self.narrative()
+        header = self.header(narrative)
+        document = narrative.document
+        # The report's date is the clerk's to write until the signed paper is registered.
+        issued_on = document.issued_on if document and document.registered_number else None
+        return commune_annex(scope=self.province, year=self.year, header=header, on=issued_on)

@@ -37,6 +37,7 @@ from indicators.progress import MODEL_SOURCES, Coverage, Target
 from indicators.submissions.review import ReviewPage, review_page
 from kontum_poverty.numbers import round_half_up
 from reports.documents.base import DocHeader, doc_header
+from reports.narratives import CLOSED_STATES
 from reports.pdf import Annex
 from units.models import Unit
 
@@ -423,14 +424,21 @@ class UnitSheet:
                     NoteLine(label=f"{line.code}. {line.name}", text=score.board_justification)
                 )
         accepted = submission.status == SubmissionStatus.ACCEPTED
+        # A notice (thông báo) of the Board's evaluation, a document type of Decree 30; final
+        # once the Board has accepted the report and closed the year.
+        final = accepted and period.state in CLOSED_STATES
         header = doc_header(
-            kind_title=_("Evaluation sheet"),
-            title=_("Evaluation sheet %(year)s – %(unit)s") % {"year": year, "unit": unit.name},
+            kind_title=_("NOTICE"),
+            title=_("Evaluation of %(unit)s in %(year)s") % {"year": year, "unit": unit.name},
             on=on,
-            subtitle=_("Results of %(unit)s in the emulation movement “%(title)s” in %(year)s")
+            subtitle=_(
+                "Results of the evaluation and scoring of %(unit)s in the emulation movement "
+                "“%(title)s” in %(year)s"
+            )
             % {"unit": unit.name, "title": period.campaign.title, "year": year},
-            type_code="PĐG",
+            kind="unit",
             recipients=[unit.name],
+            draft=not final,
         )
         return cls(
             header=header,

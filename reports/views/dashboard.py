@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from campaigns.models import Campaign
 from indicators import progress
+from indicators.progress import groups as poverty_groups
 from indicators.progress.roadmap import RoadmapYear
 from kontum_poverty.http import AuthenticatedRequest
 from reports import access, charts, exports, selectors
@@ -70,6 +71,21 @@ class DashboardPage:
     fund: selectors.FundSection | None = None
     sponsors: list[selectors.SponsorRow] = field(default_factory=list)
     sources: list[progress.SourceRow] = field(default_factory=list)
+    # The groups document 3198/UBND-TH names, and falling back into poverty by district.
+    groups: poverty_groups.GroupComparison | None = None
+    falling_back: list[poverty_groups.FallingBackRow] = field(default_factory=list)
+
+    @property
+    def falling_back_table(
+        self,
+    ) -> tuple[
+        list[int],
+        list[tuple[poverty_groups.FallingBackRow, list[poverty_groups.FallingBackYear | None]]],
+    ]:
+        """Years as columns, districts as rows, for the falling-back table."""
+        years = poverty_groups.falling_back_years(self.falling_back)
+        return years, [(row, row.by_year(years)) for row in self.falling_back]
+
     as_of: datetime | None = None
 
     @property
@@ -151,6 +167,11 @@ def dashboard_page(
             campaign=campaign, scope=scope, year=chosen, include_submitted=include_submitted
         ),
     )
+    if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
+        page.groups = poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen)
+        page.falling_back = poverty_groups.falling_back_by_district(
+            campaign=campaign, scope=scope, year=chosen
+        )
     page.poverty_chart = charts.line_chart(
         title=_("Poverty rate by year"),
         points=[(p.year, p.poverty_rate) for p in overview.poverty],

@@ -17,6 +17,7 @@ from reports import access, selectors
 from reports.forms import ReportRequestForm, request_forms
 from reports.models import JobState, ReportKind
 from reports.services import jobs
+from units import access as roles
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,11 @@ def _page(request: AuthenticatedRequest, forms: list[ReportRequestForm], status:
     return render(
         request,
         "reports/document_list.html",
-        {"forms": forms, "jobs": selectors.jobs_for_user(user=request.user)},
+        {
+            "forms": forms,
+            "jobs": selectors.jobs_for_user(user=request.user),
+            "reads_board_documents": roles.reads_board_pages(request.user),
+        },
         status=status,
     )
 

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +18,12 @@ from campaigns import queue as review_queue
 from campaigns import selectors as campaign_selectors
 from campaigns.board.forms import NotReportingForm, QueueFilterForm
 from campaigns.board.guards import UNPROCESSABLE, board_action, board_page, period_or_404
-from campaigns.models import ReportingPeriod
+from campaigns.models import Appraisal, ReportingPeriod
 from campaigns.services import review as review_services
+from indicators.progress import groups as poverty_groups
 from kontum_poverty.forms import add_service_errors
 from kontum_poverty.http import AuthenticatedRequest
-from units.models import Unit
+from units.models import Unit, UnitLevel
 
 
 @board_page
@@ -100,6 +102,19 @@ def _render_queue(
         sort=request.GET.get("sort", ""),
         today=timezone.localdate(),
     )
+    falling_back: set[int] = set()
+    if period.campaign.falling_back_threshold is not None:
+        province = Unit.objects.filter(level=UnitLevel.PROVINCE).order_by("code").first()
+        if province is not None:
+            falling_back = poverty_groups.districts_above_falling_back_threshold(
+                campaign=period.campaign, scope=province, year=period.year
+            )
+    # Reports DOLISA appraised as they were last sent.
+    appraised = set(
+        Appraisal.objects.filter(
+            submission__period=period, at__gte=F("submission__submitted_at")
+        ).values_list("submission_id", flat=True)
+    )
     return render(
         request,
         "campaigns/board/queue.html",
@@ -121,6 +136,9 @@ def _render_queue(
             "can_act": access.board_may_act(request.user, period),
             "not_reporting_form": not_reporting_form,
             "query": request.GET.urlencode(),
+            # Districts above the Board's warning threshold for falling back into poverty.
+            "falling_back": falling_back,
+            "appraised": appraised,
         },
         status=status,
     )

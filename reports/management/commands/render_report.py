@@ -2,7 +2,9 @@
 
 python manage.py render_report province --year 2019 --out bao-cao-2019.pdf
 python manage.py render_report unit --year 2019 --unit 610 --out phieu-610.pdf
-python manage.py render_report awards --year 2019 --out khen-thuong-2019.pdf
+python manage.py render_report awards --year 2019 --out to-trinh-khen-thuong-2019.pdf
+python manage.py render_report interim --year 2019 --out so-ket-2019.pdf
+python manage.py render_report final --year 2020 --out tong-ket-2020.pdf
 """
 
 import time
@@ -16,11 +18,20 @@ from reports import documents
 from reports.models import ReportKind
 from reports.pdf import render_with_annex
 
-KINDS = [ReportKind.PROVINCE, ReportKind.UNIT_SHEET, ReportKind.AWARDS]
+KINDS = [
+    ReportKind.PROVINCE,
+    ReportKind.UNIT_SHEET,
+    ReportKind.AWARDS,
+    ReportKind.INTERIM,
+    ReportKind.FINAL,
+]
 
 
 class Command(BaseCommand):
-    help = "Render the province report, a unit's evaluation sheet or the award list to a PDF."
+    help = (
+        "Render the province report, a unit's evaluation notice, the award proposal letter, or "
+        "the mid-term or final review to a PDF."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=[str(k) for k in KINDS])
