@@ -4,9 +4,10 @@ Role predicates come from `units.access`; which rows a user may read at all is
 `units.access.scope_for_user`. These are the rules about the campaign's own objects.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import PeriodState, ReportingPeriod, Submission
+from campaigns.models import Campaign, PeriodState, ReportingPeriod, Submission
 from units import access
 from units.models import User
 
@@ -23,9 +24,32 @@ def ensure_admin(user: User) -> None:
         raise PermissionDenied
 
 
+def campaign_is_current(campaign: Campaign) -> bool:
+    """A campaign with a successor is read-only: its records stay as they were, its documents
+    can still be downloaded, and the work goes on in the successor."""
+    return campaign.successor_id is None
+
+
+def ensure_campaign_current(campaign: Campaign) -> None:
+    """Refuse any change to an earlier campaign's records; services call this before writing."""
+    if not campaign_is_current(campaign):
+        raise ValidationError(
+            _(
+                "Campaign %(campaign)s has a successor campaign: its records can be read and its "
+                "documents downloaded, but not changed."
+            ),
+            code="campaign_read_only",
+            params={"campaign": campaign.number},
+        )
+
+
 def board_may_act(user: User, period: ReportingPeriod) -> bool:
     """The Board acts on a year's reports while the year is open; leaders only read."""
-    return access.is_board(user) and period.state == PeriodState.OPEN
+    return (
+        access.is_board(user)
+        and period.state == PeriodState.OPEN
+        and campaign_is_current(period.campaign)
+    )
 
 
 def board_points_visible(*, user: User, submission: Submission) -> bool:

@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
     Appraisal,
+    AwardDecision,
+    AwardForm,
     AwardProposal,
+    AwardRecord,
     BlocMembership,
     Campaign,
     CommunicationItem,
@@ -21,6 +24,7 @@ from campaigns.models import (
     DeadlineExtension,
     EmulationBloc,
     Evidence,
+    Nominee,
     PeriodEvent,
     PeriodState,
     Registration,
@@ -652,8 +656,54 @@ class AwardProposalAdmin(admin.ModelAdmin):
     list_filter = ("period", "award", "status")
     search_fields = ("unit__code", "unit__name", "decision_number")
     list_select_related = ("unit", "period__campaign")
-    autocomplete_fields = ("unit", "proposed_by")
+    autocomplete_fields = ("unit", "nominee", "proposed_by")
     readonly_fields = ("created_at",)
+
+
+@admin.register(AwardForm)
+class AwardFormAdmin(admin.ModelAdmin):
+    list_display = ("name", "campaign", "level", "stage", "board_proposes", "quota", "order")
+    list_filter = ("campaign", "level", "stage")
+    search_fields = ("name", "authority")
+
+
+@admin.register(Nominee)
+class NomineeAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "unit", "details")
+    list_filter = ("kind",)
+    search_fields = ("name", "unit__code", "unit__name")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+
+
+class RegisterReadOnlyAdmin(admin.ModelAdmin):
+    """The register is kept on the Board's pages, whose services apply the rules; here it is
+    read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AwardDecision)
+class AwardDecisionAdmin(RegisterReadOnlyAdmin):
+    list_display = ("number", "signed_on", "form", "signer_name", "period")
+    list_filter = ("period__campaign", "form__kind")
+    search_fields = ("number", "signer_name")
+    list_select_related = ("form", "period")
+
+
+@admin.register(AwardRecord)
+class AwardRecordAdmin(RegisterReadOnlyAdmin):
+    list_display = ("nominee", "form", "decision_number", "decided_on", "granted_by")
+    list_filter = ("level", "form__kind")
+    search_fields = ("nominee__name", "decision_number")
+    list_select_related = ("nominee", "form")
 
 
 @admin.register(SponsorshipSupport)

@@ -140,13 +140,16 @@ def _proposals_sheet(sheet: Worksheet, period: ReportingPeriod) -> None:
             _("Reason"),
             _("Decision number"),
             _("Decision date"),
+            _("Nominee"),
+            _("Nominee kind"),
+            _("Summary of achievements"),
         ],  # fmt: skip
         bold=True,
     )
     proposals = (
         AwardProposal.objects.filter(period=period)
-        .select_related("unit")
-        .order_by("award", "unit__code")
+        .select_related("unit", "nominee")
+        .order_by("award", "unit__code", "nominee__name")
     )
     for proposal in proposals:
         _append(
@@ -159,9 +162,12 @@ def _proposals_sheet(sheet: Worksheet, period: ReportingPeriod) -> None:
                 proposal.reason,
                 proposal.decision_number,
                 proposal.decision_date,
+                proposal.nominee.name,
+                proposal.nominee.get_kind_display(),
+                proposal.summary,
             ],
         )
-    _widths(sheet, [10, 36, 40, 14, 60, 20, 14])
+    _widths(sheet, [10, 36, 40, 14, 60, 20, 14, 40, 14, 60])
 
 
 def board_workbook(*, period: ReportingPeriod) -> bytes:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from kontum_poverty.history import ValueHistory
@@ -41,6 +42,9 @@ class Campaign(models.Model):
         related_name="predecessors",
         verbose_name=_("successor campaign"),
     )
+    # The poverty standard households are counted under (QĐ 59/2015/QĐ-TTg until 2020,
+    # NĐ 07/2021/NĐ-CP from 2021): figures under two standards do not compare.
+    poverty_standard = models.CharField(_("poverty standard"), max_length=60, blank=True)
     # Classification thresholds on total Board points (out of 100).
     excellent_min = models.DecimalField(_("Excellent from"), default=90, **POINTS)
     good_min = models.DecimalField(_("Good from"), default=70, **POINTS)
@@ -721,6 +725,148 @@ class AwardKind(models.TextChoices):
         "certificate",
         _("Certificate of merit of the Chairman of the Provincial People's Committee"),
     )
+    PM_CERTIFICATE = "pm_certificate", _("Certificate of merit of the Prime Minister")
+    COMMENDATION = "commendation", _("Certificate of commendation")
+
+
+class AwardLevel(models.TextChoices):
+    STATE = "state", _("State level")
+    PROVINCE = "province", _("Provincial level")
+    LOCAL = "local", _("District or department level")
+
+
+class AwardStage(models.TextChoices):
+    YEAR = "year", _("Yearly results")
+    FINAL = "final", _("Final review of the campaign")
+
+
+class AwardForm(models.Model):
+    """A form of award the Board uses in a campaign, with who grants it and its quota.
+
+    Forms a district or department grants under its own authority (a Giấy khen) are recorded in
+    the award history only: the Board does not propose them."""
+
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="award_forms", verbose_name=_("campaign")
+    )
+    kind = models.CharField(_("form of award"), max_length=16, choices=AwardKind)
+    name = models.CharField(_("name"), max_length=300)
+    level = models.CharField(_("level"), max_length=16, choices=AwardLevel)
+    authority = models.CharField(_("granted by"), max_length=200)
+    stage = models.CharField(
+        _("proposed for"), max_length=16, choices=AwardStage, default=AwardStage.YEAR
+    )
+    board_proposes = models.BooleanField(_("proposed by the Board"), default=True)
+    quota = models.PositiveSmallIntegerField(
+        _("quota"),
+        null=True,
+        blank=True,
+        help_text=_("Most nominees for this form per year (or at the final review); empty: none."),
+    )
+    # Board settings beyond the law's own rules.
+    min_years_between = models.PositiveSmallIntegerField(
+        _("years between two of this form"),
+        default=0,
+        help_text=_("A nominee given this form fewer years ago is not eligible; 0: no rule."),
+    )
+    requires = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only for holders of"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("form of award")
+        verbose_name_plural = _("forms of award")
+        ordering = ["campaign", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "kind", "stage"],
+                name="campaigns_awardform_one_per_kind_stage",
+                violation_error_code="one_per_kind_stage",
+                violation_error_message=_("This campaign already has this form for this stage."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quota__isnull=True) | Q(quota__gt=0),
+                name="campaigns_awardform_quota_positive",
+                violation_error_code="quota_positive",
+                violation_error_message=_("A quota is at least 1; leave it empty for none."),
+            ),
+            # A Giấy khen is the district's or department's own: recorded, never proposed.
+            models.CheckConstraint(
+                condition=~Q(level=AwardLevel.LOCAL) | Q(board_proposes=False),
+                name="campaigns_awardform_local_not_proposed",
+                violation_error_code="local_not_proposed",
+                violation_error_message=_(
+                    "A district's or department's own award is recorded, not proposed by the Board."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="") & ~Q(authority=""),
+                name="campaigns_awardform_named",
+                violation_error_code="named",
+                violation_error_message=_("Give the form's name and who grants it."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NomineeKind(models.TextChoices):
+    COLLECTIVE = "collective", _("Collective")
+    INDIVIDUAL = "individual", _("Individual")
+    HOUSEHOLD = "household", _("Household")
+
+
+class Nominee(models.Model):
+    """Who an award goes to: a collective (a territory's people and officials, or an agency),
+    a person, or a household, each under the unit it belongs to. Keeps its award history."""
+
+    kind = models.CharField(_("nominee kind"), max_length=16, choices=NomineeKind)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="nominees", verbose_name=_("unit"))
+    name = models.CharField(_("name"), max_length=300)
+    details = models.CharField(
+        _("position or address"),
+        max_length=300,
+        blank=True,
+        help_text=_("A person's position and workplace, or a household's village and commune."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nominee")
+        verbose_name_plural = _("nominees")
+        ordering = ["unit__code", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "name"],
+                name="campaigns_nominee_unique_name",
+                violation_error_code="unique_name",
+                violation_error_message=_("This unit already has a nominee of this name."),
+            ),
+            # The collective of a unit is one nominee, so its history stays in one place.
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(kind=NomineeKind.COLLECTIVE),
+                name="campaigns_nominee_one_collective_per_unit",
+                violation_error_code="one_collective_per_unit",
+                violation_error_message=_("This unit already has its collective nominee."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="campaigns_nominee_named",
+                violation_error_code="named",
+                violation_error_message=_("Give the nominee's name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProposalStatus(models.TextChoices):
@@ -737,6 +883,20 @@ class AwardProposal(models.Model):
         Unit, models.PROTECT, related_name="award_proposals", verbose_name=_("unit")
     )
     award = models.CharField(_("award"), max_length=16, choices=AwardKind)
+    # The nominee and the campaign's form; `unit` and `award` repeat them for the lists.
+    nominee = models.ForeignKey(
+        Nominee,
+        models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("nominee"),
+    )
+    form = models.ForeignKey(
+        AwardForm,
+        models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("form of award"),
+    )
+    summary = models.TextField(_("summary of achievements"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=ProposalStatus, default=ProposalStatus.PROPOSED
     )
@@ -759,10 +919,10 @@ class AwardProposal(models.Model):
         ordering = ["period", "award", "unit__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "unit", "award"],
-                name="campaigns_proposal_one_per_award",
+                fields=["period", "nominee", "form"],
+                name="campaigns_proposal_one_per_nominee_form",
                 violation_error_code="one_per_award",
-                violation_error_message=_("This unit is already proposed for this award."),
+                violation_error_message=_("This nominee is already proposed for this award."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=ProposalStatus.APPROVED)
@@ -777,6 +937,145 @@ class AwardProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.get_award_display()} ({self.period.year})"
+
+
+class AwardDecision(models.Model):
+    """A decision the committee signed, as the Board records it in the register."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        models.PROTECT,
+        related_name="award_decisions",
+        verbose_name=_("year of the achievements"),
+    )
+    form = models.ForeignKey(
+        AwardForm, models.PROTECT, related_name="decisions", verbose_name=_("form of award")
+    )
+    number = models.CharField(_("decision number"), max_length=60)
+    signed_on = models.DateField(_("signed on"))
+    signer_name = models.CharField(_("signed by"), max_length=200)
+    signer_title = models.CharField(
+        _("signer's title"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example “KT. CHỦ TỊCH – PHÓ CHỦ TỊCH”."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award decision")
+        verbose_name_plural = _("award decisions")
+        ordering = ["-signed_on", "-pk"]
+        constraints = [
+            # Numbers start again each year: "15/QĐ-UBND" of 2020 is not that of 2021.
+            models.UniqueConstraint(
+                F("number"),
+                ExtractYear("signed_on"),
+                name="campaigns_awarddecision_unique_number_year",
+                violation_error_code="unique_number",
+                violation_error_message=_("A decision with this number is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(number="") & ~Q(signer_name=""),
+                name="campaigns_awarddecision_number_and_signer",
+                violation_error_code="number_and_signer",
+                violation_error_message=_("A decision needs its number and its signer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.signed_on:%d/%m/%Y})"
+
+
+class AwardRecord(models.Model):
+    """One award a nominee received: from a decision in the register, or recorded from another
+    authority (a district's or department's Giấy khen). The history eligibility reads."""
+
+    nominee = models.ForeignKey(
+        Nominee, models.PROTECT, related_name="awards", verbose_name=_("nominee")
+    )
+    form = models.ForeignKey(
+        AwardForm, models.PROTECT, related_name="records", verbose_name=_("form of award")
+    )
+    # Copied from the form so that the database can hold the one-state-award-a-year rule.
+    level = models.CharField(_("level"), max_length=16, choices=AwardLevel)
+    # The achievement the award is for: a year's results, or the campaign at its final review.
+    period = models.ForeignKey(
+        ReportingPeriod,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_records",
+        verbose_name=_("year of the achievements"),
+    )
+    stage = models.CharField(
+        _("achievement"), max_length=16, choices=AwardStage, default=AwardStage.YEAR
+    )
+    decision = models.ForeignKey(
+        AwardDecision,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("decision"),
+    )
+    proposal = models.OneToOneField(
+        AwardProposal,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="record",
+        verbose_name=_("proposal"),
+    )
+    decision_number = models.CharField(_("decision number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    granted_by = models.CharField(_("granted by"), max_length=200)
+    summary = models.TextField(_("summary of achievements"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award received")
+        verbose_name_plural = _("award history")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            # Law on Emulation and Commendation: one achievement earns one form of award.
+            models.UniqueConstraint(
+                fields=["nominee", "period", "stage"],
+                condition=Q(period__isnull=False),
+                name="campaigns_awardrecord_one_form_per_achievement",
+                violation_error_code="one_form_per_achievement",
+                violation_error_message=_(
+                    "One achievement earns one form of award: this nominee already has an award "
+                    "for it."
+                ),
+            ),
+            # ... and no two state-level awards to one nominee in one year.
+            models.UniqueConstraint(
+                F("nominee"),
+                ExtractYear("decided_on"),
+                condition=Q(level=AwardLevel.STATE),
+                name="campaigns_awardrecord_one_state_award_a_year",
+                violation_error_code="one_state_award_a_year",
+                violation_error_message=_(
+                    "No two state-level awards go to one nominee in one year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision_number="") & ~Q(granted_by=""),
+                name="campaigns_awardrecord_has_decision",
+                violation_error_code="has_decision",
+                violation_error_message=_("Give the decision's number and who granted the award."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nominee} – {self.form} ({self.decision_number})"
 
 
 class SponsorshipSupport(models.Model):

@@ -372,6 +372,8 @@ def period_open_for_unit(
     """Whether the unit may still change its registration and report on a given day."""
     if period.state != PeriodState.OPEN or on < period.opens_on:
         return False
+    if period.campaign.successor_id is not None:  # an earlier campaign is read-only
+        return False
     return on <= (deadline or deadlines.unit_deadline(period=period, unit=unit))
 
 
@@ -379,7 +381,10 @@ def report_open_for_unit(*, submission: Submission, on: date, deadline: date | N
     """Whether the unit may change its report: a report the Board returned may be corrected
     after the deadline, as long as the year is still open."""
     if submission.status == SubmissionStatus.RETURNED:
-        return submission.period.state == PeriodState.OPEN
+        return (
+            submission.period.state == PeriodState.OPEN
+            and submission.period.campaign.successor_id is None
+        )
     return period_open_for_unit(
         period=submission.period, unit=submission.unit, on=on, deadline=deadline
     )

@@ -734,6 +734,11 @@ class Baseline(models.Model):
     value = models.DecimalField(_("baseline value"), **VALUE)
     source_document = models.CharField(_("source document"), max_length=300)
     note = models.TextField(_("note"), blank=True)
+    # What the value was measured under: a successor campaign's baseline carries the standard
+    # of the campaign it comes from (a poverty figure under QĐ 59/2015/QĐ-TTg is not one under
+    # NĐ 07/2021/NĐ-CP), and is flagged when it must be entered again under the new one.
+    standard = models.CharField(_("measured under"), max_length=100, blank=True)
+    needs_reentry = models.BooleanField(_("to be entered again"), default=False)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,

@@ -9,8 +9,12 @@ from campaigns.models import (
     STATUS_ACTION,
     Appraisal,
     AppraisalVerdict,
+    AwardDecision,
+    AwardForm,
     AwardKind,
+    AwardLevel,
     AwardProposal,
+    AwardRecord,
     BlocMembership,
     Campaign,
     CommunicationItem,
@@ -20,6 +24,8 @@ from campaigns.models import (
     DeadlineExtension,
     EmulationBloc,
     Evidence,
+    Nominee,
+    NomineeKind,
     PeriodEvent,
     PeriodEventKind,
     Registration,
@@ -29,6 +35,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from campaigns.services import register
 from indicators.models import (
     Baseline,
     BaselineChange,
@@ -315,6 +322,11 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     uploaded_by = factory.SubFactory(UserFactory, unit=factory.SelfAttribute("..submission.unit"))
 
 
+def _award_form(campaign: Campaign, kind: str) -> AwardForm:
+    register.award_forms_ensure(campaign=campaign)
+    return AwardForm.objects.filter(campaign=campaign, kind=kind).order_by("stage").last()
+
+
 class AwardProposalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AwardProposal
@@ -322,6 +334,58 @@ class AwardProposalFactory(factory.django.DjangoModelFactory):
     period = factory.SubFactory(PeriodFactory)
     unit = factory.SubFactory(DistrictFactory)
     award = AwardKind.CERTIFICATE
+    # The unit's collective, and the campaign's form of the award (its defaults on first use).
+    nominee = factory.LazyAttribute(lambda o: register.collective_nominee(unit=o.unit))
+    form = factory.LazyAttribute(lambda o: _award_form(o.period.campaign, o.award))
+
+
+class NomineeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Nominee
+
+    kind = NomineeKind.INDIVIDUAL
+    unit = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"Ông Nguyễn Văn {n}")
+    details = "Trưởng thôn"
+
+
+class AwardFormFactory(factory.django.DjangoModelFactory):
+    """A form of the campaign's own; the defaults of a campaign come from the register."""
+
+    class Meta:
+        model = AwardForm
+
+    campaign = factory.SubFactory(CampaignFactory)
+    kind = AwardKind.CERTIFICATE
+    name = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
+    level = AwardLevel.PROVINCE
+    authority = "Chủ tịch Ủy ban nhân dân tỉnh"
+
+
+class AwardDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardDecision
+
+    period = factory.SubFactory(PeriodFactory)
+    form = factory.LazyAttribute(lambda o: _award_form(o.period.campaign, AwardKind.CERTIFICATE))
+    number = factory.Sequence(lambda n: f"{n + 1}/QĐ-UBND")
+    signed_on = date(2020, 4, 15)
+    signer_name = "Nguyễn Văn Hòa"
+    signer_title = "KT. CHỦ TỊCH – PHÓ CHỦ TỊCH"
+    recorded_by = factory.SubFactory(UserFactory, board=True)
+
+
+class AwardRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardRecord
+
+    nominee = factory.SubFactory(NomineeFactory)
+    form = factory.LazyAttribute(lambda o: _award_form(CampaignFactory(), AwardKind.COMMENDATION))
+    level = factory.LazyAttribute(lambda o: o.form.level)
+    decision_number = factory.Sequence(lambda n: f"{n + 1}/QĐ-UBND")
+    decided_on = date(2019, 12, 20)
+    granted_by = "Chủ tịch UBND huyện Đắk Hà"
+    recorded_by = factory.SubFactory(UserFactory, board=True)
 
 
 class SponsorshipSupportFactory(factory.django.DjangoModelFactory):

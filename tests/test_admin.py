@@ -27,7 +27,10 @@ from reports.models import BoardDocument, DocumentSetup, NarrativeVersion
 from tests.factories import (
     ApiTokenFactory,
     AppraisalFactory,
+    AwardDecisionFactory,
+    AwardFormFactory,
     AwardProposalFactory,
+    AwardRecordFactory,
     BaselineChangeFactory,
     BaselineFactory,
     BlocFactory,
@@ -45,6 +48,7 @@ from tests.factories import (
     IndicatorFactory,
     MilestoneFactory,
     ModelResultFactory,
+    NomineeFactory,
     PeriodEventFactory,
     PeriodFactory,
     PovertyModelFactory,
@@ -93,6 +97,10 @@ MAKERS = {
     "campaigns.evidence": EvidenceFactory,
     "campaigns.criterionscore": lambda: CriterionScoreFactory(self_points=5),
     "campaigns.awardproposal": AwardProposalFactory,
+    "campaigns.awardform": AwardFormFactory,
+    "campaigns.nominee": NomineeFactory,
+    "campaigns.awarddecision": AwardDecisionFactory,
+    "campaigns.awardrecord": AwardRecordFactory,
     "campaigns.sponsorshipsupport": SponsorshipSupportFactory,
     "campaigns.communicationitem": CommunicationItemFactory,
     "indicators.indicator": IndicatorFactory,
@@ -148,6 +156,8 @@ MAKERS = {
 }
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
+    "campaigns.awarddecision",
+    "campaigns.awardrecord",
     "campaigns.periodevent",
     # Written on DOLISA's pages only.
     "campaigns.appraisal",

@@ -308,6 +308,7 @@ def test_approving_records_the_decision_written_the_vietnamese_way(client, board
         status="approved",
         decision_number="456/QĐ-UBND",
         decision_date="05/03/2020",
+        signer_name="Nguyễn Văn Hòa",
     )
 
     assert response.status_code == 302
@@ -458,6 +459,7 @@ def test_a_locked_year_still_takes_proposals_and_decisions(client, board_staff, 
             "status": "approved",
             "decision_number": "1/QĐ-UBND",
             "decision_date": "01/03/2020",
+            "signer_name": "Nguyễn Văn Hòa",
         },
         "reject": {"action": "decide", "proposal": proposal.pk, "status": "rejected"},
     }[action]

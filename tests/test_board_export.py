@@ -84,6 +84,7 @@ def test_the_file_holds_the_ranking_with_the_rule_and_the_proposals(client, boar
     assert approved[2] == flag
     assert approved[4:6] == ("Dẫn đầu khối", "456/QĐ-UBND")
     assert approved[6] == datetime(2020, 3, 5)
+    assert approved[7] == "Nhân dân và cán bộ thành phố Kon Tum"
     date_cell = next(c for row in proposals.iter_rows() for c in row if c.value == approved[6])
     assert date_cell.number_format == "DD/MM/YYYY"
 

@@ -18,9 +18,13 @@ from django.utils import timezone
 
 from campaigns.models import (
     AppraisalVerdict,
+    AwardKind,
+    AwardLevel,
+    AwardStage,
     Campaign,
     Classification,
     Criterion,
+    NomineeKind,
     PeriodEventKind,
     ProposalStatus,
     ReportingPeriod,
@@ -46,7 +50,10 @@ from reports.models import (
 from tests.factories import (
     ApiTokenFactory,
     AppraisalFactory,
+    AwardDecisionFactory,
+    AwardFormFactory,
     AwardProposalFactory,
+    AwardRecordFactory,
     BaselineFactory,
     BlocFactory,
     BlocMembershipFactory,
@@ -62,6 +69,7 @@ from tests.factories import (
     IndicatorFactory,
     MilestoneFactory,
     ModelResultFactory,
+    NomineeFactory,
     PeriodEventFactory,
     PeriodFactory,
     PovertyModelFactory,
@@ -567,7 +575,7 @@ def test_changing_a_criterion_maximum_carries_over_to_its_scores():
 
 def test_a_unit_is_proposed_once_per_award_and_year():
     proposal = AwardProposalFactory()
-    with refused_by("campaigns_proposal_one_per_award"):
+    with refused_by("campaigns_proposal_one_per_nominee_form"):
         AwardProposalFactory(period=proposal.period, unit=proposal.unit, award=proposal.award)
 
 
@@ -608,6 +616,83 @@ def test_a_communication_count_cannot_be_negative():
     CommunicationItemFactory(count=0)  # positive control: zero is a count
     with refused_by("campaigns_communicationitem_count_check"):
         CommunicationItemFactory(count=-1)
+
+
+def test_a_campaign_has_one_form_of_each_kind_per_stage():
+    form = AwardFormFactory()
+    AwardFormFactory(campaign=form.campaign, stage=AwardStage.FINAL)  # positive control
+    with refused_by("campaigns_awardform_one_per_kind_stage"):
+        AwardFormFactory(campaign=form.campaign)
+
+
+def test_a_forms_quota_is_at_least_one():
+    AwardFormFactory(quota=1)  # positive control
+    with refused_by("campaigns_awardform_quota_positive"):
+        AwardFormFactory(quota=0)
+
+
+def test_a_giay_khen_is_recorded_not_proposed_by_the_board():
+    AwardFormFactory(kind=AwardKind.COMMENDATION, level=AwardLevel.LOCAL, board_proposes=False)
+    with refused_by("campaigns_awardform_local_not_proposed"):
+        AwardFormFactory(kind=AwardKind.COMMENDATION, level=AwardLevel.LOCAL, board_proposes=True)
+
+
+def test_a_form_names_itself_and_who_grants_it():
+    with refused_by("campaigns_awardform_named"):
+        AwardFormFactory(authority="")
+
+
+def test_a_unit_has_one_nominee_of_a_name_and_kind():
+    nominee = NomineeFactory()
+    NomineeFactory(unit=nominee.unit, name=nominee.name, kind=NomineeKind.HOUSEHOLD)
+    with refused_by("campaigns_nominee_unique_name"):
+        NomineeFactory(unit=nominee.unit, name=nominee.name)
+
+
+def test_a_unit_has_one_collective_nominee():
+    collective = NomineeFactory(kind=NomineeKind.COLLECTIVE, name="Nhân dân và cán bộ huyện A")
+    with refused_by("campaigns_nominee_one_collective_per_unit"):
+        NomineeFactory(kind=NomineeKind.COLLECTIVE, unit=collective.unit, name="Khác")
+
+
+def test_a_nominee_has_a_name():
+    with refused_by("campaigns_nominee_named"):
+        NomineeFactory(name="")
+
+
+def test_a_decision_number_is_registered_once_a_year():
+    decision = AwardDecisionFactory(number="15/QĐ-UBND", signed_on=date(2020, 4, 1))
+    AwardDecisionFactory(number="15/QĐ-UBND", signed_on=date(2021, 4, 1), period=decision.period)
+    with refused_by("campaigns_awarddecision_unique_number_year"):
+        AwardDecisionFactory(
+            number="15/QĐ-UBND", signed_on=date(2020, 9, 1), period=decision.period
+        )
+
+
+def test_a_decision_has_its_number_and_signer():
+    with refused_by("campaigns_awarddecision_number_and_signer"):
+        AwardDecisionFactory(signer_name="")
+
+
+def test_one_achievement_earns_one_form_in_the_history():
+    period = PeriodFactory()
+    record = AwardRecordFactory(period=period)
+    AwardRecordFactory(nominee=record.nominee, period=None)  # positive control: no achievement
+    with refused_by("campaigns_awardrecord_one_form_per_achievement"):
+        AwardRecordFactory(nominee=record.nominee, period=period, form=record.form)
+
+
+def test_no_two_state_awards_to_one_nominee_in_one_year():
+    state = AwardFormFactory(kind=AwardKind.PM_CERTIFICATE, level=AwardLevel.STATE)
+    record = AwardRecordFactory(form=state, decided_on=date(2021, 3, 1))
+    AwardRecordFactory(nominee=record.nominee, form=state, decided_on=date(2022, 3, 1))
+    with refused_by("campaigns_awardrecord_one_state_award_a_year"):
+        AwardRecordFactory(nominee=record.nominee, form=state, decided_on=date(2021, 11, 1))
+
+
+def test_an_award_in_the_history_names_its_decision():
+    with refused_by("campaigns_awardrecord_has_decision"):
+        AwardRecordFactory(decision_number="")
 
 
 # --- indicators -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from campaigns.models import (
     ReportingPeriod,
     Submission,
 )
+from campaigns.services import register
 from indicators.models import CommuneStatistics, ModelResult, ReportedValue
 from tests.factories import (
     AwardProposalFactory,
@@ -583,12 +584,15 @@ def test_an_award_proposal_can_be_added_to_a_locked_year(admin_client):
     # Awards and their decisions stay outside the year lock.
     period = PeriodFactory(year=2018)
     lock(period)
+    unit = DistrictFactory()
 
     response = admin_client.post(
         admin_url("campaigns.awardproposal", "add"),
         {
             "period": period.pk,
-            "unit": DistrictFactory().pk,
+            "unit": unit.pk,
+            "nominee": register.collective_nominee(unit=unit).pk,
+            "form": register.award_form(period=period, kind="certificate").pk,
             "award": "certificate",
             "status": "proposed",
             "reason": "",

@@ -394,6 +394,7 @@ def test_a_unit_outside_the_rule_needs_a_reason_and_decisions_need_number_and_da
         status=ProposalStatus.APPROVED,
         decision_number="125/QĐ-UBND",
         decision_date=date(2020, 3, 2),
+        signer_name="Nguyễn Văn Hòa",
     )
     assert approved.status == ProposalStatus.APPROVED
     with pytest.raises(ValidationError):

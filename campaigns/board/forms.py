@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import AwardKind, ProposalStatus
+from campaigns.models import AwardKind, NomineeKind, ProposalStatus
 from campaigns.queue import FLAGS, STATES, Queue
 from campaigns.services.submissions import ScoreInput
 from indicators.models import Indicator, Measure
@@ -28,9 +28,34 @@ from units.models import Unit, UnitFlagKind
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
+# A Giấy khen is recorded in the award history, never proposed by the Board.
+PROPOSED_AWARDS = [(k.value, k.label) for k in AwardKind if k != AwardKind.COMMENDATION]
+
+
 class ProposalAddForm(StyledForm):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
-    award = forms.ChoiceField(choices=AwardKind.choices, label=_("Award"))
+    award = forms.ChoiceField(choices=PROPOSED_AWARDS, label=_("Award"))
+    nominee_kind = forms.ChoiceField(
+        choices=NomineeKind.choices,
+        initial=NomineeKind.COLLECTIVE,
+        required=False,
+        label=_("Nominee"),
+    )
+    nominee_name = forms.CharField(
+        label=_("Name of the person or household"),
+        required=False,
+        max_length=300,
+        help_text=_("A collective is named for you: “Nhân dân và cán bộ huyện …” or the agency."),
+    )
+    nominee_details = forms.CharField(
+        label=_("Position or address"), required=False, max_length=300
+    )
+    summary = forms.CharField(
+        label=_("Summary of achievements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed for a person, a household, and forms the ranking does not decide."),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -53,6 +78,11 @@ class ProposalReasonForm(ProposalForm):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    summary = forms.CharField(
+        label=_("Summary of achievements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ProposalDecideForm(ProposalForm):
@@ -66,6 +96,12 @@ class ProposalDecideForm(ProposalForm):
             format="%d/%m/%Y", attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"}
         ),
         error_messages={"invalid": _("Write the date as dd/mm/yyyy.")},
+    )
+    signer_name = forms.CharField(
+        label=_("Signed by"),
+        required=False,
+        max_length=200,
+        help_text=_("Needed for a decision not yet in the register."),
     )
 
 

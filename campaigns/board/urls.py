@@ -8,8 +8,10 @@ from campaigns.board.views import (
     history,
     queue,
     ranking,
+    register,
     review,
     roadmap,
+    successor,
     year,
 )
 
@@ -26,6 +28,9 @@ urlpatterns = [
     path("<int:period_pk>/ranking/", ranking.ranking, name="ranking"),
     path("<int:period_pk>/ranking.xlsx", ranking.ranking_export, name="export"),
     path("<int:period_pk>/awards/", awards.award_proposals, name="awards"),
+    path("<int:period_pk>/awards/register/", register.award_register, name="award-register"),
+    path("units/<int:unit_pk>/awards/", register.unit_awards, name="unit-awards"),
+    path("campaigns/<int:campaign_pk>/successor/", successor.start, name="successor"),
     path("<int:period_pk>/year/", year.year, name="year"),
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
     path("<int:period_pk>/groups/", groups.groups, name="groups"),

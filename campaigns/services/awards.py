@@ -11,21 +11,27 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import access, selectors
 from campaigns.models import (
+    AwardForm,
     AwardKind,
     AwardProposal,
     Classification,
+    NomineeKind,
     PeriodState,
     ProposalStatus,
     ReportingPeriod,
     SubmissionStatus,
 )
 from campaigns.ranking import BlocRanking, RankedUnit, bloc_rankings
+from campaigns.services import register
 from units.models import Unit, User
+
+# The forms the ranking decides; the others rest on the nominee's summary of achievements.
+RANKED_AWARDS = (AwardKind.FLAG, AwardKind.CERTIFICATE)
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ def award_eligibility(
     checks: dict[tuple[int, str], Eligibility] = {}
     for ranking in rankings if rankings is not None else bloc_rankings(period=period):
         for row in ranking.rows:
-            for award in AwardKind:
+            for award in RANKED_AWARDS:
                 check = _check(row, ranking, award)
                 key = (row.unit.pk, award.value)
                 # A unit in two blocs qualifies if either bloc's ranking says so.
@@ -135,7 +141,13 @@ def proposing_open(period: ReportingPeriod) -> bool:
 def _ensure_board(period: ReportingPeriod, by: User) -> ReportingPeriod:
     """Lock the year's row and read it afresh: a close or reopen committed meanwhile is seen."""
     access.ensure_board(by)
-    return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    locked = (
+        ReportingPeriod.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .get(pk=period.pk)
+    )
+    access.ensure_campaign_current(locked.campaign)
+    return locked
 
 
 def _ensure_proposing_open(period: ReportingPeriod) -> None:
@@ -155,51 +167,155 @@ def proposals_derive(*, period: ReportingPeriod, by: User) -> list[AwardProposal
     """Propose every eligible unit not yet proposed; proposals already there stay as edited."""
     period = _ensure_board(period, by)
     _ensure_proposing_open(period)
-    existing = set(AwardProposal.objects.filter(period=period).values_list("unit_id", "award"))
-    created = [
-        AwardProposal(
-            period=period,
-            unit=check.unit,
-            award=check.award,
-            reason=check.explanation,
-            proposed_by=by,
+    forms = {
+        kind.value: form
+        for kind in RANKED_AWARDS
+        if (form := register.award_form(period=period, kind=kind)) is not None
+        and form.board_proposes
+    }
+    # The forms' rows are the quotas' locks, as for a proposal by hand.
+    list(AwardForm.objects.select_for_update().filter(pk__in=[f.pk for f in forms.values()]))
+    existing = set(
+        AwardProposal.objects.filter(
+            period=period, nominee__kind=NomineeKind.COLLECTIVE
+        ).values_list("unit_id", "award")
+    )
+    room = {kind: register.quota_left(form=form, period=period) for kind, form in forms.items()}
+    created: list[AwardProposal] = []
+    for (unit_id, award), check in award_eligibility(period=period).items():
+        form = forms.get(award)
+        if form is None or not check.eligible or (unit_id, award) in existing:
+            continue
+        left = room[award]
+        if left == 0:
+            continue  # a full quota: the Board chooses by hand among the rest
+        nominee = register.collective_nominee(unit=check.unit)
+        # The law's rules and the Board's (one form per achievement, …) leave a unit out.
+        if register.rule_breaches(
+            nominee=nominee, form=form, period=period, year=timezone.localdate().year
+        ):
+            continue
+        created.append(
+            AwardProposal.objects.create(
+                period=period,
+                unit=check.unit,
+                nominee=nominee,
+                form=form,
+                award=award,
+                reason=check.explanation,
+                proposed_by=by,
+            )
         )
-        for (unit_id, award), check in award_eligibility(period=period).items()
-        if check.eligible and (unit_id, award) not in existing
-    ]
-    return AwardProposal.objects.bulk_create(created)
+        if left is not None:
+            room[award] = left - 1
+    return created
 
 
 @transaction.atomic
 def proposal_add(
-    *, period: ReportingPeriod, unit: Unit, award: str, reason: str, by: User
+    *,
+    period: ReportingPeriod,
+    unit: Unit,
+    award: str,
+    reason: str,
+    by: User,
+    nominee_kind: str = NomineeKind.COLLECTIVE,
+    nominee_name: str = "",
+    nominee_details: str = "",
+    summary: str = "",
 ) -> AwardProposal:
-    """Propose a unit by hand; outside the rule, the Board must say why."""
+    """Propose a nominee by hand: a unit's collective (outside the ranking's rule, the Board must
+    say why), or a person or household of a unit, with a summary of achievements."""
     period = _ensure_board(period, by)
     _ensure_proposing_open(period)
-    if not selectors.participating_units(period=period).filter(pk=unit.pk).exists():
-        raise ValidationError(_("This unit does not take part in the year."), code="not_member")
-    check = award_eligibility(period=period).get((unit.pk, award))
+    if award not in AwardKind.values:
+        raise ValidationError({"award": ValidationError(_("Unknown award."), code="invalid")})
+    form = register.award_form(period=period, kind=award)
+    if form is None:
+        raise ValidationError(
+            {
+                "award": ValidationError(
+                    _("The Board has not set up this form of award for this year."),
+                    code="no_form",
+                )
+            }
+        )
+    if not form.board_proposes:
+        raise ValidationError(
+            {
+                "award": ValidationError(
+                    _(
+                        "“%(form)s” is granted by a district or department under its own "
+                        "authority: record it in the award history instead."
+                    ),
+                    code="recorded_not_proposed",
+                    params={"form": form.name},
+                )
+            }
+        )
+    # Inside the proposal's transaction: a refused proposal leaves no nominee behind.
+    if nominee_kind == NomineeKind.COLLECTIVE and not nominee_name:
+        nominee = register.collective_nominee(unit=unit)
+    else:
+        nominee = register.nominee_get_or_add(
+            unit=unit, kind=nominee_kind, name=nominee_name, details=nominee_details
+        )
+    summary = summary.strip()
     reason = reason.strip()
-    if not reason:
-        if check is None or not check.eligible:
+    if nominee.kind == NomineeKind.COLLECTIVE:
+        if not selectors.participating_units(period=period).filter(pk=unit.pk).exists():
             raise ValidationError(
                 {
-                    "reason": ValidationError(
-                        _("The unit does not meet the rule: say why the Board proposes it."),
-                        code="needs_reason",
+                    "unit": ValidationError(
+                        _("This unit does not take part in the year."), code="not_member"
                     )
                 }
             )
-        reason = check.explanation
+        check = award_eligibility(period=period).get((unit.pk, award))
+        if not reason and award in RANKED_AWARDS:
+            if check is None or not check.eligible:
+                raise ValidationError(
+                    {
+                        "reason": ValidationError(
+                            _("The unit does not meet the rule: say why the Board proposes it."),
+                            code="needs_reason",
+                        )
+                    }
+                )
+            reason = check.explanation
+    if not summary and (nominee.kind != NomineeKind.COLLECTIVE or award not in RANKED_AWARDS):
+        raise ValidationError(
+            {
+                "summary": ValidationError(
+                    _("Give a short summary of the nominee's achievements."),
+                    code="needs_summary",
+                )
+            }
+        )
+    breaches = register.rule_breaches(
+        nominee=nominee, form=form, period=period, year=timezone.localdate().year
+    )
+    if breaches:
+        raise ValidationError(breaches)
+    # The form's row is the quota's lock: two proposals for the last place wait for each other.
+    form = AwardForm.objects.select_for_update().get(pk=form.pk)
+    if register.quota_left(form=form, period=period) == 0:
+        raise register.quota_error(form)
     try:
         with transaction.atomic():
             return AwardProposal.objects.create(
-                period=period, unit=unit, award=award, reason=reason, proposed_by=by
+                period=period,
+                unit=unit,
+                nominee=nominee,
+                form=form,
+                award=award,
+                reason=reason,
+                summary=summary,
+                proposed_by=by,
             )
     except IntegrityError:
         raise ValidationError(
-            _("This unit is already proposed for this award."), code="one_per_award"
+            _("This nominee is already proposed for this award."), code="one_per_award"
         ) from None
 
 
@@ -212,8 +328,10 @@ def _locked_proposal(proposal: AwardProposal) -> AwardProposal:
 
 
 @transaction.atomic
-def proposal_update(*, proposal: AwardProposal, reason: str, by: User) -> AwardProposal:
-    """Edit the achievements a proposal states."""
+def proposal_update(
+    *, proposal: AwardProposal, reason: str, by: User, summary: str | None = None
+) -> AwardProposal:
+    """Edit the reason a proposal states and the nominee's summary of achievements."""
     _ensure_board(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
     if not reason.strip():
@@ -221,7 +339,11 @@ def proposal_update(*, proposal: AwardProposal, reason: str, by: User) -> AwardP
             {"reason": ValidationError(_("Say what the unit achieved."), code="needs_reason")}
         )
     proposal.reason = reason.strip()
-    proposal.save(update_fields=["reason"])
+    fields = ["reason"]
+    if summary is not None:
+        proposal.summary = summary.strip()
+        fields.append("summary")
+    proposal.save(update_fields=fields)
     return proposal
 
 
@@ -246,9 +368,11 @@ def proposal_decide(
     status: str,
     decision_number: str = "",
     decision_date: date | None = None,
+    signer_name: str = "",
 ) -> AwardProposal:
-    """Record the decision on a proposal: approved with the decision's number and date, or
-    rejected (or back to proposed, to correct a mistake)."""
+    """Record the decision on a proposal: approved under a decision of the register (by its
+    number and date; a new number needs its signer), or rejected (or back to proposed, to
+    correct a mistake). An approval taken back leaves the nominee's award history."""
     _ensure_board(proposal.period, by)  # the year first, as every writer does
     proposal = _locked_proposal(proposal)
     if status not in ProposalStatus.values:
@@ -266,7 +390,24 @@ def proposal_decide(
             )
         if errors:
             raise ValidationError(errors)
-    elif status == ProposalStatus.PROPOSED:
+        assert decision_date is not None
+        if proposal.status != ProposalStatus.PROPOSED:
+            # A corrected approval or a rejection taken back: decided again from the start.
+            register.records_undo(proposal=proposal)
+            proposal.status = ProposalStatus.PROPOSED
+            proposal.decision_number, proposal.decision_date = "", None
+            proposal.save(update_fields=["status", "decision_number", "decision_date"])
+        register.decision_join(
+            proposal=proposal,
+            number=decision_number,
+            signed_on=decision_date,
+            signer_name=signer_name,
+            by=by,
+        )
+        proposal.refresh_from_db()
+        return proposal
+    register.records_undo(proposal=proposal)
+    if status == ProposalStatus.PROPOSED:
         decision_number, decision_date = "", None
     proposal.status = status
     proposal.decision_number = decision_number

@@ -41,7 +41,9 @@ def units_blocking_close(*, period: ReportingPeriod) -> list[Unit]:
 
 
 def _locked_row(period: ReportingPeriod) -> ReportingPeriod:
-    return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    locked = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    access.ensure_campaign_current(locked.campaign)
+    return locked
 
 
 def _ensure_all_settled(period: ReportingPeriod) -> None:

@@ -26,6 +26,7 @@ from units.models import Unit, User
 
 
 def ensure_reviewable(period: ReportingPeriod) -> None:
+    access.ensure_campaign_current(period.campaign)
     if period.state != PeriodState.OPEN:
         raise ValidationError(
             _("The year %(year)s is closed: its reports can no longer be reviewed."),

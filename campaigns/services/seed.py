@@ -16,6 +16,7 @@ from campaigns.models import (
     PeriodState,
     ReportingPeriod,
 )
+from campaigns.services.register import award_forms_ensure
 from units.models import Unit
 from units.services import (
     DEPARTMENTS,
@@ -33,6 +34,7 @@ CAMPAIGN_3198 = {
     "first_year": 2018,
     "last_year": 2020,
     "source_document": "Văn bản 3198/UBND-TH ngày 28/11/2017 của UBND tỉnh Kon Tum",
+    "poverty_standard": "QĐ 59/2015/QĐ-TTg",
 }
 DISTRICT_CODES = ("608", "610", "611", "612", "613", "614", "615", "616", "617", "618")
 
@@ -297,6 +299,7 @@ def campaign_3198_seed() -> Counts:
         update_existing=False,
     )
     counts_add(counts, ReportingPeriod._meta.label_lower, done_periods.counts())
+    award_forms_ensure(campaign=campaign)
 
     done_blocs = rows_upsert(
         queryset=EmulationBloc.objects.filter(campaign=campaign),

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import deadlines, selectors
+from campaigns import access, deadlines, selectors
 from campaigns.evidence import sniff
 from campaigns.models import (
     CommunicationItem,
@@ -69,6 +69,7 @@ class DraftInput:
 
 
 def _ensure_open(*, period: ReportingPeriod, unit: Unit) -> None:
+    access.ensure_campaign_current(period.campaign)
     if not selectors.period_open_for_unit(period=period, unit=unit, on=timezone.localdate()):
         deadline = deadlines.unit_deadline(period=period, unit=unit)
         raise ValidationError(
@@ -109,6 +110,7 @@ def submission_get_or_new(*, period: ReportingPeriod, unit: Unit) -> Submission:
     started everywhere); the first save creates it with `submission_get_or_create_draft`."""
     existing = Submission.objects.filter(period=period, unit=unit).first()
     if existing is not None:
+        existing.period = period  # the caller's year, with its campaign already read
         return existing
     _ensure_open(period=period, unit=unit)
     return Submission(period=period, unit=unit)

@@ -27,6 +27,19 @@ from indicators.progress.results import ratio
 from indicators.progress.scopes import counted_statuses, models_q
 from units.models import Unit, UnitLevel, User
 
+# Figures that count poor households: what they mean changes with the poverty standard.
+POVERTY_STANDARD_CODES = frozenset({"ESCAPE", "INCOME"})
+
+
+def measured_under(indicator: Indicator) -> str:
+    """The standard a value of `indicator` is measured under: the campaign's poverty standard
+    for figures that count poor households, the campaign's own document for the others."""
+    campaign = indicator.campaign
+    if indicator.code in POVERTY_STANDARD_CODES and campaign.poverty_standard:
+        return campaign.poverty_standard
+    return campaign.number
+
+
 # What a series holds for one year (the engine's Point): value, numerator, denominator,
 # unaccepted reports, units that gave data.
 SeriesRow = tuple[float | None, float | None, float | None, int, int]
@@ -173,12 +186,19 @@ def baseline_set(
         "source_document": source,
         "note": data.note.strip(),
     }
-    if existing is not None and all(getattr(existing, k) == v for k, v in fields.items()):
+    if (
+        existing is not None
+        and not existing.needs_reentry
+        and all(getattr(existing, k) == v for k, v in fields.items())
+    ):
         return existing  # nothing changed: no history row
     if existing is None:
         existing = Baseline(indicator=indicator, scope=scope)
     for name, value in fields.items():
         setattr(existing, name, value)
+    # Entered by the Board now: measured under this campaign's standard, no longer to re-enter.
+    existing.standard = measured_under(indicator)
+    existing.needs_reentry = False
     existing.set_by, existing.set_at = by, now
     existing.full_clean()
     existing.save()

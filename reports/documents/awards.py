@@ -23,6 +23,7 @@ from campaigns.models import (
     AwardKind,
     AwardProposal,
     Classification,
+    NomineeKind,
     ProposalStatus,
     ReportingPeriod,
     SponsorshipSupport,
@@ -79,8 +80,8 @@ def listed_proposals(*, period: ReportingPeriod) -> list[AwardProposal]:
     """The year's proposals still standing or approved, with their units."""
     return list(
         AwardProposal.objects.filter(period=period, status__in=LISTED)
-        .select_related("unit")
-        .order_by("award", "unit__code")
+        .select_related("unit", "nominee")
+        .order_by("award", "unit__code", "nominee__kind", "nominee__name")
     )
 
 
@@ -142,13 +143,20 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
     classifications = dict(Classification.choices)
     by_award: dict[str, list[tuple[tuple, AwardLine]]] = defaultdict(list)
     for proposal in proposals:
-        standing = standings.get(proposal.unit_id)
-        report = figures["reports"].get(proposal.unit_id, {})
-        support = figures["support"].get(proposal.unit_id)
-        models = figures["models"].get(proposal.unit_id)
+        # A person's or household's line names them and their achievements, not their unit's
+        # points, rank and figures.
+        collective = proposal.nominee.kind == NomineeKind.COLLECTIVE
+        standing = standings.get(proposal.unit_id) if collective else None
+        report = figures["reports"].get(proposal.unit_id, {}) if collective else {}
+        support = figures["support"].get(proposal.unit_id) if collective else None
+        models = figures["models"].get(proposal.unit_id) if collective else None
         accepted = report.get("status") == SubmissionStatus.ACCEPTED
+        nominee = proposal.nominee
+        where = nominee.details or proposal.unit.name
         line = AwardLine(
-            unit_name=proposal.unit.name,
+            unit_name=proposal.unit.name
+            if collective
+            else f"{nominee.get_kind_display()}: {nominee.name} ({where})",
             unit_code=proposal.unit.code,
             bloc=standing.bloc if standing else "",
             points=plain(report.get("total")),
@@ -157,7 +165,7 @@ def award_groups(*, period: ReportingPeriod) -> list[AwardGroup]:
             else "",
             rank=standing.rank if standing else None,
             rank_count=standing.count if standing else 0,
-            reason=proposal.reason,
+            reason="\n".join(text for text in (proposal.summary, proposal.reason) if text),
             approved=proposal.status == ProposalStatus.APPROVED,
             decision_number=proposal.decision_number,
             decision_date=proposal.decision_date,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from campaigns import access as campaign_access
 from campaigns import ranking as ranking_module
 from campaigns import selectors
 from campaigns.board.forms import (
@@ -22,8 +24,8 @@ from campaigns.board.forms import (
 )
 from campaigns.board.guards import UNPROCESSABLE, board_page, period_or_404
 from campaigns.models import (
-    AwardKind,
     AwardProposal,
+    NomineeKind,
     ReportingPeriod,
 )
 from campaigns.ranking import RankedUnit
@@ -32,6 +34,7 @@ from campaigns.services.awards import Eligibility
 from kontum_poverty.forms import add_service_errors
 from kontum_poverty.http import AuthenticatedRequest
 from units import access
+from units.models import Unit
 
 
 @dataclass
@@ -50,6 +53,12 @@ class EligibilityRow:
     checks: list[Eligibility]
 
 
+def nominee_units() -> QuerySet[Unit]:
+    """Units a nominee may belong to: a collective must take part (the service checks), a person
+    or a household may be of any unit, a commune included."""
+    return Unit.objects.participating()
+
+
 def _proposal_rows(
     proposals: list[AwardProposal],
     checks: dict[tuple[int, str], Eligibility],
@@ -59,7 +68,12 @@ def _proposal_rows(
     for proposal in proposals:
         auto_id = f"id_p{proposal.pk}_%s"
         reason_form = ProposalReasonForm(
-            initial={"proposal": proposal.pk, "reason": proposal.reason}, auto_id=auto_id
+            initial={
+                "proposal": proposal.pk,
+                "reason": proposal.reason,
+                "summary": proposal.summary,
+            },
+            auto_id=auto_id,
         )
         decide_form = ProposalDecideForm(
             initial={
@@ -102,7 +116,7 @@ def _render_awards(
     checks = awards.award_eligibility(period=period, rankings=rankings)
     proposals = list(
         AwardProposal.objects.filter(period=period)
-        .select_related("unit", "proposed_by")
+        .select_related("unit", "nominee", "form", "proposed_by")
         .order_by("award", "unit__code")
     )
     proposed = {(p.unit_id, p.award) for p in proposals}
@@ -120,7 +134,7 @@ def _render_awards(
                 state=labels.get(row.state, row.state),
                 checks=[
                     check
-                    for award in AwardKind
+                    for award in awards.RANKED_AWARDS
                     if (check := checks.get((row.unit.pk, award.value))) is not None
                 ],
             )
@@ -134,9 +148,7 @@ def _render_awards(
     # While the year is open, the page says how many units still keep it open.
     waiting = [] if proposing else periods.units_blocking_close(period=period)
     add_form = (
-        failed
-        if isinstance(failed, ProposalAddForm)
-        else ProposalAddForm(units=selectors.participating_units(period=period))
+        failed if isinstance(failed, ProposalAddForm) else ProposalAddForm(units=nominee_units())
     )
     return render(
         request,
@@ -149,9 +161,11 @@ def _render_awards(
             "show_all": show_all,
             "everyone": everyone,
             "add_form": add_form,
+            "ranked_awards": [kind.value for kind in awards.RANKED_AWARDS],
             "error_form": failed,
             "can_read": True,
-            "can_act": access.is_board(request.user),
+            "can_act": access.is_board(request.user)
+            and campaign_access.campaign_is_current(period.campaign),
             "can_review": access.reads_board_pages(request.user),
             "locked": period.is_locked,
             "proposing_open": proposing,
@@ -168,7 +182,7 @@ def _render_awards(
 def _proposal(period: ReportingPeriod, form: ProposalForm) -> AwardProposal:
     # Looked up inside the year in the URL: an id from another year is not found.
     return get_object_or_404(
-        AwardProposal.objects.select_related("unit"),
+        AwardProposal.objects.select_related("unit", "nominee", "form"),
         pk=form.cleaned_data["proposal"],
         period=period,
     )
@@ -198,7 +212,7 @@ def _derive(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | No
 
 
 def _add(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | None:
-    form = ProposalAddForm(request.POST, units=selectors.participating_units(period=period))
+    form = ProposalAddForm(request.POST, units=nominee_units())
     if not form.is_valid():
         return form
     try:
@@ -207,6 +221,10 @@ def _add(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | None:
             unit=form.cleaned_data["unit"],
             award=form.cleaned_data["award"],
             reason=form.cleaned_data["reason"],
+            nominee_kind=form.cleaned_data["nominee_kind"] or NomineeKind.COLLECTIVE,
+            nominee_name=form.cleaned_data["nominee_name"],
+            nominee_details=form.cleaned_data["nominee_details"],
+            summary=form.cleaned_data["summary"],
             by=request.user,
         )
     except ValidationError as exc:
@@ -215,7 +233,7 @@ def _add(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | None:
     messages.success(
         request,
         _("%(unit)s is proposed for the %(award)s.")
-        % {"unit": proposal.unit.name, "award": proposal.get_award_display()},
+        % {"unit": proposal.nominee.name, "award": proposal.form.name},
     )
     return None
 
@@ -227,7 +245,10 @@ def _update(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | No
     proposal = _proposal(period, form)
     try:
         awards.proposal_update(
-            proposal=proposal, reason=form.cleaned_data["reason"], by=request.user
+            proposal=proposal,
+            reason=form.cleaned_data["reason"],
+            summary=form.cleaned_data["summary"],
+            by=request.user,
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
@@ -268,6 +289,7 @@ def _decide(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | No
             status=form.cleaned_data["status"],
             decision_number=form.cleaned_data["decision_number"],
             decision_date=form.cleaned_data["decision_date"],
+            signer_name=form.cleaned_data["signer_name"],
         )
     except ValidationError as exc:
         add_service_errors(form, exc)

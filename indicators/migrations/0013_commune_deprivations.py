@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0011_value_history'),
+        ('indicators', '0012_baselines_say_their_standard'),
         ('units', '0004_account_change_unlocked'),
     ]
 
