@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, DecimalShape, Registration, Submission
@@ -180,6 +181,101 @@ def _not_above(small: str, big: str) -> Q:
     )
 
 
+class Service(models.TextChoices):
+    """The basic social services of the multidimensional poverty standard (QĐ 59/2015/QĐ-TTg)."""
+
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    HOUSING = "housing", _("Housing")
+    WATER = "water", _("Clean water and sanitation")
+    INFORMATION = "information", _("Information")
+
+
+class Deprivation(models.TextChoices):
+    """The standard's ten indicators, two per service, in the order the standard lists them."""
+
+    HEALTH_SERVICES = "health_services", _("Access to health services")
+    HEALTH_INSURANCE = "health_insurance", _("Health insurance")
+    ADULT_SCHOOLING = "adult_schooling", _("Adults' schooling")
+    CHILD_SCHOOLING = "child_schooling", _("Children's school attendance")
+    HOUSING_QUALITY = "housing_quality", _("Quality of housing")
+    HOUSING_AREA = "housing_area", _("Housing area per person")
+    CLEAN_WATER = "clean_water", _("Clean water")
+    LATRINE = "latrine", _("Hygienic latrine")
+    TELECOM = "telecom", _("Use of telecommunication services")
+    INFORMATION_ASSETS = "information_assets", _("Assets for access to information")
+
+
+DEPRIVATION_SERVICE: dict[str, str] = {
+    Deprivation.HEALTH_SERVICES: Service.HEALTH,
+    Deprivation.HEALTH_INSURANCE: Service.HEALTH,
+    Deprivation.ADULT_SCHOOLING: Service.EDUCATION,
+    Deprivation.CHILD_SCHOOLING: Service.EDUCATION,
+    Deprivation.HOUSING_QUALITY: Service.HOUSING,
+    Deprivation.HOUSING_AREA: Service.HOUSING,
+    Deprivation.CLEAN_WATER: Service.WATER,
+    Deprivation.LATRINE: Service.WATER,
+    Deprivation.TELECOM: Service.INFORMATION,
+    Deprivation.INFORMATION_ASSETS: Service.INFORMATION,
+}
+
+
+class HouseholdGroup(models.TextChoices):
+    POOR = "poor", _("Poor households")
+    NEAR_POOR = "near_poor", _("Near-poor households")
+
+
+# The group's own count on CommuneStatistics: none of its households lacking an indicator can
+# be more than it.
+GROUP_TOTAL_FIELD: dict[str, str] = {
+    HouseholdGroup.POOR: "poor_households",
+    HouseholdGroup.NEAR_POOR: "near_poor_households",
+}
+
+
+def deprivation_field(group: str, deprivation: str) -> str:
+    """The CommuneStatistics field counting `group` households lacking `deprivation`."""
+    return f"{group}_lacking_{deprivation}"
+
+
+DEPRIVATION_FIELDS: tuple[str, ...] = tuple(
+    deprivation_field(group, code) for group in HouseholdGroup.values for code in Deprivation.values
+)
+
+
+def _lacking(group: HouseholdGroup, deprivation: Deprivation) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        format_lazy(
+            _("{group} lacking: {indicator}"), group=group.label, indicator=deprivation.label
+        ),
+        null=True,
+        blank=True,
+    )
+
+
+def _deprivation_constraints() -> list[models.CheckConstraint]:
+    messages = {
+        HouseholdGroup.POOR: _(
+            "Poor households lacking a basic social service cannot be more than poor households."
+        ),
+        HouseholdGroup.NEAR_POOR: _(
+            "Near-poor households lacking a basic social service cannot be more than near-poor "
+            "households."
+        ),
+    }
+    return [
+        models.CheckConstraint(
+            condition=_not_above(deprivation_field(group, code), GROUP_TOTAL_FIELD[group]),
+            # "_le": not above the group; longer names pass PostgreSQL's 63 characters.
+            name=f"indicators_communestats_{deprivation_field(group, code)}_le",
+            violation_error_code=f"{group}_lacking_not_above_group",
+            violation_error_message=messages[group],
+        )
+        for group in HouseholdGroup
+        for code in Deprivation
+    ]
+
+
 class CommuneStatistics(models.Model):
     """One commune's official figures for one year. An empty value means "not reported"."""
 
@@ -224,6 +320,40 @@ class CommuneStatistics(models.Model):
         _("meets the national commune-health criteria"), null=True, blank=True
     )
     cultural_house = models.BooleanField(_("has a cultural house"), null=True, blank=True)
+    # Households lacking each indicator of the multidimensional standard, poor and near-poor
+    # apart: blank is "not reported", never zero.
+    poor_lacking_health_services = _lacking(HouseholdGroup.POOR, Deprivation.HEALTH_SERVICES)
+    poor_lacking_health_insurance = _lacking(HouseholdGroup.POOR, Deprivation.HEALTH_INSURANCE)
+    poor_lacking_adult_schooling = _lacking(HouseholdGroup.POOR, Deprivation.ADULT_SCHOOLING)
+    poor_lacking_child_schooling = _lacking(HouseholdGroup.POOR, Deprivation.CHILD_SCHOOLING)
+    poor_lacking_housing_quality = _lacking(HouseholdGroup.POOR, Deprivation.HOUSING_QUALITY)
+    poor_lacking_housing_area = _lacking(HouseholdGroup.POOR, Deprivation.HOUSING_AREA)
+    poor_lacking_clean_water = _lacking(HouseholdGroup.POOR, Deprivation.CLEAN_WATER)
+    poor_lacking_latrine = _lacking(HouseholdGroup.POOR, Deprivation.LATRINE)
+    poor_lacking_telecom = _lacking(HouseholdGroup.POOR, Deprivation.TELECOM)
+    poor_lacking_information_assets = _lacking(HouseholdGroup.POOR, Deprivation.INFORMATION_ASSETS)
+    near_poor_lacking_health_services = _lacking(
+        HouseholdGroup.NEAR_POOR, Deprivation.HEALTH_SERVICES
+    )
+    near_poor_lacking_health_insurance = _lacking(
+        HouseholdGroup.NEAR_POOR, Deprivation.HEALTH_INSURANCE
+    )
+    near_poor_lacking_adult_schooling = _lacking(
+        HouseholdGroup.NEAR_POOR, Deprivation.ADULT_SCHOOLING
+    )
+    near_poor_lacking_child_schooling = _lacking(
+        HouseholdGroup.NEAR_POOR, Deprivation.CHILD_SCHOOLING
+    )
+    near_poor_lacking_housing_quality = _lacking(
+        HouseholdGroup.NEAR_POOR, Deprivation.HOUSING_QUALITY
+    )
+    near_poor_lacking_housing_area = _lacking(HouseholdGroup.NEAR_POOR, Deprivation.HOUSING_AREA)
+    near_poor_lacking_clean_water = _lacking(HouseholdGroup.NEAR_POOR, Deprivation.CLEAN_WATER)
+    near_poor_lacking_latrine = _lacking(HouseholdGroup.NEAR_POOR, Deprivation.LATRINE)
+    near_poor_lacking_telecom = _lacking(HouseholdGroup.NEAR_POOR, Deprivation.TELECOM)
+    near_poor_lacking_information_assets = _lacking(
+        HouseholdGroup.NEAR_POOR, Deprivation.INFORMATION_ASSETS
+    )
     note = models.TextField(_("note"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -301,6 +431,7 @@ class CommuneStatistics(models.Model):
                     "Near-poor ethnic-minority households cannot be more than near-poor households."
                 ),
             ),
+            *_deprivation_constraints(),
         ]
 
     def __str__(self) -> str:

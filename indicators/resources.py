@@ -16,7 +16,12 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from indicators.imports import services
-from indicators.imports.columns import BY_FIELD, COUNT_FIELDS, FLAG_FIELDS
+from indicators.imports.columns import (
+    BY_FIELD,
+    COUNT_FIELDS,
+    DEPRIVATION_COLUMN_FIELDS,
+    FLAG_FIELDS,
+)
 from indicators.imports.problems import message
 from indicators.imports.safety import check_upload
 from indicators.imports.validation import CellProblem, clean_count, clean_flag, clean_text
@@ -176,6 +181,9 @@ class CommuneStatisticsResource(EscapingResource):
     cultural_house = _stat_field("cultural_house")
     note = _stat_field("note")
     source = _stat_field("source")
+    # The twenty deprivation columns, each under its template header (the class body's
+    # namespace is a dict: this declares them as if written out one by one).
+    locals().update({name: _stat_field(name) for name in DEPRIVATION_COLUMN_FIELDS})
 
     required_headers = ("Mã xã", YEAR_HEADER, "Tổng số hộ", "Số hộ nghèo")
 
@@ -200,6 +208,7 @@ class CommuneStatisticsResource(EscapingResource):
             "cultural_house",
             "note",
             "source",
+            *DEPRIVATION_COLUMN_FIELDS,
         )
         # Every row runs full_clean(): the database constraints become row errors.
         clean_model_instances = True

@@ -87,11 +87,13 @@ def bar_chart(
     met: Sequence[bool | None] | None = None,
     font_family: str = FONT,
     milestone: float | None = None,
+    label_width: int = 170,
 ) -> Chart:
     """Horizontal bars, one per row, with a vertical target line and, where the roadmap has one,
-    the year's milestone as a dotted line; missing values are labelled."""
+    the year's milestone as a dotted line; missing values are labelled. `label_width` leaves
+    room for long labels (26 characters at most are drawn)."""
     chart_id = f"chart{next(_ids)}"
-    label_width, value_width, bar_area = 170, 70, 420
+    value_width, bar_area = 70, 420
     row_height, top = 24, 28
     width = label_width + bar_area + value_width
     height = top + row_height * max(len(rows), 1) + 24

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from indicators import progress
-from indicators.models import Indicator
+from indicators.models import HouseholdGroup, Indicator
 from kontum_poverty.spreadsheets import escape_formula
 from reports import selectors
 
@@ -235,6 +235,59 @@ def _poverty(page: "DashboardPage") -> Table:
     return _("Poverty figures – %(scope)s") % {"scope": page.scope.name}, headers, rows
 
 
+def _deprivation(page: "DashboardPage") -> Table:
+    headers = [
+        _("Year"), _("Group"), _("Service"), _("Indicator"), _("Households lacking"),
+        _("Households of the group"), _("Rate (%)"), _("Coverage"), _("Communes with data"),
+        _("Communes counted"),
+    ]  # fmt: skip
+    rows = [
+        [
+            y.year,
+            str(HouseholdGroup(f.group).label),
+            f.service_label,
+            f.label,
+            f.lacking if f.communes else None,
+            f.households if f.communes else None,
+            str(_("Not enough data")) if f.not_enough_data and f.communes else _num(f.rate),
+            str(f.coverage),
+            f.coverage.reported,
+            f.coverage.expected,
+        ]
+        for y in (page.deprivation.years if page.deprivation else [])
+        for f in y.figures
+    ]
+    title = _("Deprivation of basic social services – %(scope)s") % {"scope": page.scope.name}
+    return title, headers, rows
+
+
+def _fund(page: "DashboardPage") -> Table:
+    headers = [
+        _("Year"), _("Code"), _("Unit"), _("Mobilised (VND)"), _("Pledged (VND)"),
+        _("Mobilised of pledged (%)"), _("Coverage"), _("Reports with the figure"),
+        _("Registered units"),
+    ]  # fmt: skip
+
+    def line(year: int, code: str, name: str, f: progress.FundFigures) -> list[object]:
+        return [
+            year,
+            code,
+            name,
+            f.mobilised_vnd if f.has_figure else None,
+            f.pledged_vnd,
+            _num(f.share_of_pledges),
+            str(f.coverage),
+            f.reports,
+            f.registered,
+        ]
+
+    fund = page.fund
+    rows = [line(f.year, page.scope.code, page.scope.name, f) for f in (fund.years if fund else [])]
+    rows += [line(page.year, c.code, c.name, c.figures) for c in (fund.children if fund else [])]
+    title = _("The “For the Poor” fund – %(scope)s") % {"scope": page.scope.name}
+    return title, headers, rows
+
+
 DASHBOARD_TABLES: dict[str, Callable[["DashboardPage"], Table]] = {
     "indicators": _indicators,
     "breakdown": _breakdown,
@@ -242,6 +295,8 @@ DASHBOARD_TABLES: dict[str, Callable[["DashboardPage"], Table]] = {
     "completeness": _completeness,
     "sponsors": _sponsors,
     "poverty": _poverty,
+    "deprivation": _deprivation,
+    "fund": _fund,
 }
 
 

@@ -18,16 +18,21 @@ from campaigns import deadlines
 from campaigns.models import (
     BlocMembership,
     Campaign,
-    Registration,
     ReportingPeriod,
     SponsorshipSupport,
     Submission,
     SubmissionStatus,
 )
 from indicators import progress
-from indicators.models import CommuneStatistics, Indicator
+from indicators.models import (
+    DEPRIVATION_SERVICE,
+    CommuneStatistics,
+    Deprivation,
+    Indicator,
+    Service,
+)
 from indicators.progress.roadmap import Roadmap, roadmaps
-from kontum_poverty.numbers import percent
+from kontum_poverty.numbers import percent, round_half_up
 from reports import charts
 from reports.models import ReportJob, ReportKind
 from units.models import Unit, UnitLevel, User
@@ -201,17 +206,10 @@ def fund_totals(
     *, campaign: Campaign, year: int, scope: Unit, include_submitted: bool = False
 ) -> FundTotals:
     """Money mobilised for the "For the Poor" fund and given through sponsorships."""
-    statuses = [SubmissionStatus.ACCEPTED]
-    if include_submitted:
-        statuses.append(SubmissionStatus.SUBMITTED)
-    in_scope = progress.unit_subtree_q(scope, "unit")
-    fund = Submission.objects.filter(
-        in_scope, period__campaign=campaign, period__year=year, status__in=statuses
-    ).aggregate(
-        total=Sum("fund_mobilised_vnd"),
-        reports=Count("pk", filter=Q(fund_mobilised_vnd__isnull=False)),
+    # The fund's figures are the engine's, as in the fund's own section and its table by year.
+    (fund,) = progress.fund_by_year(
+        campaign=campaign, scope=scope, years=[year], include_submitted=include_submitted
     )
-    pledged = _pledged(campaign=campaign, year=year, scope=scope)
     support = _support(
         campaign=campaign, year=year, scope=scope, include_submitted=include_submitted
     ).aggregate(
@@ -220,20 +218,13 @@ def fund_totals(
         sponsors=Count("submission__unit", distinct=True),
     )
     return FundTotals(
-        mobilised_vnd=fund["total"] or 0,
-        reports=fund["reports"],
-        pledged_vnd=pledged,
+        mobilised_vnd=fund.mobilised_vnd,
+        reports=fund.reports,
+        pledged_vnd=fund.pledged_vnd,
         sponsorship_money_vnd=support["money"] or 0,
         sponsorship_in_kind_vnd=support["in_kind"] or 0,
         sponsors=support["sponsors"],
     )
-
-
-def _pledged(*, campaign: Campaign, year: int, scope: Unit) -> int:
-    total = Registration.objects.filter(
-        progress.unit_subtree_q(scope, "unit"), period__campaign=campaign, period__year=year
-    ).aggregate(total=Sum("fund_pledge_vnd"))["total"]
-    return total or 0
 
 
 def sponsor_ranking(
@@ -360,3 +351,110 @@ def job_filename(job: ReportJob) -> str:
     """The name the browser saves a report under ("bao-cao-...-2019.pdf")."""
     suffix = ".zip" if job.kind == ReportKind.UNIT_SHEETS_ZIP else ".pdf"
     return job.params.get("filename") or f"report-{job.pk}{suffix}"
+
+
+# --- Deprivation by dimension and the fund ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeprivationTrendRow:
+    """One indicator's rate for poor households, year by year."""
+
+    deprivation: str
+    label: str
+    service_label: str
+    rates: list[float | None]
+
+    @property
+    def change(self) -> float | None:
+        """Percentage points from the year before to the last year, both with a rate."""
+        if len(self.rates) < 2 or self.rates[-1] is None or self.rates[-2] is None:
+            return None
+        return float(round_half_up(self.rates[-1] - self.rates[-2], 2))
+
+
+@dataclass(frozen=True)
+class DeprivationSection:
+    """Which basic social services poor and near-poor households lack, where, and since when."""
+
+    year: int
+    years: list[progress.DeprivationYear]
+    this_year: progress.DeprivationYear | None
+    children: list[progress.DeprivationChild]
+    chart: charts.Chart | None
+
+    @property
+    def year_numbers(self) -> list[int]:
+        return [y.year for y in self.years]
+
+    @property
+    def trend(self) -> list[DeprivationTrendRow]:
+        """Each indicator's rate among poor households in every year with figures."""
+        rows = []
+        for code, label in Deprivation.choices:
+            rates = [next(f.rate for f in y.poor if f.deprivation == code) for y in self.years]
+            rows.append(
+                DeprivationTrendRow(
+                    deprivation=code,
+                    label=str(label),
+                    service_label=str(Service(DEPRIVATION_SERVICE[code]).label),
+                    rates=rates,
+                )
+            )
+        return rows
+
+    @property
+    def child_columns(self) -> list[tuple[str, str]]:
+        return [(code, str(label)) for code, label in Deprivation.choices]
+
+
+def deprivation_section(
+    *, campaign: Campaign, scope: Unit, year: int, font_family: str = charts.FONT
+) -> DeprivationSection:
+    """The deprivation figures a dashboard, the public page, an export or the province report
+    shows for a scope and year: all from `indicators.progress.deprivation`."""
+    years = progress.deprivation_by_year(campaign=campaign, scope=scope, year=year)
+    this_year = progress.deprivation_this_year(years, year)
+    chart = None
+    if this_year is not None and this_year.has_data:
+        chart = charts.bar_chart(
+            title=_("Poor households lacking each basic social service, %(scope)s, %(year)s")
+            % {"scope": scope.name, "year": year},
+            rows=[charts.ChartRow(label=f.label, value=f.rate) for f in this_year.poor],
+            font_family=font_family,
+            # The standard's indicator names are long: 26 characters need about 200 px at 12 px.
+            label_width=210,
+        )
+    children = progress.deprivation_by_child(campaign=campaign, scope=scope, year=year)
+    return DeprivationSection(
+        year=year, years=years, this_year=this_year, children=children, chart=chart
+    )
+
+
+@dataclass(frozen=True)
+class FundSection:
+    """The "For the Poor" fund: the scope's years, and this year by district."""
+
+    year: int
+    years: list[progress.FundFigures]
+    children: list[progress.FundChild]
+
+    @property
+    def this_year(self) -> progress.FundFigures | None:
+        return next((f for f in self.years if f.year == self.year), None)
+
+
+def fund_section(
+    *, campaign: Campaign, scope: Unit, year: int, include_submitted: bool = False
+) -> FundSection:
+    """The fund against its pledges in every campaign year up to `year`, and by district."""
+    years = [y for y in campaign_years(campaign=campaign) if y <= year]
+    return FundSection(
+        year=year,
+        years=progress.fund_by_year(
+            campaign=campaign, scope=scope, years=years, include_submitted=include_submitted
+        ),
+        children=progress.fund_by_child(
+            campaign=campaign, scope=scope, year=year, include_submitted=include_submitted
+        ),
+    )

@@ -201,6 +201,23 @@ def test_commune_statistics_are_filtered_by_year_and_district(client, seeded):
     assert rows[0]["poverty_rate"] == 27.13  # 217 of 800, half up as everywhere
 
 
+def test_commune_statistics_carry_the_deprivations_with_blank_apart_from_zero(client, seeded):
+    commune = Unit.objects.filter(parent__code="610").first()
+    CommuneStatisticsFactory(
+        commune=commune,
+        year=2019,
+        poor_households=217,
+        poor_lacking_clean_water=90,
+        poor_lacking_latrine=0,
+    )
+
+    (row,) = results(client.get("/api/v1/commune-statistics/", {"year": 2019, "unit": "610"}))
+
+    assert (row["poor_lacking_clean_water"], row["poor_lacking_latrine"]) == (90, 0)
+    assert row["near_poor_lacking_clean_water"] is None
+    assert len([name for name in row if "_lacking_" in name]) == 20
+
+
 def test_any_list_comes_as_csv_for_spreadsheets(client, seeded):
     response = client.get("/api/v1/figures/", {"unit": "62", "year": 2019, "format": "csv"})
 

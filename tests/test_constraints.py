@@ -846,6 +846,57 @@ def test_household_counts_cannot_be_negative(field):
         CommuneStatisticsFactory(**figures)
 
 
+def test_households_lacking_a_service_are_never_more_than_their_group():
+    """Each of the standard's ten indicators, for poor and near-poor households alike."""
+    CommuneStatisticsFactory(  # positive control: as many as the group, and blank
+        near_poor_households=5, poor_lacking_latrine=200, near_poor_lacking_latrine=5
+    )
+
+    def lacking(field: str, group: str = "poor_households") -> None:
+        CommuneStatisticsFactory(**{group: 10, field: 11, "near_poor_households": 10})
+
+    with refused_by("indicators_communestats_poor_lacking_health_services_le"):
+        lacking("poor_lacking_health_services")
+    with refused_by("indicators_communestats_poor_lacking_health_insurance_le"):
+        lacking("poor_lacking_health_insurance")
+    with refused_by("indicators_communestats_poor_lacking_adult_schooling_le"):
+        lacking("poor_lacking_adult_schooling")
+    with refused_by("indicators_communestats_poor_lacking_child_schooling_le"):
+        lacking("poor_lacking_child_schooling")
+    with refused_by("indicators_communestats_poor_lacking_housing_quality_le"):
+        lacking("poor_lacking_housing_quality")
+    with refused_by("indicators_communestats_poor_lacking_housing_area_le"):
+        lacking("poor_lacking_housing_area")
+    with refused_by("indicators_communestats_poor_lacking_clean_water_le"):
+        lacking("poor_lacking_clean_water")
+    with refused_by("indicators_communestats_poor_lacking_latrine_le"):
+        lacking("poor_lacking_latrine")
+    with refused_by("indicators_communestats_poor_lacking_telecom_le"):
+        lacking("poor_lacking_telecom")
+    with refused_by("indicators_communestats_poor_lacking_information_assets_le"):
+        lacking("poor_lacking_information_assets")
+    with refused_by("indicators_communestats_near_poor_lacking_health_services_le"):
+        lacking("near_poor_lacking_health_services", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_health_insurance_le"):
+        lacking("near_poor_lacking_health_insurance", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_adult_schooling_le"):
+        lacking("near_poor_lacking_adult_schooling", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_child_schooling_le"):
+        lacking("near_poor_lacking_child_schooling", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_housing_quality_le"):
+        lacking("near_poor_lacking_housing_quality", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_housing_area_le"):
+        lacking("near_poor_lacking_housing_area", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_clean_water_le"):
+        lacking("near_poor_lacking_clean_water", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_latrine_le"):
+        lacking("near_poor_lacking_latrine", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_telecom_le"):
+        lacking("near_poor_lacking_telecom", "near_poor_households")
+    with refused_by("indicators_communestats_near_poor_lacking_information_assets_le"):
+        lacking("near_poor_lacking_information_assets", "near_poor_households")
+
+
 def test_model_names_are_unique_within_a_unit():
     model = PovertyModelFactory()
     PovertyModelFactory(name=model.name)  # positive control: same name in another unit

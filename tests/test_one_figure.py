@@ -689,3 +689,56 @@ def test_every_surface_shows_the_same_point_total(
         ],
         in_full=True,
     )
+
+
+# --- Deprivation by dimension ------------------------------------------------------------------
+
+
+def test_every_surface_shows_the_same_deprivation_rate(client, leader, unit_officer):
+    """217 of 800 poor households lack a hygienic latrine, 27,125 %; a commune that left the
+    count blank is in neither sum (with its 400 poor households counted it would be 18,08 %)."""
+    district = unit_officer.unit
+    PeriodFactory(year=YEAR)
+    CommuneStatisticsFactory(
+        commune=CommuneFactory(parent=district),
+        year=YEAR,
+        total_households=2_000,
+        poor_households=800,
+        poor_lacking_latrine=217,
+    )
+    CommuneStatisticsFactory(
+        commune=CommuneFactory(parent=district), year=YEAR, poor_households=400
+    )
+    province = district.parent
+    latrine_row = "#deprivation-table tr[data-deprivation=latrine] td[data-col=poor-rate]"
+
+    dashboard = page(client, leader, reverse("dashboard:home"), year=YEAR)
+    district_page = page(client, leader, reverse("dashboard:scope", args=[district.pk]), year=YEAR)
+    public = page(client, None, reverse("public-progress"), year=YEAR)
+    excel = get(
+        client, leader, reverse("dashboard:export", args=[province.pk, "deprivation"]), year=YEAR
+    )
+    record = next(
+        line
+        for line in load_workbook(io.BytesIO(excel)).worksheets[0].iter_rows(values_only=True)
+        if line[0] == YEAR and line[3] == "Hố xí/nhà tiêu hợp vệ sinh" and line[1] == "Hộ nghèo"
+    )
+    pdf = province_pdf()
+
+    assert_every_surface_shows(
+        Fraction(100 * 217, 800),
+        [
+            printed("dashboard", text(dashboard, latrine_row)),
+            printed("district dashboard", text(district_page, latrine_row)),
+            printed(
+                "dashboard by district",
+                row_cells(dashboard, "#deprivation-children tbody tr", district.name)[8],
+            ),
+            printed("public page", text(public, latrine_row)),
+            cell("deprivation.xlsx", record[6]),
+            # The table's narrow cell wraps the indicator's name around its counts.
+            pdf_number("province PDF, table", pdf, r"Hố xí/nhà tiêu hợp vệ 217 NUMBER"),
+            pdf_number("province PDF, summary", pdf, r"hợp vệ sinh \(NUMBER ?%\)"),
+            pdf_number("province PDF, by district", pdf, r"NUMBER – – 1/2 xã"),
+        ],
+    )

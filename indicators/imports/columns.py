@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
+from indicators.models import Deprivation, HouseholdGroup, deprivation_field
+
 
 class Kind(Enum):
     CODE = "code"
@@ -153,6 +155,85 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+# The standard's indicator names as published tables print them (QĐ 59/2015/QĐ-TTg), and the
+# shorter names people write; a header names a deprivation only with its group (poor or
+# near-poor) in the same cell or in a header cell above it.
+DEPRIVATION_NAMES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    Deprivation.HEALTH_SERVICES: (
+        "Tiếp cận các dịch vụ y tế",
+        "access to health services",
+        ("tiep can dich vu y te", "tiep can y te"),
+    ),
+    Deprivation.HEALTH_INSURANCE: ("Bảo hiểm y tế", "health insurance", ("bhyt",)),
+    Deprivation.ADULT_SCHOOLING: (
+        "Trình độ giáo dục của người lớn",
+        "adults' schooling",
+        ("trinh do giao duc nguoi lon", "giao duc cua nguoi lon", "adults schooling"),
+    ),
+    Deprivation.CHILD_SCHOOLING: (
+        "Tình trạng đi học của trẻ em",
+        "children's school attendance",
+        ("tinh trang di hoc tre em", "tre em di hoc", "children s school attendance"),
+    ),
+    Deprivation.HOUSING_QUALITY: (
+        "Chất lượng nhà ở",
+        "quality of housing",
+        ("chat luong nha",),
+    ),
+    Deprivation.HOUSING_AREA: (
+        "Diện tích nhà ở bình quân đầu người",
+        "housing area per person",
+        ("dien tich nha o", "dien tich nha o binh quan"),
+    ),
+    Deprivation.CLEAN_WATER: (
+        "Nguồn nước sinh hoạt",
+        "clean water",
+        ("nuoc sinh hoat", "nguon nuoc sinh hoat hop ve sinh", "nuoc sach"),
+    ),
+    Deprivation.LATRINE: (
+        "Hố xí/nhà tiêu hợp vệ sinh",
+        "hygienic latrine",
+        ("ho xi hop ve sinh", "nha tieu hop ve sinh", "nha tieu"),
+    ),
+    Deprivation.TELECOM: (
+        "Sử dụng dịch vụ viễn thông",
+        "use of telecommunication services",
+        ("dich vu vien thong", "vien thong"),
+    ),
+    Deprivation.INFORMATION_ASSETS: (
+        "Tài sản phục vụ tiếp cận thông tin",
+        "assets for access to information",
+        ("tai san tiep can thong tin", "tai san phuc vu thong tin"),
+    ),
+}
+# How a template header names the group, and how the English one does.
+GROUP_HEADERS = {
+    HouseholdGroup.POOR: ("Hộ nghèo thiếu hụt", "Poor households lacking"),
+    HouseholdGroup.NEAR_POOR: ("Hộ cận nghèo thiếu hụt", "Near-poor households lacking"),
+}
+
+
+def _deprivation_columns() -> tuple[Column, ...]:
+    columns = []
+    for group, (group_vi, group_en) in GROUP_HEADERS.items():
+        for code, (name, english, _aliases) in DEPRIVATION_NAMES.items():
+            columns.append(
+                Column(
+                    deprivation_field(group, code),
+                    f"{group_vi}: {name}",
+                    f"{group_en}: {english}",
+                    Kind.COUNT,
+                )
+            )
+    return tuple(columns)
+
+
+# Added with the multidimensional standard, after every older column (see above): the template
+# keeps the order of the published tables, poor households' ten indicators first.
+DEPRIVATION_COLUMNS = _deprivation_columns()
+COLUMNS = COLUMNS + DEPRIVATION_COLUMNS
+DEPRIVATION_COLUMN_FIELDS: tuple[str, ...] = tuple(c.field for c in DEPRIVATION_COLUMNS)
+
 BY_FIELD = {column.field: column for column in COLUMNS}
 STORED_FIELDS: tuple[str, ...] = tuple(c.field for c in COLUMNS if c.stored)
 COUNT_FIELDS: tuple[str, ...] = tuple(c.field for c in COLUMNS if c.kind is Kind.COUNT)
@@ -182,9 +263,52 @@ for _column in COLUMNS:
         _ALIASES.setdefault(fold(_alias), _column.field)
 
 
+_DEPRIVATION_ALIASES: dict[str, str] = {}
+for _code, (_name, _english, _more) in DEPRIVATION_NAMES.items():
+    for _alias in (_name, _english, *_more):
+        _DEPRIVATION_ALIASES.setdefault(fold(_alias), _code)
+# Longest first: a header ending in a long name is not read as ending in a shorter one.
+_DEPRIVATION_BY_LENGTH = sorted(_DEPRIVATION_ALIASES.items(), key=lambda item: -len(item[0]))
+
+
+def _group_named(text: str) -> str | None:
+    """The group a header names: poor or near-poor households, or None for neither or both."""
+    folded = fold(text)
+    near = "can ngheo" in folded or "near poor" in folded
+    rest = folded.replace("can ngheo", "").replace("near poor", "")
+    poor = "ngheo" in rest or "poor" in rest.split()
+    if near == poor:
+        return None
+    return HouseholdGroup.NEAR_POOR if near else HouseholdGroup.POOR
+
+
+def deprivation_for_header(text: str, *above: str) -> str | None:
+    """The deprivation field a header names: the indicator at the end of `text`, the group in
+    `text` before it or else in the nearest header above (`above`, nearest first) naming one.
+
+    "Số hộ nghèo thiếu hụt bảo hiểm y tế" alone, or "Bảo hiểm y tế" under "Y tế" under "Hộ
+    cận nghèo thiếu hụt các chỉ số"."""
+    folded = fold(text)
+    code, before = _DEPRIVATION_ALIASES.get(folded), ""
+    if code is None:
+        for alias, candidate in _DEPRIVATION_BY_LENGTH:
+            if folded.endswith(f" {alias}"):
+                code, before = candidate, folded[: -len(alias)]
+                break
+    if code is None:
+        return None
+    for context in (before, *above):
+        group = _group_named(context) if context else None
+        if group is not None:
+            return deprivation_field(group, code)
+    return None
+
+
 def field_for_header(text: str) -> str | None:
     """The field a header names, or None."""
-    return _ALIASES.get(fold(text)) if text else None
+    if not text:
+        return None
+    return _ALIASES.get(fold(text)) or deprivation_for_header(text)
 
 
 # Sub-headers under a merged parent that only repeat the parent ("Hộ nghèo" › "Số hộ").
@@ -200,7 +324,7 @@ ETHNIC_PART_OF: dict[str, str] = {
 }
 
 
-def field_for_subheader(parent: str, child: str) -> str | None:
+def field_for_subheader(parent: str, child: str, grandparent: str = "") -> str | None:
     """The field a sub-header names, read together with its merged parent header.
 
     "Trong đó hộ DTTS" under "Hộ nghèo" counts poor ethnic-minority households, under "Hộ cận
@@ -210,6 +334,9 @@ def field_for_subheader(parent: str, child: str) -> str | None:
     folded_child = fold(child)
     if not folded_child:
         return field_for_header(parent)
+    deprivation = deprivation_for_header(child, parent, grandparent)
+    if deprivation is not None:
+        return deprivation
     parent_field = field_for_header(parent) if parent else None
     if parent_field is not None:
         if folded_child in _SAME_AS_PARENT:

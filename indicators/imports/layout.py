@@ -1,7 +1,8 @@
 """Finding the header in a sheet as people really lay it out.
 
-Published tables put title rows above a header of one or two rows (a merged parent cell such as
-"Hộ nghèo" over "Số hộ" and "Tỷ lệ"), then a row of column letters and numbers (A, B, 1, 2 …),
+Published tables put title rows above a header of one to three rows (a merged parent cell such
+as "Hộ nghèo" over "Số hộ" and "Tỷ lệ"; the deprivation table's "Số hộ nghèo thiếu hụt …" over
+each service, over its two indicators), then a row of column letters and numbers (A, B, 1, 2 …),
 then data with district subtotals and a total row. The template has one header row.
 """
 
@@ -37,26 +38,41 @@ def _text(value: object) -> str:
     return ""
 
 
-def _match_row(parent: list, child: list) -> Layout:
+def _filled(values: list) -> list[str]:
+    """Each cell's text, or the text of the nearest filled cell to its left (a merged parent)."""
     filled: list[str] = []
     last = ""
-    for value in parent:
-        text = _text(value)
-        last = text or last
+    for value in values:
+        last = _text(value) or last
         filled.append(last)
+    return filled
+
+
+def _at(values: list, index: int) -> str:
+    return _text(values[index]) if index < len(values) else ""
+
+
+def _match_row(parent: list, child: list, grandparent: list | None = None) -> Layout:
+    grandparent = grandparent or []
+    filled, filled_grand = _filled(parent), _filled(grandparent)
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     duplicates: list[tuple[str, int, int]] = []
     for index in range(max(len(parent), len(child))):
-        own_child = _text(child[index]) if index < len(child) else ""
-        own_parent = _text(parent[index]) if index < len(parent) else ""
+        own_child, own_parent = _at(child, index), _at(parent, index)
+        above = filled[index] if index < len(filled) else ""
+        top = filled_grand[index] if index < len(filled_grand) else ""
         if own_child:
-            above = filled[index] if index < len(filled) else ""
-            name = field_for_subheader(above, own_child)
+            name = field_for_subheader(above, own_child, top)
             label = f"{above} › {own_child}" if above else own_child
         elif own_parent:
-            # A header cell merged down over both header rows.
-            name, label = field_for_header(own_parent), own_parent
+            # A header cell merged down over the lower header rows, read under its own parent
+            # when the header has three rows ("Hộ nghèo" › "Tổng số").
+            name = field_for_subheader(top, own_parent) if top else field_for_header(own_parent)
+            label = f"{top} › {own_parent}" if top else own_parent
+        elif _at(grandparent, index):
+            # Merged down over all three header rows.
+            name, label = field_for_header(_at(grandparent, index)), _at(grandparent, index)
         else:
             continue
         if name is None:
@@ -73,11 +89,13 @@ def find_layout(rows: list[tuple[int, list]]) -> Layout | None:
     """The best header among the first rows: the one naming the most known columns."""
     best: Layout | None = None
     previous: tuple[int, list] | None = None
+    before: tuple[int, list] | None = None
     for number, values in rows[:HEADER_SEARCH_ROWS]:
         parent = previous[1] if previous and previous[0] == number - 1 else []
-        layout = _match_row(parent, values)
+        grandparent = before[1] if parent and before and before[0] == number - 2 else []
+        layout = _match_row(parent, values, grandparent)
         layout.header_row = number
-        previous = (number, values)
+        before, previous = previous, (number, values)
         if not ({"code", "name"} & layout.columns.keys()):
             continue
         # On a tie the lower row wins: it is the deeper level of a two-row header.

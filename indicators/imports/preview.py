@@ -13,7 +13,12 @@ from openpyxl.utils import get_column_letter
 
 from indicators.imports import communes as communes_mod
 from indicators.imports.apply import fingerprint, stored_rows
-from indicators.imports.columns import BY_FIELD, REQUIRED_FIELDS, STORED_FIELDS
+from indicators.imports.columns import (
+    BY_FIELD,
+    DEPRIVATION_COLUMN_FIELDS,
+    REQUIRED_FIELDS,
+    STORED_FIELDS,
+)
 from indicators.imports.encodings import TCVN3, legacy_encoding, rows_from_tcvn3
 from indicators.imports.layout import HEADER_SEARCH_ROWS, Layout, find_layout, is_index_row
 from indicators.imports.problems import problem, refusal
@@ -68,8 +73,13 @@ def build_preview(
     if converted:
         preview.warnings.append(problem("converted_from_tcvn3", encoding=TCVN3[0]))
     preview.columns = [name for name in STORED_FIELDS if name in layout.columns]
+    absent = {name for name in STORED_FIELDS if name not in layout.columns}
+    if absent >= set(DEPRIVATION_COLUMN_FIELDS):
+        # Most files predate the deprivation columns: one line for the twenty, not twenty.
+        preview.warnings.append(problem("deprivations_absent"))
+        absent -= set(DEPRIVATION_COLUMN_FIELDS)
     for name in STORED_FIELDS:
-        if name not in layout.columns and name not in ("note", "source"):
+        if name in absent and name not in ("note", "source"):
             preview.warnings.append(
                 problem("column_absent", params={"column": BY_FIELD[name].header})
             )

@@ -108,6 +108,10 @@ MESSAGES: dict[str, "StrOrPromise"] = {
         "Unicode. Check that the communes were recognised as you expect."
     ),
     "column_absent": _("The file has no column “%(column)s”: the figures already stored are kept."),
+    "deprivations_absent": _(
+        "The file has no columns of households lacking basic social services (the ten indicators "
+        "of the multidimensional poverty standard): the figures already stored are kept."
+    ),
     # Confirmation.
     "not_owner": _("Only the person who uploaded this file can confirm it."),
     "already_used": _(

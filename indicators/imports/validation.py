@@ -7,6 +7,7 @@ from typing import Any
 
 from indicators.imports.columns import BY_FIELD, COLUMNS, Kind, fold
 from indicators.imports.reader import FORMULA_WITHOUT_VALUE, CellError
+from indicators.models import GROUP_TOTAL_FIELD, Deprivation, HouseholdGroup, deprivation_field
 
 TEXT_LIMITS = {"note": 2000, "source": 200, "name": 200, "district": 200, "code": 20}
 # Fields that can never exceed all households (the database checks the same).
@@ -143,10 +144,16 @@ def clean_value(field: str, value: object) -> Any:
     return cleaner(value)
 
 
-# A part of a group of households, and the group it belongs to (the database checks the same).
+# A part of a group of households, and the group it belongs to (the database checks the same):
+# ethnic-minority households, and households lacking an indicator of the standard.
 PARTS_OF_GROUP = (
     ("poor_ethnic_minority_households", "poor_households"),
     ("near_poor_ethnic_minority_households", "near_poor_households"),
+    *(
+        (deprivation_field(group, code), GROUP_TOTAL_FIELD[group])
+        for group in HouseholdGroup
+        for code in Deprivation
+    ),
 )
 
 

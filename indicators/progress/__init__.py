@@ -35,12 +35,28 @@ admin importing commune statistics or editing targets) calls `figures_changed()`
 """
 
 from indicators.progress.cache import connect_receivers, figures_changed, figures_key
+from indicators.progress.deprivation import (
+    DeprivationChild,
+    DeprivationFigure,
+    DeprivationYear,
+    ServiceShare,
+    deprivation_by_child,
+    deprivation_by_year,
+    deprivation_this_year,
+)
 from indicators.progress.engine import (
     campaign_indicators,
     indicator_progress,
     progress_by_child,
     progress_overview,
     progress_status,
+)
+from indicators.progress.fund import (
+    FundChild,
+    FundCoverage,
+    FundFigures,
+    fund_by_child,
+    fund_by_year,
 )
 from indicators.progress.report import report_figures, report_model_results
 from indicators.progress.results import (
@@ -70,6 +86,13 @@ __all__ = [
     "SHARE_FIELDS",
     "ChildProgress",
     "Coverage",
+    "DeprivationChild",
+    "DeprivationFigure",
+    "DeprivationYear",
+    "FundChild",
+    "FundCoverage",
+    "FundFigures",
+    "ServiceShare",
     "Overview",
     "PovertyFigures",
     "Progress",
@@ -82,9 +105,14 @@ __all__ = [
     "child_units",
     "communes_in_scope",
     "connect_receivers",
+    "deprivation_by_child",
+    "deprivation_by_year",
+    "deprivation_this_year",
     "figures_as_of",
     "figures_changed",
     "figures_key",
+    "fund_by_child",
+    "fund_by_year",
     "indicator_progress",
     "income_growth",
     "indicator_source",

@@ -2,7 +2,14 @@
 
 from campaigns.models import Submission
 from campaigns.services import BLOC_DISTRICTS
-from indicators.models import CommuneStatistics, ModelResult, PovertyModel
+from indicators.models import (
+    CommuneStatistics,
+    Deprivation,
+    HouseholdGroup,
+    ModelResult,
+    PovertyModel,
+    deprivation_field,
+)
 from kontum_poverty.demo.context import DEMO_YEARS, DemoContext, rng_for
 from units.models import Unit, UnitKind
 from units.services import Row, counts_add, rows_upsert
@@ -29,6 +36,42 @@ PROFILES = {
     "commune": ((400, 1800), (0.10, 0.30), (0.40, 0.85), 0.7),
 }
 
+# Share of poor households lacking each indicator of the multidimensional standard in a
+# mountain commune: water, latrines and information weigh most, health insurance least (the
+# poor receive a card). Near-poor households lack each about half as often.
+DEPRIVATION_SHARES = {
+    Deprivation.HEALTH_SERVICES: 0.08,
+    Deprivation.HEALTH_INSURANCE: 0.04,
+    Deprivation.ADULT_SCHOOLING: 0.35,
+    Deprivation.CHILD_SCHOOLING: 0.12,
+    Deprivation.HOUSING_QUALITY: 0.30,
+    Deprivation.HOUSING_AREA: 0.16,
+    Deprivation.CLEAN_WATER: 0.42,
+    Deprivation.LATRINE: 0.55,
+    Deprivation.TELECOM: 0.22,
+    Deprivation.INFORMATION_ASSETS: 0.45,
+}
+NEAR_POOR_FACTOR = 0.5
+# Each year's programmes close part of the gaps.
+YEARLY_IMPROVEMENT = 0.12
+
+
+def _deprivations(unit: Unit, year_index: int, poor: int, near_poor: int) -> dict[str, int | None]:
+    """Households lacking each indicator; one commune in seven gave none (blank, not zero)."""
+    rng = rng_for("deprivation", f"{unit.code}-{year_index}")
+    silent = rng_for("deprivation", unit.code).random() < 1 / 7
+    counts: dict[str, int | None] = {}
+    for group, total, factor in (
+        (HouseholdGroup.POOR, poor, 1.0),
+        (HouseholdGroup.NEAR_POOR, near_poor, NEAR_POOR_FACTOR),
+    ):
+        for code, share in DEPRIVATION_SHARES.items():
+            lacking = total * share * factor * (1 - YEARLY_IMPROVEMENT) ** year_index
+            counts[deprivation_field(group, code)] = (
+                None if silent else min(total, round(lacking * rng.uniform(0.7, 1.3)))
+            )
+    return counts
+
 
 def _commune_years(unit: Unit, *, p135: bool) -> list[Row]:
     """Two years of one commune, with poor(2019) = poor(2018) − escaped + newly + fell back."""
@@ -47,7 +90,7 @@ def _commune_years(unit: Unit, *, p135: bool) -> list[Row]:
     }
     met = {name: rng.random() < chance for name, chance in chances.items()}
     years = []
-    for year in DEMO_YEARS:
+    for index, year in enumerate(DEMO_YEARS):
         escaped = round(poor * rng.uniform(0.12, 0.25))
         newly = round(poor * rng.uniform(0.01, 0.04))
         fell_back = round(poor * rng.uniform(0.0, 0.02))
@@ -76,6 +119,7 @@ def _commune_years(unit: Unit, *, p135: bool) -> list[Row]:
                 "fell_back": fell_back,
                 # About one value in twenty is not reported: missing, which is not failing.
                 **{name: (None if rng.random() < 0.05 else ok) for name, ok in met.items()},
+                **_deprivations(unit, index, poor, near_poor),
                 "source": DEMO_SOURCE,
                 "is_demo": True,
             }

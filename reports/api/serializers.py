@@ -16,7 +16,7 @@ from campaigns.models import (
     SubmissionStep,
 )
 from indicators import progress
-from indicators.models import CommuneStatistics, Indicator
+from indicators.models import DEPRIVATION_FIELDS, CommuneStatistics, Indicator
 from indicators.progress.results import coverage_kind
 from indicators.progress.roadmap import Roadmap
 from units.models import Unit, User
@@ -250,6 +250,9 @@ class CommuneStatisticsSerializer(serializers.ModelSerializer):
             "adequate_schools",
             "health_criteria_met",
             "cultural_house",
+            # Households lacking each indicator of the multidimensional standard, poor then
+            # near-poor (null: not reported, never zero).
+            *DEPRIVATION_FIELDS,
             "source",
             "updated_at",
         ]

@@ -36,11 +36,15 @@ from reports.narratives import NarrativeState, narrative_state
 from reports.pdf import Annex
 from reports.selectors import (
     BlocCompleteness,
+    DeprivationSection,
+    FundSection,
     FundTotals,
     bloc_completeness,
     campaign_years,
     completeness_total,
     current_campaign,
+    deprivation_section,
+    fund_section,
     fund_totals,
     public_province,
 )
@@ -149,6 +153,8 @@ class ReportContent:
     poverty_rows: list[progress.PovertyFigures] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     years_rows: list[YearsRow] = field(default_factory=list)
+    deprivation: DeprivationSection | None = None
+    fund: FundSection | None = None
 
 
 def _number(value: float | Decimal | None, digits: int) -> str:
@@ -447,6 +453,10 @@ class ProvinceReport:
             funds=fund_totals(campaign=campaign, year=year, scope=province),
             rankings=_ranking_sections(bloc_rankings(period=self.period)) if self.period else [],
             awards=award_sections(period=self.period) if self.period else [],
+            deprivation=deprivation_section(
+                campaign=campaign, scope=province, year=year, font_family=charts.PDF_FONT
+            ),
+            fund=fund_section(campaign=campaign, scope=province, year=year),
         )
 
     def main_html(self) -> str:

@@ -67,6 +67,8 @@ class DashboardPage:
     roadmap: list[RoadmapYear] = field(default_factory=list)
     completeness: list[selectors.BlocCompleteness] = field(default_factory=list)
     funds: selectors.FundTotals | None = None
+    deprivation: selectors.DeprivationSection | None = None
+    fund: selectors.FundSection | None = None
     sponsors: list[selectors.SponsorRow] = field(default_factory=list)
     sources: list[progress.SourceRow] = field(default_factory=list)
     # The groups document 3198/UBND-TH names, and falling back into poverty by district.
@@ -160,6 +162,10 @@ def dashboard_page(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
         ),
         as_of=progress.figures_as_of(scope=scope),
+        deprivation=selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
+        fund=selectors.fund_section(
+            campaign=campaign, scope=scope, year=chosen, include_submitted=include_submitted
+        ),
     )
     if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
         page.groups = poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen)

@@ -42,6 +42,7 @@ def public_page(*, year: str = "") -> DashboardPage:
         overview=overview,
         cards=selectors.indicator_cards(overview, plans),
         as_of=progress.figures_as_of(scope=province),
+        deprivation=selectors.deprivation_section(campaign=campaign, scope=province, year=chosen),
     )
     page.poverty_chart = charts.line_chart(
         title=_("Poverty rate by year"),
