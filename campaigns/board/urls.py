@@ -3,6 +3,7 @@ from django.urls import path
 from campaigns.board.views import (
     awards,
     figures,
+    follow_up,
     history,
     queue,
     ranking,
@@ -28,4 +29,7 @@ urlpatterns = [
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
     path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
     path("history/", history.changes, name="history"),
+    path("<int:period_pk>/follow-up/", follow_up.follow_up, name="follow-up"),
+    path("<int:period_pk>/follow-up/remind/", follow_up.remind, name="remind"),
+    path("<int:period_pk>/follow-up/decide/", follow_up.decide, name="extension-decide"),
 ]
