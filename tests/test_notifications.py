@@ -58,10 +58,13 @@ def test_turning_e_mail_off_for_a_kind_keeps_the_notice_in_the_portal(
 def test_a_rolled_back_action_sends_no_e_mail(unit_officer, django_capture_on_commit_callbacks):
     unit_officer.email = "officer@example.invalid"
     unit_officer.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            tell([unit_officer])
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        tell([unit_officer])
+        raise RuntimeError
     assert mail.outbox == []
     assert not Notification.objects.exists()
 
@@ -123,9 +126,7 @@ def test_mark_all_read_clears_the_count(client, unit_officer, outsider):
     assert services.unread_count(user=outsider) == 1
 
 
-def test_the_unread_count_costs_one_query_per_page(
-    client, unit_officer, django_assert_num_queries
-):
+def test_the_unread_count_costs_one_query_per_page(client, unit_officer, django_assert_num_queries):
     tell([unit_officer])
     client.force_login(unit_officer)
     client.get(reverse("notifications:list"))  # warm the session and the user

@@ -87,9 +87,9 @@ def test_the_schedule_reminds_14_7_1_days_before_and_the_first_overdue_day(
 ):
     officer = officer_of_member(period)
     reminders.reminders_send(today=DEADLINE - timedelta(days=days_before))
-    assert set(
-        ReminderSent.objects.filter(recipient=officer).values_list("stage", flat=True)
-    ) >= {stage}
+    assert set(ReminderSent.objects.filter(recipient=officer).values_list("stage", flat=True)) >= {
+        stage
+    }
 
 
 @pytest.mark.parametrize("days_before", [13, 8, 6, 2, 0, -2])

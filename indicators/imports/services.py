@@ -10,8 +10,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import PeriodState, ReportingPeriod
 from indicators.imports.apply import apply_rows, rows_breaking_rules
@@ -20,7 +22,8 @@ from indicators.imports.problems import refusal
 from indicators.imports.safety import check_upload
 from indicators.models import ImportBatch, ImportState
 from indicators.progress.cache import figures_changed
-from units.models import User
+from units.models import NotificationKind, User
+from units.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +189,20 @@ def batch_confirm(
     return batch
 
 
+def _tell_failed(batch: ImportBatch, by: User | None) -> None:
+    if by is not None:
+        notify(
+            users=[by],
+            kind=NotificationKind.IMPORT_FINISHED,
+            message=gettext_lazy(
+                "The import of the commune statistics %(year)s from %(file)s failed: "
+                "nothing was written. The import page says why."
+            ),
+            params={"year": batch.year, "file": batch.original_name},
+            link=reverse("indicators:import-detail", args=[batch.pk]),
+        )
+
+
 def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
     """Write a confirmed preview in one transaction; on any failure nothing is written."""
     try:
@@ -211,6 +228,16 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             batch.save(update_fields=["state", "applied_at", "applied_by", "progress", "rows"])
             # Dashboards cache their figures; they must be recomputed once the rows are in.
             transaction.on_commit(figures_changed)
+            if by is not None:
+                notify(
+                    users=[by],
+                    kind=NotificationKind.IMPORT_FINISHED,
+                    message=gettext_lazy(
+                        "The commune statistics %(year)s from %(file)s are imported."
+                    ),
+                    params={"year": batch.year, "file": batch.original_name},
+                    link=reverse("indicators:import-detail", args=[batch.pk]),
+                )
     except ValidationError as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             state=ImportState.FAILED,
@@ -218,6 +245,7 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             progress=100,
         )
         batch.refresh_from_db()
+        _tell_failed(batch, by)
         raise
     except IntegrityError:
         # A database rule the preview did not foresee: the transaction is rolled back, and the
@@ -234,6 +262,7 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             progress=100,
         )
         batch.refresh_from_db()
+        _tell_failed(batch, by)
         raise refusal(code) from None
     except Exception:
         logger.exception("Import batch %s failed", batch.pk)
