@@ -22,7 +22,7 @@ from indicators.imports.problems import refusal
 from indicators.imports.safety import check_upload
 from indicators.models import ImportBatch, ImportState
 from indicators.progress.cache import figures_changed
-from units.models import NotificationKind, User
+from units.models import NotificationKind, Unit, User
 from units.notifications.services import notify
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,12 @@ def ensure_year_open(*, year: int) -> None:
         raise refusal("year_locked", year=year)
 
 
-def batch_create(*, upload: File, year: int, by: User | None) -> ImportBatch:
-    """Check an upload and keep it privately; nothing is stored when it is refused."""
+def batch_create(
+    *, upload: File, year: int, by: User | None, district: Unit | None = None
+) -> ImportBatch:
+    """Check an upload and keep it privately; nothing is stored when it is refused.
+
+    With `district`, the upload may only write that district's communes."""
     ensure_year_open(year=year)
     size = upload.size or 0
     check_upload(upload, size=size)
@@ -56,6 +60,7 @@ def batch_create(*, upload: File, year: int, by: User | None) -> ImportBatch:
     batch = ImportBatch(
         year=year,
         uploaded_by=by,
+        district=district,
         original_name=(upload.name or "upload.xlsx").rsplit("/", 1)[-1][:255],
         size=size,
         sha256=digest.hexdigest(),
@@ -103,7 +108,9 @@ def batch_preview(*, batch: ImportBatch) -> ImportBatch:
 
     try:
         with batch.file.open("rb") as stream:
-            preview = build_preview(stream, year=batch.year, on_progress=on_progress)
+            preview = build_preview(
+                stream, year=batch.year, on_progress=on_progress, district_id=batch.district_id
+            )
     except ValidationError as exc:
         batch.state = ImportState.REFUSED
         batch.refusal = {"code": exc.code, "params": exc.params or {}}
