@@ -177,3 +177,17 @@ def test_another_districts_officer_cannot_see_or_confirm_the_upload(client, glei
     assert client.get(reverse("indicators:import-detail", args=[batch.pk])).status_code == 404
     assert confirm_import(client, batch).status_code == 404
     assert not CommuneStatistics.objects.exists()
+
+
+def test_the_dashboard_marks_figures_until_the_district_confirms(client, glei, communes):
+    district, officer = glei
+    PeriodFactory(year=2019)
+    for key in ("dak_pek", "dak_choong", "muong_hoong"):
+        CommuneStatisticsFactory(commune=communes[key], year=2019)
+    client.force_login(officer)
+    url = reverse("dashboard:scope", args=[district.pk]) + "?year=2019"
+
+    assert "app-unconfirmed" in client.get(url).content.decode()
+
+    districts.district_confirm(year=2019, district=district, by=officer)
+    assert "app-unconfirmed" not in client.get(url).content.decode()
