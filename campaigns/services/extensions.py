@@ -18,7 +18,7 @@ from campaigns.models import (
     PeriodState,
     ReportingPeriod,
 )
-from campaigns.selectors import units_to_report
+from campaigns.selectors import participating_units, units_to_report
 from campaigns.services import notices
 from units import access as unit_access
 from units.models import NotificationKind, Unit, User
@@ -43,6 +43,8 @@ def extension_request(
         raise ValidationError(
             {"reason": ValidationError(_("Say why the unit needs more time."), code="has_reason")}
         )
+    if not participating_units(period=period).filter(pk=unit.pk).exists():
+        raise ValidationError(_("This unit does not take part in the year."), code="not_member")
     if not units_to_report(period=period).filter(pk=unit.pk).exists():
         raise ValidationError(_("This unit has already sent its report."), code="already_sent")
     current = deadlines.unit_deadline(period=period, unit=unit)
