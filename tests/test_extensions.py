@@ -229,3 +229,9 @@ def test_a_unit_without_officers_is_shown_but_cannot_be_reminded(period, board_s
     client.force_login(board_staff)
     response = client.post(reverse("board:remind", args=[period.pk]), {"unit": lone.pk})
     assert response.status_code == 422
+
+
+def test_a_unit_outside_the_years_blocs_cannot_ask(period, outsider):
+    with pytest.raises(ValidationError) as excinfo:
+        ask(period, outsider)
+    assert excinfo.value.code == "not_member"
