@@ -459,6 +459,11 @@ def extension_requests(*, period: ReportingPeriod, unit: Unit) -> list[Extension
     )
 
 
+def reminder_topic(period: ReportingPeriod) -> str:
+    """What a year's reminders are recorded under (`units.ReminderSent.topic`)."""
+    return f"period:{period.pk}"
+
+
 def units_to_report(
     *, period: ReportingPeriod
 ) -> "QuerySet[WithAnnotations[Unit, deadlines.Timeliness]]":
@@ -491,7 +496,7 @@ def follow_up(*, period: ReportingPeriod) -> list[FollowUpRow]:
                 "staff", filter=Q(staff__is_active=True, staff__role=Role.OFFICER), distinct=True
             ),
             last_reminded_at=Subquery(
-                ReminderSent.objects.filter(topic=f"period:{period.pk}", unit=OuterRef("pk"))
+                ReminderSent.objects.filter(topic=reminder_topic(period), unit=OuterRef("pk"))
                 .order_by("-sent_at")
                 .values("sent_at")[:1]
             ),

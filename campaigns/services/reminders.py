@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import access
 from campaigns.models import PeriodState, ReportingPeriod
-from campaigns.selectors import units_to_report
+from campaigns.selectors import reminder_topic, units_to_report
 from units.models import (
     NotificationKind,
     ReminderSent,
@@ -50,10 +50,6 @@ class RoundSummary:
     @property
     def total(self) -> int:
         return sum(self.sent.values())
-
-
-def topic(period: ReportingPeriod) -> str:
-    return f"period:{period.pk}"
 
 
 def stage_on(*, deadline: date, today: date) -> ReminderStage | None:
@@ -109,7 +105,11 @@ def _remind(
             # One savepoint per row: a row another round wrote first is skipped, not fatal.
             with transaction.atomic():
                 ReminderSent.objects.create(
-                    recipient=officer, unit=unit, topic=topic(period), stage=stage, sent_on=today
+                    recipient=officer,
+                    unit=unit,
+                    topic=reminder_topic(period),
+                    stage=stage,
+                    sent_on=today,
                 )
         except IntegrityError:
             continue
@@ -132,9 +132,9 @@ def _remind(
 
 def _already_told_opened(period: ReportingPeriod) -> frozenset[int]:
     return frozenset(
-        ReminderSent.objects.filter(topic=topic(period), stage=ReminderStage.OPENED).values_list(
-            "recipient_id", flat=True
-        )
+        ReminderSent.objects.filter(
+            topic=reminder_topic(period), stage=ReminderStage.OPENED
+        ).values_list("recipient_id", flat=True)
     )
 
 
