@@ -23,6 +23,7 @@ from indicators.imports.forms import ImportConfirmForm, ImportUploadForm, Templa
 from indicators.imports.problems import message
 from indicators.imports.template import build_template
 from indicators.models import CommuneStatistics, DistrictConfirmation, ImportBatch
+from kontum_poverty.forms import style_fields
 from kontum_poverty.http import AuthenticatedRequest
 from units import access
 from units.models import Unit
@@ -283,7 +284,7 @@ def district_figures(request: AuthenticatedRequest) -> HttpResponse:
         else:
             services.batch_start_preview(batch=batch)
             return redirect("indicators:import-detail", pk=batch.pk)
-    year = form.data.get("year") if form.is_bound else None
+    year = form.data.get("year") if form.is_bound else request.GET.get("year")
     return _render_district(
         request, district, year=_year(year), upload_form=form, status=400 if form.errors else 200
     )
@@ -306,10 +307,12 @@ def _render_district(
     refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    form = upload_form or ImportUploadForm(initial={"year": year})
+    style_fields(form, errors=form.errors)
     context = {
         "district": district,
         "year": year,
-        "form": upload_form or ImportUploadForm(initial={"year": year}),
+        "form": form,
         "confirmation": DistrictConfirmation.objects.filter(year=year, district=district).first(),
         "missing": districts.communes_without_figures(year=year, district=district),
         "communes": districts.district_communes(district),
