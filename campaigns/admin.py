@@ -24,6 +24,7 @@ from campaigns.models import (
     DeadlineExtension,
     EmulationBloc,
     Evidence,
+    ExtensionRequest,
     Nominee,
     PeriodEvent,
     PeriodState,
@@ -733,3 +734,14 @@ class CommunicationItemAdmin(LockedYearAdminMixin, admin.ModelAdmin):
 
 
 register_history(Submission, CriterionScore)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["unit", "period", "requested_deadline", "status", "approved_deadline"]
+    list_filter = ["status", "period"]
+    # Asked on the officer's page and decided on the Board's follow-up page; kept as history.
+    readonly_fields = [field.name for field in ExtensionRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1199,3 +1199,78 @@ class Appraisal(models.Model):
     @property
     def agreed(self) -> bool:
         return self.verdict == AppraisalVerdict.AGREED
+
+
+class ExtensionRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the Board")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(models.Model):
+    """A unit asks the Board for a later deadline; approving it writes the unit's
+    `DeadlineExtension`. Every request stays, decided or not: the history of the asking."""
+
+    period = models.ForeignKey(
+        ReportingPeriod,
+        models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("reporting period"),
+    )
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="extension_requests", verbose_name=_("unit")
+    )
+    requested_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ExtensionRequestStatus,
+        default=ExtensionRequestStatus.PENDING,
+    )
+    approved_deadline = models.DateField(_("approved deadline"), null=True, blank=True)
+    decision_reason = models.TextField(_("Board's reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                condition=Q(status="pending"),
+                name="campaigns_extensionrequest_one_pending",
+                violation_error_code="one_pending",
+                violation_error_message=_("This unit already has a request waiting for the Board."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="campaigns_extensionrequest_has_reason",
+                violation_error_code="has_reason",
+                violation_error_message=_("Say why the unit needs more time."),
+            ),
+            # An approval names its date; a refusal says why; both say who and when.
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | Q(status="approved", approved_deadline__isnull=False, decided_at__isnull=False)
+                | (Q(status="refused", decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="campaigns_extensionrequest_decision_complete",
+                violation_error_code="decision_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.requested_deadline:%d/%m/%Y}"

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
@@ -33,6 +34,7 @@ from campaigns.models import (
     Criterion,
     CriterionScore,
     Evidence,
+    ExtensionRequest,
     PeriodState,
     Registration,
     ReportingPeriod,
@@ -42,7 +44,10 @@ from campaigns.models import (
     SubmissionStep,
 )
 from units.access import get_for_user_or_404
-from units.models import Unit, User
+from units.models import ReminderSent, Role, Unit, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 @dataclass(frozen=True)
@@ -493,3 +498,102 @@ def evidence_for_user(*, user: User, pk: int) -> Evidence:
     if not access.evidence_downloadable(user=user):
         queryset = queryset.none()
     return get_for_user_or_404(queryset, user=user, unit_field="submission__unit", pk=pk)
+
+
+def extension_requests(*, period: ReportingPeriod, unit: Unit) -> list[ExtensionRequest]:
+    """A unit's requests for more time in a year, newest first, with who asked and decided."""
+    return list(
+        ExtensionRequest.objects.filter(period=period, unit=unit).select_related(
+            "requested_by", "decided_by"
+        )
+    )
+
+
+def reminder_topic(period: ReportingPeriod) -> str:
+    """What a year's reminders are recorded under (`units.ReminderSent.topic`)."""
+    return f"period:{period.pk}"
+
+
+def units_to_report(
+    *, period: ReportingPeriod
+) -> "QuerySet[WithAnnotations[Unit, deadlines.Timeliness]]":
+    """Participating units that have not sent the year's report (nor been excused from it),
+    each with its `deadline` (the extension where there is one)."""
+    excused = Submission.objects.filter(period=period, not_reporting=True).values("unit_id")
+    units = participating_units(period=period).exclude(pk__in=excused)
+    return deadlines.with_timeliness(units, period=period, unit="pk").filter(
+        first_submitted_at__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    unit: Unit
+    deadline: date
+    status: str
+    officers: int
+    last_reminded_at: datetime | None
+    pending: ExtensionRequest | None
+
+
+def follow_up(*, period: ReportingPeriod) -> list[FollowUpRow]:
+    """The Board's follow-up: each unit still to report, its deadline and report status, how
+    many officers can be told, when they were last reminded, and its open request."""
+    units = (
+        units_to_report(period=period)
+        .annotate(
+            officers=Count(
+                "staff", filter=Q(staff__is_active=True, staff__role=Role.OFFICER), distinct=True
+            ),
+            last_reminded_at=Subquery(
+                ReminderSent.objects.filter(topic=reminder_topic(period), unit=OuterRef("pk"))
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+            status=Coalesce(
+                Subquery(
+                    Submission.objects.filter(period=period, unit=OuterRef("pk")).values("status")[
+                        :1
+                    ]
+                ),
+                Value("not_started"),
+            ),
+        )
+        .order_by("code")
+    )
+    pending = {
+        request.unit_id: request
+        for request in ExtensionRequest.objects.filter(
+            period=period, status="pending"
+        ).select_related("requested_by")
+    }
+    rows = [
+        FollowUpRow(
+            unit=unit,
+            deadline=unit.deadline,
+            status=unit.status,
+            officers=unit.officers,
+            last_reminded_at=unit.last_reminded_at,
+            pending=pending.get(unit.pk),
+        )
+        for unit in units
+    ]
+    # The nearest deadline first: those units need the Board's attention soonest.
+    return sorted(rows, key=lambda row: row.deadline)
+
+
+def pending_extension_requests(*, period: ReportingPeriod) -> list[ExtensionRequest]:
+    """Requests waiting for the Board, from units that may already have reported, oldest first."""
+    return list(
+        ExtensionRequest.objects.filter(period=period, status="pending")
+        .select_related("unit", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def decided_extension_requests(*, period: ReportingPeriod) -> list[ExtensionRequest]:
+    return list(
+        ExtensionRequest.objects.filter(period=period)
+        .exclude(status="pending")
+        .select_related("unit", "requested_by", "decided_by")[:50]
+    )

@@ -7,6 +7,7 @@ from indicators.models import (
     Baseline,
     BaselineChange,
     CommuneStatistics,
+    DistrictConfirmation,
     FiguresVersion,
     ImportBatch,
     Indicator,
@@ -288,3 +289,14 @@ class UnitImportExportAdmin(AdminOnlyImportExportMixin, ImportExportMixin, UnitA
 
 
 register_history(CommuneStatistics, ModelResult, ReportedValue)
+
+
+@admin.register(DistrictConfirmation)
+class DistrictConfirmationAdmin(admin.ModelAdmin):
+    list_display = ["district", "year", "confirmed_by", "confirmed_at"]
+    list_filter = ["year"]
+    # Confirming is the district's own act, on its page: here it is only read.
+    readonly_fields = ["district", "year", "confirmed_by", "confirmed_at"]
+
+    def has_add_permission(self, request):
+        return False

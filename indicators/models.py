@@ -639,6 +639,15 @@ class ImportBatch(models.Model):
         related_name="import_batches",
         verbose_name=_("uploaded by"),
     )
+    # Set when a district officer uploads: only the district's own communes may be written.
+    district = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name=_("district"),
+    )
     file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
     original_name = models.CharField(_("original name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size in bytes"))
@@ -837,3 +846,37 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class DistrictConfirmation(models.Model):
+    """A district vouches for the year's figures of its own communes. Any later change to
+    those figures removes it: the district must look again and confirm again."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    district = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        related_name="figure_confirmations",
+        verbose_name=_("district"),
+        limit_choices_to={"level": "district"},
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("district confirmation of commune figures")
+        verbose_name_plural = _("district confirmations of commune figures")
+        ordering = ["year", "district__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "district"],
+                name="indicators_districtconfirmation_once_a_year",
+                violation_error_code="once_a_year",
+                violation_error_message=_("This district has already confirmed this year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} – {self.year}"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "units.notifications.context.unread_notifications",
             ],
         },
     },
@@ -327,6 +329,11 @@ REPORT_JOB_RUNNING_STALE_SECONDS = env_int(
     "REPORT_JOB_RUNNING_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
 )
 CELERY_BEAT_SCHEDULE = {
+    # One round of deadline reminders a day, in the morning, Vietnam time (CELERY_TIMEZONE).
+    "campaigns-send-reminders": {
+        "task": "campaigns.tasks.reminders_round",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "reports-reconcile": {"task": "reports.tasks.reports_reconcile", "schedule": 60.0},
     # Import previews left unconfirmed for a day expire (pages also expire them when opened).
     "indicators-expire-import-previews": {
@@ -399,6 +406,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="thiduakhenthuong@kontum.gov.vn")
+# The portal's own address, for the links in e-mails (a worker has no request to ask).
+SITE_DOMAIN = env_str("SITE_DOMAIN", default="")
+SITE_URL = env_str(
+    "SITE_URL", default=f"https://{SITE_DOMAIN}" if SITE_DOMAIN else "http://localhost:8000"
+)
 
 LOGGING = {
     "version": 1,

@@ -50,6 +50,7 @@ urlpatterns = [
     ),
     path("accounts/", include("units.accounts.urls")),
     path("accounts/people/", include("units.accounts.people.urls")),
+    path("notifications/", include("units.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Un-namespaced: LOGIN_REDIRECT_URL = "home".

@@ -20,6 +20,7 @@ from reports import access as report_access
 from reports import selectors as report_selectors
 from units import access
 from units.models import Unit, User
+from units.notifications import services as notification_services
 
 
 @login_required
@@ -60,6 +61,7 @@ def _officer_home(request: AuthenticatedRequest) -> HttpResponse:
             "deadline": deadline,
             "current": current,
             "submissions": submissions,
+            "notices": notification_services.notifications_for(user=request.user, limit=5),
         },
     )
 

@@ -18,9 +18,19 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
-# Tables no report reads: import uploads, users (every log-in writes last_login) and the jobs
-# themselves. The Board's texts, approvals and signers (reports' other tables) are inputs.
-_IGNORED = {"indicators.importbatch", "units.user", "reports.reportjob"}
+# Tables no report reads: import uploads, users (every log-in writes last_login), the jobs
+# themselves, API tokens (every call writes last_used_at), and the notices and reminders
+# (finishing a report writes one: it must not make the next one new). The Board's texts,
+# approvals and signers (reports' other tables) are inputs.
+_IGNORED = {
+    "indicators.importbatch",
+    "units.user",
+    "reports.reportjob",
+    "reports.apitoken",
+    "units.notification",
+    "units.emailoptout",
+    "units.remindersent",
+}
 _INPUT_APPS = ("units", "campaigns", "indicators", "reports")
 
 

@@ -1,5 +1,6 @@
 """The Django admin: every model answers, lists stay cheap, bad input gets a message, not a 500."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -19,10 +20,11 @@ from campaigns.models import (
     Criterion,
     CriterionScore,
     DeadlineExtension,
+    ExtensionRequest,
     PeriodState,
     SubmissionStep,
 )
-from indicators.models import CommuneStatistics, FiguresVersion
+from indicators.models import CommuneStatistics, DistrictConfirmation, FiguresVersion
 from reports.models import BoardDocument, DocumentSetup, NarrativeVersion
 from tests.factories import (
     ApiTokenFactory,
@@ -64,7 +66,18 @@ from tests.factories import (
     UnitFlagFactory,
     UserFactory,
 )
-from units.models import AccountAction, AccountChange, Role, Unit, User
+from units.models import (
+    AccountAction,
+    AccountChange,
+    EmailOptOut,
+    Notification,
+    NotificationKind,
+    ReminderSent,
+    ReminderStage,
+    Role,
+    Unit,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +166,30 @@ MAKERS = {
     "indicators.historicalcommunestatistics": lambda: CommuneStatisticsFactory().history.get(),
     "indicators.historicalmodelresult": lambda: ModelResultFactory().history.get(),
     "indicators.historicalreportedvalue": lambda: ReportedValueFactory().history.get(),
+    # Notices, reminders and e-mail choices: written by the portal and each person's page.
+    "units.notification": lambda: Notification.objects.create(
+        recipient=UserFactory(), kind=NotificationKind.PDF_READY, message="Báo cáo PDF"
+    ),
+    "units.remindersent": lambda: ReminderSent.objects.create(
+        recipient=(officer := UserFactory()),
+        unit=officer.unit,
+        topic="period:1",
+        stage=ReminderStage.DAYS_7,
+        sent_on=date(2020, 1, 8),
+    ),
+    "units.emailoptout": lambda: EmailOptOut.objects.create(
+        user=UserFactory(), kind=NotificationKind.PDF_READY
+    ),
+    "campaigns.extensionrequest": lambda: ExtensionRequest.objects.create(
+        period=PeriodFactory(),
+        unit=(officer := UserFactory()).unit,
+        requested_deadline=date(2020, 2, 1),
+        reason="Lũ lụt.",
+        requested_by=officer,
+    ),
+    "indicators.districtconfirmation": lambda: DistrictConfirmation.objects.create(
+        year=2019, district=(officer := UserFactory()).unit, confirmed_by=officer
+    ),
 }
 # Rows only the workflow writes: the admin shows them but offers no "add".
 ADD_REFUSED = {
@@ -183,6 +220,11 @@ ADD_REFUSED = {
     "indicators.historicalcommunestatistics",
     "indicators.historicalmodelresult",
     "indicators.historicalreportedvalue",
+    "units.notification",
+    "units.remindersent",
+    "units.emailoptout",
+    "campaigns.extensionrequest",
+    "indicators.districtconfirmation",
 }
 REGISTERED = sorted(model._meta.label_lower for model in admin.site._registry)
 

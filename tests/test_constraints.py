@@ -24,6 +24,7 @@ from campaigns.models import (
     Campaign,
     Classification,
     Criterion,
+    ExtensionRequest,
     NomineeKind,
     PeriodEventKind,
     ProposalStatus,
@@ -33,6 +34,7 @@ from campaigns.models import (
 )
 from indicators.models import (
     CommuneStatistics,
+    DistrictConfirmation,
     FiguresVersion,
     ImportState,
     Indicator,
@@ -89,7 +91,11 @@ from tests.factories import (
 from units.models import (
     AccountAction,
     AccountChange,
+    EmailOptOut,
     FlagSource,
+    NotificationKind,
+    ReminderSent,
+    ReminderStage,
     Role,
     Unit,
     UnitKind,
@@ -1089,3 +1095,74 @@ def test_versions_are_numbered_once_from_one():
         NarrativeVersion.objects.create(document=document, number=1, written_by=writer)
     with refused_by("reports_narrativeversion_number_from_one"):
         NarrativeVersion.objects.create(document=document, number=0, written_by=writer)
+
+
+# --- notices, reminders, requests for more time, district confirmations ----------------------
+
+
+def test_an_e_mail_opt_out_is_recorded_once_per_kind():
+    person = UserFactory()
+    EmailOptOut.objects.create(user=person, kind=NotificationKind.PDF_READY)
+    with refused_by("units_emailoptout_once"):
+        EmailOptOut.objects.create(user=person, kind=NotificationKind.PDF_READY)
+
+
+def test_a_reminder_is_sent_once_a_day_per_stage():
+    officer = UserFactory()
+    row = {
+        "recipient": officer,
+        "unit": officer.unit,
+        "topic": "period:1",
+        "stage": ReminderStage.DAYS_7,
+        "sent_on": date(2020, 1, 8),
+    }
+    ReminderSent.objects.create(**row)
+    ReminderSent.objects.create(**{**row, "sent_on": date(2020, 1, 9)})  # positive control
+    with refused_by("units_remindersent_once_a_day"):
+        ReminderSent.objects.create(**row)
+
+
+def _extension_request(**fields):
+    officer = fields.pop("officer", None) or UserFactory()
+    values = {
+        "period": fields.pop("period", None) or PeriodFactory(),
+        "unit": officer.unit,
+        "requested_deadline": date(2020, 2, 1),
+        "reason": "Lũ lụt.",
+        "requested_by": officer,
+        **fields,
+    }
+    return ExtensionRequest.objects.create(**values)
+
+
+def test_one_request_for_more_time_waits_at_a_time():
+    officer = UserFactory()
+    first = _extension_request(officer=officer)
+    with refused_by("campaigns_extensionrequest_one_pending"):
+        _extension_request(officer=officer, period=first.period)
+
+
+def test_a_request_for_more_time_has_a_reason():
+    with refused_by("campaigns_extensionrequest_has_reason"):
+        _extension_request(reason="")
+
+
+def test_a_decided_request_says_who_when_and_the_date_or_the_reason():
+    board = UserFactory(board=True)
+    _extension_request(  # positive control: a complete approval
+        status="approved",
+        approved_deadline=date(2020, 2, 1),
+        decided_by=board,
+        decided_at=timezone.now(),
+    )
+    with refused_by("campaigns_extensionrequest_decision_complete"):
+        _extension_request(status="approved", decided_by=board, decided_at=timezone.now())
+    with refused_by("campaigns_extensionrequest_decision_complete"):
+        _extension_request(status="refused", decided_by=board, decided_at=timezone.now())
+
+
+def test_a_district_confirms_a_year_once():
+    officer = UserFactory()
+    DistrictConfirmation.objects.create(year=2019, district=officer.unit, confirmed_by=officer)
+    with refused_by("indicators_districtconfirmation_once_a_year"):
+        DistrictConfirmation.objects.create(year=2019, district=officer.unit, confirmed_by=officer)

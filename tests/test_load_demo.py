@@ -77,6 +77,11 @@ def test_demo_logins_use_the_demo_password(demo):
         assert user.is_demo and user.is_active
 
 
+def test_demo_logins_have_made_up_addresses_on_a_reserved_domain(demo):
+    addresses = User.objects.filter(username__in=LOGINS).values_list("email", flat=True)
+    assert addresses and all(address.endswith(".invalid") for address in addresses)
+
+
 def test_demo_logins_have_their_roles_and_units(demo):
     users = {u.username: u for u in User.objects.select_related("unit")}
 

@@ -5,7 +5,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from units.models import AccountChange, Sponsorship, Unit, UnitChange, UnitFlag, User
+from units.models import (
+    AccountChange,
+    EmailOptOut,
+    Notification,
+    ReminderSent,
+    Sponsorship,
+    Unit,
+    UnitChange,
+    UnitFlag,
+    User,
+)
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts
@@ -125,3 +135,38 @@ class AccountChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class WrittenByThePortal(admin.ModelAdmin):
+    """Notices, reminders and e-mail choices are written by the portal and by each person on
+    their own page; the admin reads them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(WrittenByThePortal):
+    list_display = ("created_at", "recipient", "kind", "emailed", "read_at")
+    list_filter = ("kind", "emailed")
+    search_fields = ("recipient__username", "message")
+    list_select_related = ("recipient",)
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(WrittenByThePortal):
+    list_display = ("sent_at", "recipient", "unit", "topic", "stage", "sent_on")
+    list_filter = ("stage", "sent_on")
+    search_fields = ("recipient__username", "unit__name", "unit__code")
+    list_select_related = ("recipient", "unit")
+
+
+@admin.register(EmailOptOut)
+class EmailOptOutAdmin(WrittenByThePortal):
+    list_display = ("user", "kind")
+    list_filter = ("kind",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)

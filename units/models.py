@@ -379,3 +379,13 @@ class AccountChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} – {self.get_action_display()}"
+
+
+# Notices live in their own package; importing them here registers them with the units app.
+from units.notifications.models import (  # noqa: E402, F401
+    EmailOptOut,
+    Notification,
+    NotificationKind,
+    ReminderSent,
+    ReminderStage,
+)

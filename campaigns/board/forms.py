@@ -550,3 +550,39 @@ class AppraisalForm(StyledForm):
 
     def opinions(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(f"opinion-{key}", "") for key, _label in self.keys}
+
+
+class ExtensionDecideForm(StyledForm):
+    """The Board's answer to a request for more time: approve with a date, or refuse with a
+    reason."""
+
+    request = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], label=_("Decision")
+    )
+    deadline = forms.DateField(
+        label=_("New deadline"),
+        required=False,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"}
+        ),
+        error_messages={"invalid": _("Write the date as dd/mm/yyyy.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to refuse."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "approve" and not data.get("deadline"):
+            self.add_error("deadline", _("Give the new deadline."))
+        return data
+
+
+class RemindForm(StyledForm):
+    unit = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -4,6 +4,7 @@ from campaigns.board.views import (
     appraisal,
     awards,
     figures,
+    follow_up,
     groups,
     history,
     queue,
@@ -44,4 +45,7 @@ urlpatterns = [
         appraisal.appraise_statistics,
         name="appraise-statistics",
     ),
+    path("<int:period_pk>/follow-up/", follow_up.follow_up, name="follow-up"),
+    path("<int:period_pk>/follow-up/remind/", follow_up.remind, name="remind"),
+    path("<int:period_pk>/follow-up/decide/", follow_up.decide, name="extension-decide"),
 ]

@@ -14,7 +14,7 @@ from campaigns.models import CommunicationKind
 from indicators.models import Indicator, Measure
 from indicators.submissions import services
 from indicators.submissions.selectors import ReportContext
-from kontum_poverty.forms import style_fields
+from kontum_poverty.forms import StyledForm, style_fields
 from kontum_poverty.numbers import VNNumberField
 
 if TYPE_CHECKING:
@@ -347,3 +347,27 @@ class RegistrationForm(forms.Form):
 
     def targets(self) -> dict[int, Decimal | None]:
         return {i.pk: self.cleaned_data[f"target-{i.code}"] for i in self.indicators}
+
+
+# Dates are written the Vietnamese way; the ISO form is what a browser date picker sends.
+DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+def date_field(label: "StrOrPromise") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_INPUTS,
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"}
+        ),
+        error_messages={"invalid": _("Write the date as dd/mm/yyyy.")},
+    )
+
+
+class ExtensionRequestForm(StyledForm):
+    deadline = date_field(_("New deadline you ask for"))
+    reason = forms.CharField(
+        label=_("Why the unit needs more time"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

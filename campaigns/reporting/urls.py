@@ -7,4 +7,5 @@ app_name = "report"
 urlpatterns = [
     path("<int:period_pk>/", views.report_form, name="form"),
     path("<int:period_pk>/registration/", views.registration, name="registration"),
+    path("<int:period_pk>/extension/", views.extension, name="extension"),
 ]

@@ -15,7 +15,8 @@ from campaigns import access, deadlines
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
 from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
-from campaigns.reporting.forms import RegistrationForm, ReportForm
+from campaigns.reporting.forms import ExtensionRequestForm, RegistrationForm, ReportForm
+from campaigns.services import extensions
 from indicators.models import RegisteredTarget
 from indicators.progress import MODEL_SOURCES, indicator_source
 from indicators.submissions import selectors, services
@@ -345,3 +346,34 @@ def _rows(form: ReportForm, warnings: dict, comments: dict[str, str]) -> dict[st
             for c in ctx.criteria
         ],
     }
+
+
+@login_required
+def extension(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
+    """Ask the Board for more time, and the unit's requests for the year with their answers."""
+    unit = _officer_unit(request)
+    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    form = ExtensionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extensions.extension_request(
+                period=period,
+                unit=unit,
+                by=request.user,
+                deadline=form.cleaned_data["deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your request is sent to the Board."))
+            return redirect("report:extension", period_pk=period.pk)
+    context = {
+        "period": period,
+        "unit": unit,
+        "form": form,
+        "deadline": deadlines.unit_deadline(period=period, unit=unit),
+        "requests": campaign_selectors.extension_requests(period=period, unit=unit),
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "campaigns/reporting/extension.html", context, status=status)

@@ -20,9 +20,10 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from campaigns.services import notices
 from campaigns.services.appraisal import report_appraised
 from campaigns.services.submissions import ScoreInput
-from units.models import Unit, User
+from units.models import NotificationKind, Unit, User
 
 
 def ensure_reviewable(period: ReportingPeriod) -> None:
@@ -161,6 +162,13 @@ def board_scores_save(
             from_status=submission.status,
             field_comments=changed,
         )
+        notices.tell_unit(
+            unit=submission.unit,
+            kind=NotificationKind.REPORT_SCORED,
+            message=_("The Board scored the yearly report %(year)s of %(unit)s."),
+            params={"year": submission.period.year, "unit": submission.unit.name},
+            link=notices.submission_link(submission),
+        )
     return submission
 
 
@@ -196,6 +204,20 @@ def submission_return(
         from_status=SubmissionStatus.SUBMITTED,
         comment=reason,
         field_comments=comments,
+    )
+    labels = selectors.comment_labels(submission=submission)
+    detail = "\n".join(
+        [reason, *(f"- {labels.get(key, key)}: {text}" for key, text in comments.items())]
+    ).strip()
+    notices.tell_unit(
+        unit=submission.unit,
+        kind=NotificationKind.REPORT_RETURNED,
+        message=_(
+            "The Board returned the yearly report %(year)s of %(unit)s for correction. "
+            "What to correct:\n%(reason)s"
+        ),
+        params={"year": submission.period.year, "unit": submission.unit.name, "reason": detail},
+        link=notices.submission_link(submission),
     )
     return submission
 
@@ -233,6 +255,20 @@ def submission_accept(*, submission: Submission, by: User, expected_version: int
         by=by,
         action=StepAction.ACCEPT,
         from_status=SubmissionStatus.SUBMITTED,
+    )
+    notices.tell_unit(
+        unit=submission.unit,
+        kind=NotificationKind.REPORT_ACCEPTED,
+        message=_(
+            "The Board accepted the yearly report %(year)s of %(unit)s, "
+            "classified as: %(classification)s."
+        ),
+        params={
+            "year": submission.period.year,
+            "unit": submission.unit.name,
+            "classification": submission.get_classification_display(),
+        },
+        link=notices.submission_link(submission),
     )
     return submission
 

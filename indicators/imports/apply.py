@@ -20,9 +20,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators.imports.columns import STORED_FIELDS
 from indicators.imports.problems import problem, refusal
-from indicators.models import CommuneStatistics
+from indicators.models import CommuneStatistics, DistrictConfirmation
 from kontum_poverty.history import BASELINE
-from units.models import User
+from units.models import Unit, User
 
 
 def fingerprint(rows: Iterable[tuple]) -> str:
@@ -41,6 +41,15 @@ def stored_rows(*, year: int, lock: bool = False) -> list[tuple]:
     return list(queryset.values_list("commune_id", *STORED_FIELDS))
 
 
+def confirmations_clear(*, year: int, commune_ids: list[int]) -> int:
+    """Remove the year's confirmations of the districts these communes belong to."""
+    districts = Unit.objects.filter(pk__in=commune_ids).values("parent_id")
+    deleted, _rows = DistrictConfirmation.objects.filter(
+        year=year, district_id__in=districts
+    ).delete()
+    return deleted
+
+
 def apply_rows(
     *, year: int, columns: list[str], rows: list[list], expected: str, by: User | None = None
 ) -> int:
@@ -55,6 +64,8 @@ def apply_rows(
             return 0
         if not set(columns) <= set(STORED_FIELDS):
             raise ValueError(f"Unexpected columns: {columns}")
+        # Changed figures are no longer what their districts confirmed: they confirm again.
+        confirmations_clear(year=year, commune_ids=[row[0] for row in rows])
         now = timezone.now()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy_expert"):

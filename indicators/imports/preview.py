@@ -65,9 +65,16 @@ class _Row:
 
 
 def build_preview(
-    stream: IO[bytes], *, year: int, on_progress: ProgressCallback | None = None
+    stream: IO[bytes],
+    *,
+    year: int,
+    on_progress: ProgressCallback | None = None,
+    district_id: int | None = None,
 ) -> Preview:
-    """Read and check a workbook against the stored figures; raises a refusal for the file."""
+    """Read and check a workbook against the stored figures; raises a refusal for the file.
+
+    With `district_id` (a district officer's upload) a row of a commune outside that district
+    is an error, so confirming can only write the district's own communes."""
     layout, rows, declared, converted = _locate_table(stream)
     preview = Preview(year=year)
     if converted:
@@ -83,7 +90,14 @@ def build_preview(
             preview.warnings.append(
                 problem("column_absent", params={"column": BY_FIELD[name].header})
             )
-    parsed = _parse_rows(layout, rows, preview, declared=declared, on_progress=on_progress)
+    parsed = _parse_rows(
+        layout,
+        rows,
+        preview,
+        declared=declared,
+        on_progress=on_progress,
+        only_district=district_id,
+    )
     if preview.total_rows == 0 and preview.blank_count:
         raise refusal("all_blank", count=preview.blank_count)
     if preview.total_rows == 0 or (not parsed and not preview.errors):
@@ -147,6 +161,7 @@ def _parse_rows(
     *,
     declared: int | None,
     on_progress: ProgressCallback | None,
+    only_district: int | None = None,
 ) -> list[_Row]:
     index = communes_mod.commune_index()
     columns = layout.columns
@@ -212,6 +227,19 @@ def _parse_rows(
             at = "code" if kind == "unknown_code" else "name"
             preview.errors.append(
                 problem(kind, row=number, column=letters.get(at, ""), field=at, **payload)
+            )
+            preview.error_count += 1
+            continue
+        if only_district is not None and commune.district_id != only_district:
+            preview.total_rows += 1
+            preview.errors.append(
+                problem(
+                    "outside_district",
+                    row=number,
+                    column=letters.get("code", ""),
+                    field="code",
+                    commune=f"{commune.code} {commune.name}",
+                )
             )
             preview.error_count += 1
             continue

@@ -77,6 +77,10 @@ MESSAGES: dict[str, "StrOrPromise"] = {
     "ambiguous_name": _("Several communes are named “%(name)s”. Add the commune code."),
     "no_commune": _("The row has neither a commune code nor a commune name."),
     "duplicate_commune": _("The commune %(commune)s already appears in row %(first_row)s."),
+    "outside_district": _(
+        "The commune %(commune)s is not in your district: only your district's communes can "
+        "be entered here."
+    ),
     "above_total": _("%(label)s (%(value)s) cannot be more than all households (%(total)s)."),
     "kept_above_total": _(
         "%(label)s already stored for this commune (%(value)s) would be more than all "

@@ -10,8 +10,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import PeriodState, ReportingPeriod
 from indicators.imports.apply import apply_rows, rows_breaking_rules
@@ -20,7 +22,8 @@ from indicators.imports.problems import refusal
 from indicators.imports.safety import check_upload
 from indicators.models import ImportBatch, ImportState
 from indicators.progress.cache import figures_changed
-from units.models import User
+from units.models import NotificationKind, Unit, User
+from units.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +43,12 @@ def ensure_year_open(*, year: int) -> None:
         raise refusal("year_locked", year=year)
 
 
-def batch_create(*, upload: File, year: int, by: User | None) -> ImportBatch:
-    """Check an upload and keep it privately; nothing is stored when it is refused."""
+def batch_create(
+    *, upload: File, year: int, by: User | None, district: Unit | None = None
+) -> ImportBatch:
+    """Check an upload and keep it privately; nothing is stored when it is refused.
+
+    With `district`, the upload may only write that district's communes."""
     ensure_year_open(year=year)
     size = upload.size or 0
     check_upload(upload, size=size)
@@ -53,6 +60,7 @@ def batch_create(*, upload: File, year: int, by: User | None) -> ImportBatch:
     batch = ImportBatch(
         year=year,
         uploaded_by=by,
+        district=district,
         original_name=(upload.name or "upload.xlsx").rsplit("/", 1)[-1][:255],
         size=size,
         sha256=digest.hexdigest(),
@@ -100,7 +108,9 @@ def batch_preview(*, batch: ImportBatch) -> ImportBatch:
 
     try:
         with batch.file.open("rb") as stream:
-            preview = build_preview(stream, year=batch.year, on_progress=on_progress)
+            preview = build_preview(
+                stream, year=batch.year, on_progress=on_progress, district_id=batch.district_id
+            )
     except ValidationError as exc:
         batch.state = ImportState.REFUSED
         batch.refusal = {"code": exc.code, "params": exc.params or {}}
@@ -186,6 +196,20 @@ def batch_confirm(
     return batch
 
 
+def _tell_failed(batch: ImportBatch, by: User | None) -> None:
+    if by is not None:
+        notify(
+            users=[by],
+            kind=NotificationKind.IMPORT_FINISHED,
+            message=gettext_lazy(
+                "The import of the commune statistics %(year)s from %(file)s failed: "
+                "nothing was written. The import page says why."
+            ),
+            params={"year": batch.year, "file": batch.original_name},
+            link=reverse("indicators:import-detail", args=[batch.pk]),
+        )
+
+
 def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
     """Write a confirmed preview in one transaction; on any failure nothing is written."""
     try:
@@ -211,6 +235,16 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             batch.save(update_fields=["state", "applied_at", "applied_by", "progress", "rows"])
             # Dashboards cache their figures; they must be recomputed once the rows are in.
             transaction.on_commit(figures_changed)
+            if by is not None:
+                notify(
+                    users=[by],
+                    kind=NotificationKind.IMPORT_FINISHED,
+                    message=gettext_lazy(
+                        "The commune statistics %(year)s from %(file)s are imported."
+                    ),
+                    params={"year": batch.year, "file": batch.original_name},
+                    link=reverse("indicators:import-detail", args=[batch.pk]),
+                )
     except ValidationError as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             state=ImportState.FAILED,
@@ -218,6 +252,7 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             progress=100,
         )
         batch.refresh_from_db()
+        _tell_failed(batch, by)
         raise
     except IntegrityError:
         # A database rule the preview did not foresee: the transaction is rolled back, and the
@@ -234,6 +269,7 @@ def batch_apply(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             progress=100,
         )
         batch.refresh_from_db()
+        _tell_failed(batch, by)
         raise refusal(code) from None
     except Exception:
         logger.exception("Import batch %s failed", batch.pk)

@@ -14,16 +14,18 @@ HEADER_ROW = 3
 _WIDTHS = {"code": 10, "district": 22, "name": 24, "note": 30, "source": 24}
 
 
-def template_communes() -> list[tuple[str, str, str]]:
-    """(code, district, commune) for every active commune, district by district."""
+def template_communes(district: Unit | None = None) -> list[tuple[str, str, str]]:
+    """(code, district, commune) for every active commune (of one district, if given),
+    district by district."""
+    communes = Unit.objects.filter(level=UnitLevel.COMMUNE, is_active=True)
+    if district is not None:
+        communes = communes.filter(parent=district)
     return list(
-        Unit.objects.filter(level=UnitLevel.COMMUNE, is_active=True)
-        .order_by("parent__code", "code")
-        .values_list("code", "parent__name", "name")
+        communes.order_by("parent__code", "code").values_list("code", "parent__name", "name")
     )
 
 
-def build_template(*, year: int) -> bytes:
+def build_template(*, year: int, district: Unit | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"So lieu {year}"
@@ -37,10 +39,12 @@ def build_template(*, year: int) -> bytes:
     sheet.row_dimensions[HEADER_ROW].height = 60
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=4)
     row = HEADER_ROW
-    for row, (code, district, name) in enumerate(template_communes(), start=HEADER_ROW + 1):
+    for row, (code, district_name, name) in enumerate(
+        template_communes(district), start=HEADER_ROW + 1
+    ):
         # Codes as text: Excel would otherwise drop leading zeros.
         sheet.cell(row=row, column=1, value=str(code)).number_format = "@"
-        sheet.cell(row=row, column=2, value=district)
+        sheet.cell(row=row, column=2, value=district_name)
         sheet.cell(row=row, column=3, value=name)
     flags = DataValidation(type="list", formula1='"có,không"', allow_blank=True)
     sheet.add_data_validation(flags)

@@ -47,7 +47,10 @@ def users_load(context: DemoContext) -> None:
     existing = set(User.objects.filter(username__in=names).values_list("username", flat=True))
     encoded = make_password(DEMO_PASSWORD) if existing != set(names) else ""
     for row in rows:
-        row.update(password=encoded, is_demo=True, is_active=True, email="")
+        # Made-up addresses on a reserved domain (RFC 2606): notices e-mailed to demo logins
+        # show the whole flow and can never reach a real mailbox.
+        email = f"{row['username']}@demo.kontum.invalid"
+        row.update(password=encoded, is_demo=True, is_active=True, email=email)
     done = rows_upsert(
         queryset=User.objects.filter(username__in=names),
         key=("username",),

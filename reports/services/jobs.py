@@ -18,13 +18,16 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports import access
 from reports.fingerprint import report_fingerprint
 from reports.models import FailureCode, JobState, ReportJob, ReportKind
-from units.models import User
+from units.models import NotificationKind, User
+from units.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +197,13 @@ def job_finish(*, job_id: int, attempt: int, content: bytes) -> bool:
         job.error_code = ""
         job.finished_at = timezone.now()
         job.save()
+        notify(
+            users=[job.requested_by],
+            kind=NotificationKind.PDF_READY,
+            message=gettext_lazy("The PDF report you asked for is ready: %(kind)s."),
+            params={"kind": job.get_kind_display()},
+            link=reverse("documents:job", args=[job.pk]),
+        )
     return True
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from campaigns.models import Campaign
 from indicators import progress
+from indicators.imports import districts
 from indicators.progress import groups as poverty_groups
 from indicators.progress.roadmap import RoadmapYear
 from kontum_poverty.http import AuthenticatedRequest
@@ -270,7 +271,12 @@ def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) ->
     cached = cache.get(key)
     if cached is None:
         page = _page(request, unit_id)  # raises 404 for a scope the user may not see
-        body = render_to_string("reports/_dashboard_body.html", {"page": page}, request=request)
+        unconfirmed = districts.figures_unconfirmed(year=page.year, scope=page.scope)
+        body = render_to_string(
+            "reports/_dashboard_body.html",
+            {"page": page, "unconfirmed": unconfirmed},
+            request=request,
+        )
         cached = {"title": page.title, "body": body}
         cache.set(key, cached, CACHE_SECONDS)
     return render(request, "reports/dashboard.html", cached)
