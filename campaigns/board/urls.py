@@ -4,6 +4,7 @@ from campaigns.board.views import (
     awards,
     figures,
     history,
+    indicator_help,
     queue,
     ranking,
     review,
@@ -28,4 +29,5 @@ urlpatterns = [
     path("<int:period_pk>/coverage/", figures.coverage, name="coverage"),
     path("<int:period_pk>/roadmap/", roadmap.roadmap, name="roadmap"),
     path("history/", history.changes, name="history"),
+    path("help/", indicator_help.indicator_help, name="help"),
 ]

@@ -21,6 +21,23 @@
     }
   });
 
+  // The navbar's menus are <details>: one open at a time, and a click elsewhere or Escape closes
+  // them, as people expect of a menu.
+  function closeMenus(except) {
+    document.querySelectorAll("details.app-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details.app-menu"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = event.target.closest && event.target.closest("details.app-menu[open]");
+    closeMenus(null);
+    if (open) open.querySelector("summary").focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { sizeProgressBars(document); });
   // Parts of pages that htmx swaps in (progress polling) carry their own bars.
   document.addEventListener("htmx:load", function (event) { sizeProgressBars(event.target); });
