@@ -132,7 +132,7 @@ def test_on_a_phone_the_save_button_stays_in_view_and_the_parts_are_indexed(
         page.evaluate(f"window.scrollTo(0, {y})")
         box = save.bounding_box()
         assert box is not None
-        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], f"at scroll {y}"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], f"at scroll {y}"
 
     # The index: a jump link per part, with how much of it is filled in.
     index = page.locator("#report-index")
