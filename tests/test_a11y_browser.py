@@ -54,57 +54,57 @@ def _main_pages(officer: User) -> dict[str | None, list[str]]:
     }
 
 
+def _audit(page, where: str) -> list[str]:
+    """What a visitor of this page would meet: axe findings, a wrapped navbar, bare codes."""
+    problems = axe_findings(page)
+    if page.viewport_size["width"] >= 1366:
+        # The navigation bar on one line: its items share the brand's line.
+        tops = page.eval_on_selector_all(
+            ".app-navbar .navbar-brand, .app-navbar .nav-link, .app-navbar summary",
+            "els => els.map(e => Math.round(e.getBoundingClientRect().top))",
+        )
+        bar = page.eval_on_selector(".app-navbar", "e => e.offsetHeight")
+        if bar > 64 or max(tops) - min(tops) > 16:
+            problems.append(f"navbar on more than one line ({bar}px)")
+    # No heading is a bare code: headings name things.
+    headings = page.eval_on_selector_all("h1, h2, h3, h4", "els => els.map(e => e.innerText)")
+    problems += [
+        f"heading is a bare code: {h!r}"
+        for h in headings
+        if re.fullmatch(r"[A-Z][A-Z0-9_.-]*", h.strip())
+    ]
+    return [f"{where}: {problem}" for problem in problems]
+
+
+def _visit(chromium, base_url: str, viewport: dict, username: str | None, paths: list[str]):
+    context = chromium.new_context(viewport=viewport, locale="vi-VN")
+    if username:
+        cookie = {"name": "sessionid", "value": _signed_in_cookie(username), "url": base_url}
+        context.add_cookies([cookie])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    problems: list[str] = []
+    for path in paths:
+        errors.clear()
+        response = page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        where = f"{viewport['width']}px {username or 'anonymous'} {path}"
+        assert response is not None and response.status == 200, where
+        problems += _audit(page, where)
+        problems += [f"{where}: console: {e}" for e in errors]
+    context.close()
+    return problems
+
+
 def test_main_pages_have_no_serious_axe_findings_nor_console_errors_for_every_role(
     demo, live_server, chromium
 ):
-    findings: list[str] = []
     problems: list[str] = []
-    pages = _main_pages(demo)
     for viewport in (DESKTOP, PHONE):
-        for username, paths in pages.items():
-            context = chromium.new_context(viewport=viewport, locale="vi-VN")
-            if username:
-                context.add_cookies(
-                    [
-                        {
-                            "name": "sessionid",
-                            "value": _signed_in_cookie(username),
-                            "url": live_server.url,
-                        }
-                    ]
-                )
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            for path in paths:
-                errors.clear()
-                response = page.goto(live_server.url + path)
-                page.wait_for_load_state("networkidle")
-                where = f"{viewport['width']}px {username or 'anonymous'} {path}"
-                assert response is not None and response.status == 200, where
-                findings += [f"{where}: {f}" for f in axe_findings(page)]
-                problems += [f"{where}: console: {e}" for e in errors]
-                if viewport is DESKTOP:
-                    # The navigation bar on one line: its items share the brand's line.
-                    tops = page.eval_on_selector_all(
-                        ".app-navbar .navbar-brand, .app-navbar .nav-link, .app-navbar summary",
-                        "els => els.map(e => Math.round(e.getBoundingClientRect().top))",
-                    )
-                    bar = page.eval_on_selector(".app-navbar", "e => e.offsetHeight")
-                    if bar > 64 or max(tops) - min(tops) > 16:
-                        problems.append(f"{where}: navbar on more than one line ({bar}px)")
-                # No heading is a bare code: headings name things.
-                headings = page.eval_on_selector_all(
-                    "h1, h2, h3, h4", "els => els.map(e => e.innerText.trim())"
-                )
-                problems += [
-                    f"{where}: heading is a bare code: {h!r}"
-                    for h in headings
-                    if re.fullmatch(r"[A-Z][A-Z0-9_.-]*", h)
-                ]
-            context.close()
-    assert findings == [], "\n".join(findings)
+        for username, paths in _main_pages(demo).items():
+            problems += _visit(chromium, live_server.url, viewport, username, paths)
     assert problems == [], "\n".join(problems)
 
 
