@@ -21,6 +21,15 @@
     }
   });
 
+  // The phone menu's button shows and hides the navbar's links (Bootstrap's CSS, no its script).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-nav-toggle]");
+    if (!button) return;
+    var menu = document.getElementById(button.dataset.navToggle);
+    var open = menu.classList.toggle("show");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
   // The navbar's menus are <details>: one open at a time, and a click elsewhere or Escape closes
   // them, as people expect of a menu.
   function closeMenus(except) {
