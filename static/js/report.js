@@ -61,8 +61,17 @@
 
   form.addEventListener("input", store);
   form.addEventListener("change", store);
+  // A draft save of its own still on its way: the button's save waits for it, so it carries the
+  // version that save answers with instead of meeting it as someone else's newer version.
+  var inFlight = false;
+  var waitingSubmitter = null;
   form.addEventListener("submit", function (event) {
     store();
+    if (inFlight) {
+      event.preventDefault();
+      waitingSubmitter = event.submitter || form;
+      return;
+    }
     if (form.dataset.sending) { event.preventDefault(); return; }
     form.dataset.sending = "1";
   });
@@ -75,11 +84,17 @@
   var versionInput = form.querySelector("input[name=version]");
   var autosaveUrl = form.dataset.autosaveUrl;
   var timer = null;
-  var inFlight = false;
   var dirty = false;
   var stopped = false;
 
   function say(text) { if (state) state.textContent = text; }
+  function resumeSubmit() {
+    var submitter = waitingSubmitter;
+    if (submitter === null) return;
+    waitingSubmitter = null;
+    if (submitter === form) form.requestSubmit();
+    else form.requestSubmit(submitter);
+  }
 
   function autosave() {
     timer = null;
@@ -109,11 +124,13 @@
           if (answer.body.stale || !answer.body.fields) stopped = true;
           say(answer.body.message || state.dataset.labelFailed);
         }
+        resumeSubmit();
       })
       .catch(function () {
         inFlight = false;
         dirty = true;  // offline or signed out: the kept copy has it; try again later
         say(state.dataset.labelUnsaved);
+        resumeSubmit();
       });
   }
   function schedule() {
