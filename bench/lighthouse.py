@@ -88,8 +88,12 @@ def _run(lighthouse: str, url: str, cookie: str) -> dict:
     ]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={cookie}"}))
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)
+    # Chromium now and then fails to start on a loaded machine: one more try before giving up.
+    for _attempt in (1, 2):
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            return json.loads(result.stdout)
+    raise RuntimeError(f"lighthouse failed on {url}: {result.stderr[-500:]}")
 
 
 def main() -> None:
@@ -102,7 +106,11 @@ def main() -> None:
     print("| page | role | performance | accessibility | best practices | KB | console errors |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for role, path in _pages():
-        report = _run(args.lighthouse, args.base_url + path, cookies[role])
+        try:
+            report = _run(args.lighthouse, args.base_url + path, cookies[role])
+        except RuntimeError as exc:
+            print(f"| {path} | {role or 'public'} | failed: {str(exc)[:80]} |", flush=True)
+            continue
         scores = {key: round(100 * (c["score"] or 0)) for key, c in report["categories"].items()}
         audits = report["audits"]
         weight = audits["total-byte-weight"]["numericValue"] / 1024
