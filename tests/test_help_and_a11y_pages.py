@@ -3,10 +3,13 @@ frame: skip link, one navbar with grouped menus, errors and help tied to their f
 
 import gzip
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from campaigns import services as campaign_services
 from campaigns.models import ReportingPeriod
 from indicators.help_texts import HELP_3198
 from indicators.models import Indicator
@@ -117,8 +120,6 @@ def test_a_refused_field_is_marked_invalid_and_described_by_its_error(
     time_machine.move_to(IN_2019, tick=False)
     year = year_build(unit_officer)
     client.force_login(unit_officer)
-    from campaigns import services as campaign_services
-
     submission = campaign_services.submission_get_or_new(period=year.period, unit=year.unit)
 
     response = client.post(
@@ -187,10 +188,6 @@ def test_the_boards_year_pages_link_to_the_other_years(client, board_staff):
 
 def test_every_screen_table_has_a_caption_and_scoped_headers():
     """Screen readers announce a table by its caption and read cells with their headers."""
-    from pathlib import Path
-
-    from django.conf import settings
-
     missing = []
     for template in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html")):
         if {"pdf", "emails"} & set(template.parts):
