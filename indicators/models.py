@@ -44,6 +44,13 @@ class Indicator(models.Model):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("how it is measured"), blank=True)
+    # The help beside every field that shows this indicator; the Board edits it (board:help).
+    help_definition = models.TextField(_("what it means"), blank=True)
+    legal_source = models.TextField(
+        _("legal source"),
+        blank=True,
+        help_text=_("The document number and the article or criterion that defines it."),
+    )
     measure = models.CharField(_("kind of measure"), max_length=20, choices=Measure)
     unit_of_measure = models.CharField(_("unit of measure"), max_length=20, default="%")
     direction = models.CharField(

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from campaigns.models import Campaign
 from campaigns.services import CAMPAIGN_3198_NUMBER, campaign_3198_seed
+from indicators.help_texts import HELP_3198
 from indicators.models import Denominator, Direction, Indicator, Measure
 from units.services import Counts, counts_add, rows_upsert, units_load_reference
 
@@ -166,7 +167,24 @@ def indicators_3198_seed(*, campaign: Campaign) -> Counts:
         key=("campaign_id", "code"),
         rows=rows,
     )
+    # The help is the Board's once written: a rerun fills only what is still empty.
+    for code, texts in HELP_3198.items():
+        for field, text in texts.items():
+            Indicator.objects.filter(campaign=campaign, code=code, **{field: ""}).update(
+                **{field: text}
+            )
     return {Indicator._meta.label_lower: done.counts()}
+
+
+def indicator_help_update(
+    *, indicator: Indicator, help_definition: str, description: str, legal_source: str
+) -> Indicator:
+    """The Board rewrites the help shown beside the indicator's fields and figures."""
+    indicator.help_definition = help_definition.strip()
+    indicator.description = description.strip()
+    indicator.legal_source = legal_source.strip()
+    indicator.save(update_fields=["help_definition", "description", "legal_source"])
+    return indicator
 
 
 @transaction.atomic

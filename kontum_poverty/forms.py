@@ -35,6 +35,15 @@ def style_fields(form: forms.Form, *, errors: Container[str] = (), small: bool =
             css = "form-control" + size.replace("select", "control")
         if name in errors:
             css += " is-invalid"
+            # Screen readers read the error with the field (templates/partials/_field.html).
+            attrs = field.widget.attrs
+            attrs["aria-invalid"] = "true"
+            auto_id = form.auto_id
+            if isinstance(auto_id, str) and auto_id:
+                error_id = f"{auto_id % form.add_prefix(name)}-error"
+                attrs["aria-describedby"] = " ".join(
+                    filter(None, [error_id, attrs.get("aria-describedby", "")])
+                )
         field.widget.attrs["class"] = css
 
 

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages go out compressed (17-48 KB less on a slow connection); static files already are,
+    # served by WhiteNoise above from their .br/.gz copies. Above every middleware that reads or
+    # changes the body. The CSRF token is masked per response, so compression does not leak it.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kontum_poverty.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -281,6 +281,8 @@ STATUS_STYLES = {
 class Card:
     progress: progress.Progress
     spark: charts.Chart
+    # The indicator itself, for the help the Board wrote (definition, legal source).
+    indicator: Indicator | None = None
 
     @property
     def style(self) -> str:
@@ -293,15 +295,20 @@ def indicator_roadmaps(*, indicators: list[Indicator], scope: Unit) -> dict[int,
 
 
 def indicator_cards(
-    overview: progress.Overview, plans: dict[int, Roadmap] | None = None
+    overview: progress.Overview,
+    plans: dict[int, Roadmap] | None = None,
+    indicators: list[Indicator] | None = None,
 ) -> list[Card]:
-    """One card per indicator: its figure, status and a sparkline of its years and milestones."""
+    """One card per indicator: its figure, status and a sparkline of its years and milestones;
+    `indicators` (already read by the caller) carry the help shown on each card."""
     roadmap = {pk: plan.line_points() for pk, plan in (plans or {}).items()}
+    helps = {i.pk: i for i in indicators or []}
     return [
         Card(
             progress=p,
+            indicator=helps.get(p.indicator_id),
             spark=charts.line_chart(
-                title=_("%(code)s by year") % {"code": p.code},
+                title=_("%(code)s by year") % {"code": p.name},
                 points=[(t.year, t.value) for t in p.trend],
                 target=p.target.line,
                 unit=p.unit_of_measure,
@@ -336,7 +343,12 @@ def glance(*, scope: Unit) -> Glance:
         campaign=campaign, scope=scope, year=year, indicators=indicators
     )
     plans = indicator_roadmaps(indicators=indicators, scope=scope)
-    return Glance(campaign=campaign, scope=scope, year=year, cards=indicator_cards(overview, plans))
+    return Glance(
+        campaign=campaign,
+        scope=scope,
+        year=year,
+        cards=indicator_cards(overview, plans, indicators),
+    )
 
 
 # --- PDF jobs -----------------------------------------------------------------------------------

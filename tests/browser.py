@@ -64,3 +64,32 @@ def keep_screenshot(screenshot: Path) -> None:
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(screenshot, Path(target) / screenshot.name)
+
+
+def axe_findings(page, *, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
+    """Run axe-core (the copy pinned with axe-playwright-python) on the page as it stands, and
+    return one line per finding of those impacts: rule, impact, and the elements it names."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # WCAG 2.1 A and AA, the level the portal promises; best practices ride along.
+    options = {
+        "runOnly": {
+            "type": "tag",
+            "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+        },
+        "resultTypes": ["violations"],
+    }
+    results = Axe().run(page, options=options)
+    return [
+        f"{page.url} {violation['id']} ({violation['impact']}): "
+        + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in results.response["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+def assert_no_serious_axe(page) -> None:
+    """Fail on any critical or serious axe-core finding: a person with a screen reader, a
+    keyboard or weak eyes would be stopped there."""
+    findings = axe_findings(page)
+    assert findings == [], "\n".join(findings)

@@ -16,7 +16,7 @@ from campaigns.models import (
 )
 from campaigns.services import submission_submit
 from indicators.submissions.services import report_checklist, report_snapshot
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
 from tests.factories import (
     BlocMembershipFactory,
     CriterionScoreFactory,
@@ -59,6 +59,7 @@ def journey(transactional_db):
 
 
 def shot(page, tmp_path, name):
+    assert_no_serious_axe(page)
     path = tmp_path / name
     page.screenshot(path=str(path), full_page=True)
     keep_screenshot(path)
@@ -153,6 +154,7 @@ def test_the_board_returns_scores_accepts_and_ranks_a_unit(
     expect(page.locator("#proposing-not-yet")).to_be_visible()
     expect(page.locator("input[name=action][value=derive]")).to_have_count(0)
     page.goto(f"{live_server.url}/board/{year.period.pk}/year/")
+    assert_no_serious_axe(page)
     page.click("button[name=action][value=close]")
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/board/{year.period.pk}/awards/")

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from bench.national import generate
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
 from tests.factories import UserFactory
 
 pytestmark = browser_marks
@@ -43,6 +43,7 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
     assert page.locator("h1").inner_text().endswith("2020")
     assert page.locator("figure svg title").count() >= 8
     province_shot = tmp_path / "dashboard-province.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(province_shot), full_page=True)
     keep_screenshot(province_shot)
 
@@ -50,9 +51,11 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
     page.wait_for_url("**year=2019**")
     assert page.locator("h1").inner_text().endswith("2019")
 
+    name = page.locator("[data-indicator=LABOUR] h3").inner_text().strip()
+    assert name != "LABOUR"  # the card is headed by the indicator's name, not its code
     page.click("[data-indicator=LABOUR] a")
     page.wait_for_url("**indicator=LABOUR**")
-    assert "LABOUR" in page.locator("#breakdown").inner_text()
+    assert page.locator("#breakdown").inner_text().strip() == name
 
     page.click("#breakdown-table tbody tr:first-child a")
     page.wait_for_load_state()
@@ -63,6 +66,7 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
     page.wait_for_url("**indicator=ROAD**")
     assert page.locator("#breakdown-table tbody tr").count() == 5
     district_shot = tmp_path / "dashboard-district.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(district_shot), full_page=True)
     keep_screenshot(district_shot)
 
@@ -71,6 +75,7 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
     assert "Xã Thử" in page.locator(".breadcrumb .active").inner_text()
 
     commune_shot = tmp_path / "dashboard-commune.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(commune_shot), full_page=True)
     keep_screenshot(commune_shot)
 
@@ -89,5 +94,6 @@ def test_anyone_reads_the_public_page_without_logging_in(live_server, browser_pa
     assert page.locator("#as-of").count() == 1
     assert page.locator("a.dash-export").count() == 0
     shot = tmp_path / "public-progress.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(shot), full_page=True)
     keep_screenshot(shot)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
 from tests.factories import UserFactory
 from tests.fixtures.import_files import kon_tum_communes, simple_file, template_row
 
@@ -45,6 +45,7 @@ def test_admin_uploads_previews_and_confirms_a_workbook(
     page.wait_for_url(f"{live_server.url}/import/")
 
     upload_page = tmp_path / "import-upload.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(upload_page), full_page=True)
     keep_screenshot(upload_page)
     page.fill("input[name=year]", "2019")
@@ -57,6 +58,7 @@ def test_admin_uploads_previews_and_confirms_a_workbook(
     assert "480" in changes and "500" in changes
     assert "23320" in page.inner_text("#import-warnings")  # matched by name, with a warning
     preview = tmp_path / "import-preview.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(preview), full_page=True)
     keep_screenshot(preview)
     assert not CommuneStatistics.objects.filter(commune=import_data["dak_ang"]).exists()
@@ -64,6 +66,7 @@ def test_admin_uploads_previews_and_confirms_a_workbook(
     page.click("#import-confirm")
     page.wait_for_selector(".alert-success")
     done = tmp_path / "import-applied.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(done), full_page=True)
     keep_screenshot(done)
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Submission, SubmissionStatus
-from tests.browser import PASSWORD, browser_marks, keep_screenshot, log_in
+from tests.browser import PASSWORD, assert_no_serious_axe, browser_marks, keep_screenshot, log_in
 from tests.factories import PeriodFactory, ReportedValueFactory, SubmissionFactory, UserFactory
 from tests.report_setup import PDF_BYTES, year_build
 
@@ -77,6 +77,7 @@ def test_an_officer_reports_the_year_and_another_unit_finds_nothing(
     expect(page.locator("button[value=submit]")).to_be_disabled()
     assert page.input_value("[name=fund_mobilised_vnd]") == "250.000.000"
     phone_shot = tmp_path / "report-phone.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(phone_shot), full_page=True)
     keep_screenshot(phone_shot)
     # Light pages: the form loads no picture, font or third-party script.
@@ -102,6 +103,7 @@ def test_an_officer_reports_the_year_and_another_unit_finds_nothing(
 
     page.set_viewport_size({"width": 1280, "height": 900})
     desktop_shot = tmp_path / "report-desktop.png"
+    assert_no_serious_axe(page)
     page.screenshot(path=str(desktop_shot), full_page=True)
     keep_screenshot(desktop_shot)
 
@@ -136,6 +138,8 @@ def test_input_typed_before_a_colleagues_save_is_offered_back(journey, server_ur
     page.click("a[href^='/report/']:not([href$='registration/'])")
     page.wait_for_url(re.compile(r"/report/\d+/$"))
     report_url = page.url
+    # The connection drops: the draft typed now never reaches the server, only this browser.
+    page.route("**/draft/", lambda route: route.abort())
     page.fill("[name=narrative]", "Bản nháp chưa lưu của anh Hùng")
 
     theirs = chromium.new_context(viewport={"width": 1280, "height": 900})

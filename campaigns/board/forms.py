@@ -586,3 +586,22 @@ class ExtensionDecideForm(StyledForm):
 
 class RemindForm(StyledForm):
     unit = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class IndicatorHelpForm(StyledForm):
+    """The help shown beside an indicator's fields and figures, as the Board writes it."""
+
+    help_definition = forms.CharField(
+        label=_("What it means"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    description = forms.CharField(
+        label=_("How it is computed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    legal_source = forms.CharField(
+        label=_("Legal source"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The document number and the article or criterion, e.g. QĐ 1980/QĐ-TTg, criterion 2."
+        ),
+    )

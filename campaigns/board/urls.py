@@ -7,6 +7,7 @@ from campaigns.board.views import (
     follow_up,
     groups,
     history,
+    indicator_help,
     queue,
     ranking,
     register,
@@ -48,4 +49,5 @@ urlpatterns = [
     path("<int:period_pk>/follow-up/", follow_up.follow_up, name="follow-up"),
     path("<int:period_pk>/follow-up/remind/", follow_up.remind, name="remind"),
     path("<int:period_pk>/follow-up/decide/", follow_up.decide, name="extension-decide"),
+    path("help/", indicator_help.indicator_help, name="help"),
 ]

@@ -156,6 +156,12 @@ class ReportForm(forms.Form):
                         f"{key}-justification": score.self_justification,
                     }
                 )
+        for indicator in context.indicators:
+            # The indicator's help (templates/partials/_indicator_help.html) describes its fields.
+            for part in ("numerator", "denominator"):
+                f[f"value-{indicator.code}-{part}"].widget.attrs["aria-describedby"] = (
+                    f"help-{indicator.code}"
+                )
         for name, field in f.items():
             if isinstance(field, VNNumberField) and name.startswith("score-"):
                 field.error_messages["too_large"] = _("Points cannot be above %(limit)s.")

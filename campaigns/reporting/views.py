@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from campaigns import access, deadlines
 from campaigns import selectors as campaign_selectors
@@ -196,6 +198,58 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
 SAVED_COOKIE_SECONDS = 300
 
 
+@login_required
+@require_POST
+def report_autosave(request: AuthenticatedRequest, period_pk: int) -> JsonResponse:
+    """The draft saved while the officer types (static/js/report.js): the same save as the
+    form's button, without files and never a submission; the answer says when, or why not."""
+    unit = _officer_unit(request)
+    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    try:
+        submission = campaign_services.submission_get_or_new(period=period, unit=unit)
+    except ValidationError as exc:
+        return JsonResponse({"saved": False, "message": " ".join(exc.messages)}, status=409)
+    if not access.may_edit_report(user=request.user, submission=submission):
+        return JsonResponse(
+            {"saved": False, "message": _("This report cannot be changed now.")}, status=409
+        )
+    form = ReportForm(request.POST, context=selectors.report_context(submission=submission))
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "saved": False,
+                "message": _("Not saved: check the fields marked in red, then save."),
+                "fields": sorted(form.errors),
+            },
+            status=422,
+        )
+    try:
+        outcome = services.report_save(
+            submission=submission,
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            draft=form.draft_input(),
+            values=form.value_inputs(),
+            results=form.result_inputs(),
+            # A new model is added by the save button only: typing its name must not add it
+            # once per pause.
+        )
+    except ValidationError as exc:
+        stale = getattr(exc, "code", None) == "stale"
+        return JsonResponse(
+            {"saved": False, "message": " ".join(exc.messages), "stale": stale},
+            status=409 if stale else 422,
+        )
+    saved = outcome.submission
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": saved.version,
+            "saved_at": date_format(timezone.localtime(saved.updated_at), "H:i"),
+        }
+    )
+
+
 def _saved_key(submission: Submission) -> str:
     return f"report-saved-{submission.pk}"
 
@@ -245,6 +299,8 @@ def _render_form(
             # A browser never re-fills a file input: say so when a refused form carried files.
             "files_dropped": bool(request.FILES),
             "saved_here": saved_here,
+            "saved_today": submission.updated_at is not None
+            and timezone.localdate(submission.updated_at) == timezone.localdate(),
             "is_open": campaign_selectors.report_open_for_unit(
                 submission=submission, on=timezone.localdate(), deadline=deadline
             ),

@@ -154,7 +154,7 @@ def dashboard_page(
         include_submitted=include_submitted,
         can_include_submitted=roles.sees_unaccepted_figures(user),
         overview=overview,
-        cards=selectors.indicator_cards(overview, plans),
+        cards=selectors.indicator_cards(overview, plans, indicators),
         completeness=selectors.bloc_completeness(campaign=campaign, year=chosen, scope=scope),
         funds=selectors.fund_totals(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted

@@ -40,7 +40,7 @@ def public_page(*, year: str = "") -> DashboardPage:
         year=chosen,
         years=years,
         overview=overview,
-        cards=selectors.indicator_cards(overview, plans),
+        cards=selectors.indicator_cards(overview, plans, indicators),
         as_of=progress.figures_as_of(scope=province),
         deprivation=selectors.deprivation_section(campaign=campaign, scope=province, year=chosen),
     )

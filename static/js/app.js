@@ -21,6 +21,32 @@
     }
   });
 
+  // The phone menu's button shows and hides the navbar's links (Bootstrap's CSS, no its script).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-nav-toggle]");
+    if (!button) return;
+    var menu = document.getElementById(button.dataset.navToggle);
+    var open = menu.classList.toggle("show");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  // The navbar's menus are <details>: one open at a time, and a click elsewhere or Escape closes
+  // them, as people expect of a menu.
+  function closeMenus(except) {
+    document.querySelectorAll("details.app-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest("details.app-menu"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = event.target.closest && event.target.closest("details.app-menu[open]");
+    closeMenus(null);
+    if (open) open.querySelector("summary").focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { sizeProgressBars(document); });
   // Parts of pages that htmx swaps in (progress polling) carry their own bars.
   document.addEventListener("htmx:load", function (event) { sizeProgressBars(event.target); });

@@ -1,0 +1,227 @@
+"""WCAG 2.1 AA on the portal's main pages, in Debian's chromium with axe-core, for every role at
+desktop (1366×768) and phone (390×844) size; the phone report form; a keyboard-only report."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
+from tests.browser import axe_findings, browser_marks, keep_screenshot, log_in
+from tests.factories import UserFactory
+from tests.report_setup import PDF_BYTES, year_build
+from units.models import User
+
+pytestmark = browser_marks
+
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    """The demo campaign: every role, reports in every state, figures for the dashboard."""
+    settings.DEBUG = False
+    call_command("load_demo", "--force", stdout=StringIO())
+    # An officer whose unit's form for the open year is still editable.
+    officer = User.objects.filter(username__startswith="officer-", unit__level="district")
+    return officer.order_by("username").first()
+
+
+def _signed_in_cookie(username: str) -> str:
+    client = Client()
+    client.force_login(User.objects.get(username=username))  # two-factor passed (conftest)
+    return client.cookies["sessionid"].value
+
+
+def _main_pages(officer: User) -> dict[str | None, list[str]]:
+    latest = ReportingPeriod.objects.order_by("-year").first()
+    reviewed = Submission.objects.exclude(status=SubmissionStatus.DRAFT).order_by(
+        "-period__year", "pk"
+    )
+    review = reviewed.first()
+    assert latest is not None and review is not None
+    board = [f"/board/{latest.pk}/{page}/" for page in ("queue", "ranking", "awards", "year")]
+    return {
+        None: ["/accounts/login/", "/public/"],
+        officer.username: ["/", f"/report/{latest.pk}/", "/documents/"],
+        "leader": ["/", "/dashboard/"],
+        "board": ["/", *board, f"/board/submissions/{review.pk}/", "/board/help/", "/documents/"],
+        "admin": ["/", "/import/"],
+    }
+
+
+def _audit(page, where: str) -> list[str]:
+    """What a visitor of this page would meet: axe findings, a wrapped navbar, bare codes."""
+    problems = axe_findings(page)
+    if page.viewport_size["width"] >= 1366:
+        # The navigation bar on one line: its items share the brand's line.
+        tops = page.eval_on_selector_all(
+            ".app-navbar .navbar-brand, .app-navbar .nav-link, .app-navbar summary",
+            "els => els.map(e => Math.round(e.getBoundingClientRect().top))",
+        )
+        bar = page.eval_on_selector(".app-navbar", "e => e.offsetHeight")
+        if bar > 64 or max(tops) - min(tops) > 16:
+            problems.append(f"navbar on more than one line ({bar}px)")
+    # No heading is a bare code: headings name things.
+    headings = page.eval_on_selector_all("h1, h2, h3, h4", "els => els.map(e => e.innerText)")
+    problems += [
+        f"heading is a bare code: {h!r}"
+        for h in headings
+        if re.fullmatch(r"[A-Z][A-Z0-9_.-]*", h.strip())
+    ]
+    return [f"{where}: {problem}" for problem in problems]
+
+
+def _visit(chromium, base_url: str, viewport: dict, username: str | None, paths: list[str]):
+    context = chromium.new_context(viewport=viewport, locale="vi-VN")
+    if username:
+        cookie = {"name": "sessionid", "value": _signed_in_cookie(username), "url": base_url}
+        context.add_cookies([cookie])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    problems: list[str] = []
+    for path in paths:
+        errors.clear()
+        response = page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        where = f"{viewport['width']}px {username or 'anonymous'} {path}"
+        assert response is not None and response.status == 200, where
+        problems += _audit(page, where)
+        problems += [f"{where}: console: {e}" for e in errors]
+    context.close()
+    return problems
+
+
+def test_main_pages_have_no_serious_axe_findings_nor_console_errors_for_every_role(
+    demo, live_server, chromium
+):
+    problems: list[str] = []
+    for viewport in (DESKTOP, PHONE):
+        for username, paths in _main_pages(demo).items():
+            problems += _visit(chromium, live_server.url, viewport, username, paths)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def open_year(transactional_db):
+    officer = UserFactory(username="officer-phone", first_name="Hùng")
+    return year_build(officer, year=timezone.localdate().year)
+
+
+def test_on_a_phone_the_save_button_stays_in_view_and_the_parts_are_indexed(
+    open_year, live_server, chromium, tmp_path
+):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    log_in(page, live_server.url, "officer-phone")
+    page.goto(f"{live_server.url}/report/{open_year.period.pk}/")
+    save = page.locator("#report-savebar button[value=save]")
+    expect(page.locator("#save-state")).to_have_text("Chưa lưu")
+
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height > 2 * PHONE["height"], "the form is long on a phone"
+    for y in range(0, height, 300):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        box = save.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], f"at scroll {y}"
+
+    # The index: a jump link per part, with how much of it is filled in.
+    index = page.locator("#report-index")
+    expect(index.locator("a[href='#part-values']")).to_contain_text("0/4")
+    page.fill("[name=value-LABOUR-numerator]", "2.000")
+    expect(index.locator("a[href='#part-values']")).to_contain_text("1/4")
+    # A folded part opens again when the index jumps to it.
+    page.locator("#part-fund summary").click()
+    expect(page.locator("[name=fund_mobilised_vnd]")).to_be_hidden()
+    index.locator("a[href='#part-fund']").click()
+    expect(page.locator("[name=fund_mobilised_vnd]")).to_be_visible()
+    assert page.get_attribute("[name=fund_mobilised_vnd]", "inputmode") == "numeric"
+
+    # What was typed reaches the server on its own, and the bar says when.
+    expect(page.locator("#save-state")).to_contain_text(re.compile(r"Đã lưu lúc \d\d:\d\d"))
+    submission = Submission.objects.get(unit=open_year.unit, period=open_year.period)
+    assert submission.values.get(indicator=open_year.labour).numerator == 2000
+    # The help beside the field opens from the keyboard and is the field's description.
+    described = page.get_attribute("[name=value-LABOUR-numerator]", "aria-describedby")
+    assert described == "help-LABOUR"
+    shot = tmp_path / "report-phone-savebar.png"
+    page.screenshot(path=str(shot))
+    keep_screenshot(shot)
+    context.close()
+
+
+def test_an_officer_fills_in_and_submits_the_report_with_the_keyboard_alone(
+    open_year, live_server, chromium, tmp_path
+):
+    """No mouse: Tab moves through the fields in order, Enter and Space press buttons."""
+    context = chromium.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    keyboard = page.keyboard
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.focus("body")
+
+    def tab_to(selector: str, limit: int = 200) -> None:
+        for _ in range(limit):
+            keyboard.press("Tab")
+            if page.evaluate(f"document.activeElement.matches({selector!r})"):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("#id_username")
+    keyboard.type("officer-phone")
+    keyboard.press("Tab")
+    keyboard.type("secret-pass-123")
+    keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
+
+    # The skip link comes first and takes the keyboard past the menus.
+    keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    tab_to(f"a[href='/report/{open_year.period.pk}/']")
+    keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/report/\d+/$"))
+
+    answers = [
+        ("[name=value-LABOUR-numerator]", "2.000"),
+        ("[name=value-LABOUR-denominator]", "10.000"),
+        ("[name=value-EDU-numerator]", "800"),
+        ("[name=value-EDU-denominator]", "1.000"),
+        ("[name=fund_mobilised_vnd]", "250.000.000"),
+        ("[name=comm-0-title]", "Chung tay vì người nghèo"),
+        ("[name=comm-0-url]", "https://baokontum.com.vn/chung-tay"),
+        ("[name=narrative]", "Huyện đã triển khai đầy đủ kế hoạch năm."),
+        (f"[name=score-{open_year.plain.pk}-points]", "7"),
+        (f"[name=score-{open_year.evidenced.pk}-points]", "10"),
+        (f"[name=score-{open_year.evidenced.pk}-justification]", "Có quyết định kèm theo"),
+    ]
+    for selector, text in answers:
+        tab_to(selector)
+        keyboard.type(text)
+    # The file dialog opens from the keyboard too; choosing in it is the system's dialog.
+    tab_to(f"[name=evidence-{open_year.evidenced.pk}]")
+    with page.expect_file_chooser() as chooser:
+        keyboard.press("Space")
+    evidence = tmp_path / "quyet-dinh.pdf"
+    evidence.write_bytes(PDF_BYTES)
+    chooser.value.set_files(str(evidence))
+    tab_to("#report-savebar button[value=save]")
+    keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Đã lưu nháp" in page.locator(".alert-success").inner_text()
+
+    # Saved and complete: submit from the bar, pressing it with the space bar.
+    tab_to("#report-savebar button[value=submit]:not([disabled])")
+    keyboard.press("Space")
+    page.wait_for_url(re.compile(r"/campaigns/submissions/\d+/$"))
+    submission = Submission.objects.get(unit=open_year.unit, period=open_year.period)
+    assert submission.status == SubmissionStatus.SUBMITTED
+    context.close()
