@@ -607,7 +607,7 @@ def test_the_award_list_names_a_person_with_their_summary(year, board_staff):
         doc = document_for(kind="awards", params={"year": year.b.period.year, "date": "2026-11-27"})
         text = " ".join(pdf_text(render_with_annex(doc.main_html(), doc.annex()).content).split())
 
-    assert "Huyện Đắk Hà" in text
+    assert "Nhân dân và cán bộ huyện Đắk Hà" in text  # the collective, as the award names it
     assert "Cá nhân: Bà Y Hlen (Chủ tịch Hội Phụ nữ xã Đăk Ui)" in text
     assert "Bà Y Hlen" in text and "Vận động 40 hộ tham gia mô hình nuôi bò." in text
 
