@@ -25,7 +25,9 @@ from tests.factories import (
     PeriodFactory,
     SubmissionFactory,
     SubmissionStepFactory,
+    UserFactory,
 )
+from units.models import Notification, NotificationKind
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +277,27 @@ def test_the_queue_shows_which_reports_dolisa_appraised(client, board_staff, dol
     appraisal.report_appraise(submission=report, by=dolisa, verdict=AppraisalVerdict.AGREED)
 
     assert 'data-flag="appraised"' in client.get(url).content.decode()
+
+
+# --- DOLISA's opinion is a comment the Board and the unit hear of ---------------------------------
+
+
+def test_an_opinion_reaches_the_board_and_the_units_officers(board_staff, dolisa, report):
+    officer = UserFactory(unit=report.unit)
+    other_unit_officer = UserFactory(unit=DistrictFactory(code="618"))
+
+    appraisal.report_appraise(
+        submission=report,
+        by=dolisa,
+        verdict=AppraisalVerdict.OPINION,
+        comment="Số hộ tái nghèo chưa khớp với số liệu của xã.",
+    )
+
+    for person, link in (
+        (board_staff, reverse("board:review", args=[report.pk])),
+        (officer, reverse("campaigns:submission-detail", args=[report.pk])),
+    ):
+        notice = Notification.objects.get(recipient=person, kind=NotificationKind.REPORT_APPRAISED)
+        assert "Số hộ tái nghèo chưa khớp với số liệu của xã." in notice.message
+        assert "Huyện Đắk Tô" in notice.message and notice.link.endswith(link)
+    assert not Notification.objects.filter(recipient=other_unit_officer).exists()

@@ -5,6 +5,7 @@ from collections.abc import Collection, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -15,8 +16,9 @@ from campaigns.models import (
     Submission,
     SubmissionStatus,
 )
+from campaigns.services import notices
 from units import access
-from units.models import Unit, UnitLevel, User
+from units.models import NotificationKind, Unit, UnitLevel, User
 
 # Reports DOLISA appraises: those sent to the Board, before or after acceptance.
 APPRAISABLE = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
@@ -80,7 +82,7 @@ def report_appraise(
     comment, kept = _clean(
         verdict=verdict, comment=comment, opinions=opinions or {}, figure_keys=figure_keys
     )
-    return Appraisal.objects.create(
+    appraisal = Appraisal.objects.create(
         period=submission.period,
         unit_id=submission.unit_id,
         submission=submission,
@@ -89,6 +91,38 @@ def report_appraise(
         comment=comment,
         opinions=kept,
         by=by,
+    )
+    _tell_appraised(submission, appraisal)
+    return appraisal
+
+
+def _tell_appraised(submission: Submission, appraisal: Appraisal) -> None:
+    """DOLISA's opinion is a comment on the report: the Board and the unit both hear of it."""
+    params = {
+        "year": submission.period.year,
+        "unit": submission.unit.name,
+        "verdict": appraisal.get_verdict_display(),
+        "opinion": appraisal.comment or "—",
+        "figures": len(appraisal.opinions),
+    }
+    message = _(
+        "DOLISA appraised the poverty figures of the yearly report %(year)s of %(unit)s: "
+        "%(verdict)s.\n%(opinion)s\nOpinions on single figures: %(figures)s (on the report's "
+        "page)."
+    )
+    kind = NotificationKind.REPORT_APPRAISED
+    notices.tell_board(
+        kind=kind,
+        message=message,
+        params=params,
+        link=reverse("board:review", args=[submission.pk]),
+    )
+    notices.tell_unit(
+        unit=submission.unit,
+        kind=kind,
+        message=message,
+        params=params,
+        link=notices.submission_link(submission),
     )
 
 

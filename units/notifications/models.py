@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     IMPORT_FINISHED = "import_finished", _("An import finishes")
     PDF_READY = "pdf_ready", _("A PDF report is ready")
     DISTRICT_CONFIRMED = "district_confirmed", _("A district confirms its communes' figures")
+    REPORT_APPRAISED = "report_appraised", _("DOLISA gives its opinion on a report's figures")
 
 
 class NotificationQuerySet(models.QuerySet):
