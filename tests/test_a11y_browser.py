@@ -90,6 +90,7 @@ def _new_pages(officer: User) -> dict[str | None, list[str]]:
         "dolisa": [
             f"/board/{appraisable.period_id}/appraisal/",
             f"/board/appraisal/reports/{appraisable.pk}/",
+            f"/board/{appraisable.period_id}/appraisal/statistics/{district.pk}/",
             "/notifications/",
         ],
         "board": [
