@@ -2,6 +2,7 @@
 desktop (1366×768) and phone (390×844) size; the phone report form; a keyboard-only report."""
 
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -9,9 +10,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from campaigns import deadlines
 from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
+from campaigns.services import extensions, register
+from campaigns.services.appraisal import APPRAISABLE
+from reports.models import NarrativeKind
 from tests.browser import axe_findings, browser_marks, keep_screenshot, log_in
-from tests.factories import UserFactory
+from tests.factories import AwardRecordFactory, NomineeFactory, UserFactory
 from tests.report_setup import PDF_BYTES, year_build
 from units.models import User
 
@@ -51,6 +56,54 @@ def _main_pages(officer: User) -> dict[str | None, list[str]]:
         "leader": ["/", "/dashboard/"],
         "board": ["/", *board, f"/board/submissions/{review.pk}/", "/board/help/", "/documents/"],
         "admin": ["/", "/import/"],
+    }
+
+
+def _new_pages(officer: User) -> dict[str | None, list[str]]:
+    """The pages other branches added beside the ones above, each with the role that uses it."""
+    latest = ReportingPeriod.objects.order_by("-year").first()
+    appraisable = (
+        Submission.objects.filter(status__in=APPRAISABLE).order_by("-period__year", "pk").first()
+    )
+    assert latest is not None and appraisable is not None and officer.unit is not None
+    district = officer.unit
+    year = latest.year
+    # What the demo lacks, so the pages show their tables and forms rather than empty states:
+    # a pending extension request (the Board's decision form and a notice) and an award.
+    extensions.extension_request(
+        period=latest,
+        unit=district,
+        by=officer,
+        deadline=deadlines.unit_deadline(period=latest, unit=district) + timedelta(days=10),
+        reason="Lũ quét chia cắt ba xã, chưa thu được số liệu.",
+    )
+    form = register.award_forms_ensure(campaign=latest.campaign)[0]
+    AwardRecordFactory(
+        nominee=NomineeFactory(unit=district), form=form, level=form.level, granted_by="UBND tỉnh"
+    )
+    return {
+        officer.username: [
+            "/notifications/",
+            f"/report/{latest.pk}/extension/",
+            "/import/district/",
+        ],
+        "dolisa": [
+            f"/board/{appraisable.period_id}/appraisal/",
+            f"/board/appraisal/reports/{appraisable.pk}/",
+            f"/board/{appraisable.period_id}/appraisal/statistics/{district.pk}/",
+            "/notifications/",
+        ],
+        "board": [
+            f"/board/{latest.pk}/follow-up/",
+            f"/board/{latest.pk}/groups/",
+            f"/board/{latest.pk}/awards/register/",
+            f"/board/units/{district.pk}/awards/",
+            "/documents/board/",
+            f"/documents/board/{NarrativeKind.PROVINCE.value}/{year}/",
+            "/documents/board/signers/",
+            "/board/help/",
+            "/notifications/",
+        ],
     }
 
 
@@ -104,6 +157,19 @@ def test_main_pages_have_no_serious_axe_findings_nor_console_errors_for_every_ro
     problems: list[str] = []
     for viewport in (DESKTOP, PHONE):
         for username, paths in _main_pages(demo).items():
+            problems += _visit(chromium, live_server.url, viewport, username, paths)
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_newer_pages_have_no_serious_axe_findings_nor_console_errors_for_their_roles(
+    demo, live_server, chromium
+):
+    """Notifications, extensions, district figures, follow-up, appraisal, groups, the award
+    register and history, the Board's documents and the help page meet the same bar."""
+    pages = _new_pages(demo)
+    problems: list[str] = []
+    for viewport in (DESKTOP, PHONE):
+        for username, paths in pages.items():
             problems += _visit(chromium, live_server.url, viewport, username, paths)
     assert problems == [], "\n".join(problems)
 

@@ -28,6 +28,7 @@ from tests.factories import (
     AwardFormFactory,
     AwardRecordFactory,
     DepartmentFactory,
+    PeriodFactory,
     SubmissionFactory,
     UserFactory,
 )
@@ -481,6 +482,20 @@ def test_the_board_records_a_decision_on_the_register_page(client, year, board_s
     assert response.status_code == 302
     page = client.get(register_url(year)).content.decode()
     assert "15/QĐ-UBND" in page and SIGNER in page and "Nhân dân và cán bộ huyện Đắk Hà" in page
+
+
+def test_the_register_links_to_the_registers_of_the_campaigns_other_years(
+    client, year, board_staff
+):
+    period = year.b.period
+    other = PeriodFactory(campaign=period.campaign, year=period.year + 1)
+    client.force_login(board_staff)
+
+    response = client.get(register_url(year))
+
+    assert response.status_code == 200
+    other_url = reverse("board:award-register", kwargs={"period_pk": other.pk})
+    assert f'href="{other_url}"' in response.content.decode()
 
 
 def test_a_refused_decision_comes_back_with_the_reason(client, year, board_staff):

@@ -126,7 +126,7 @@ def _render_register(
             "can_read": True,
             "can_act": access.is_board(request.user)
             and campaign_access.campaign_is_current(campaign),
-            "tab": "register",
+            "tab": "award-register",
         },
         status=status,
     )
