@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from indicators.imports import districts
 from reports.documents.province import ProvinceReport
 from tests import test_pdf_province as pdf_report
-from tests.factories import CommuneStatisticsFactory, UserFactory
+from tests import test_pdf_unit_sheet as unit_sheet
+from tests.factories import CommuneFactory, CommuneStatisticsFactory, UserFactory
 from tests.pdf_tools import pdf_text
 from units.models import Unit, UnitLevel
 
@@ -22,7 +23,7 @@ MARK = "Chưa được huyện xác nhận"
 
 
 @pytest.fixture
-def province():
+def province(db):
     return pdf_report._province()
 
 
@@ -122,3 +123,18 @@ def test_the_public_page_carries_the_mark_until_every_district_confirms(
 
     _confirm_all(province)
     assert "app-unconfirmed" not in page()
+
+
+def test_a_districts_sheet_marks_its_commune_figures_until_it_confirms():
+    sheet = unit_sheet.sheet_build()
+    CommuneStatisticsFactory(commune=CommuneFactory(parent=sheet.unit), year=2019)
+
+    def text() -> str:
+        _doc, pdf = unit_sheet.render(sheet)
+        return pdf_text(pdf.content)
+
+    assert f"{MARK}: Huyện chưa xác nhận số liệu các xã này." in text()
+
+    _confirm(sheet.unit)
+
+    assert MARK not in text()
