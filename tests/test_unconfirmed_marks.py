@@ -65,9 +65,10 @@ def test_the_report_names_the_districts_that_have_not_confirmed(province, first_
     note = main[main.index(MARK) :]
     for name in others:
         assert name in note
-    # The district table marks the district that has not confirmed, not the one that has.
-    assert f"{others[0]} ({MARK})" in main
-    assert f"{first_district.name} ({MARK})" not in main
+    # The district tables mark the district that has not confirmed, not the one that has.
+    assert f"{others[0]} (*)" in main
+    assert f"{first_district.name} (*)" not in main
+    assert f"(*) {MARK}: {others[0]}" in main
     # The annex marks the heading of the district that has not confirmed.
     assert f"{others[0]} – {MARK}" in annex
     assert f"{first_district.name} – {MARK}" not in annex
@@ -81,6 +82,7 @@ def test_the_marks_go_once_every_district_confirms(province):
 
     main, annex = _report_text(province)
     assert MARK not in main
+    assert "(*)" not in main
     assert MARK not in annex
 
 
