@@ -32,9 +32,14 @@ def safe_cell(value: object) -> Cell:
 
 
 def workbook_bytes(
-    *, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], note: str = ""
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    note: str = "",
+    marks: Sequence[str] = (),
 ) -> bytes:
-    """One sheet: a title line, an optional note, a bold header row, then the rows."""
+    """One sheet: a title line, an optional note and marks, a bold header row, then the rows."""
     book = Workbook()
     sheet = book.active
     sheet.title = (escape_formula(title) or "Sheet")[:31].replace("/", "-")
@@ -42,6 +47,8 @@ def workbook_bytes(
     sheet["A1"].font = Font(bold=True, size=13)
     if note:
         sheet.append([safe_cell(note)])
+    for mark in marks:
+        sheet.append([safe_cell(mark)])
     sheet.append([safe_cell(h) for h in headers])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
@@ -61,9 +68,11 @@ def xlsx_response(
     headers: Sequence[str],
     rows: Iterable[Sequence[object]],
     note: str = "",
+    marks: Sequence[str] = (),
 ) -> HttpResponse:
     response = HttpResponse(
-        workbook_bytes(title=title, headers=headers, rows=rows, note=note), content_type=XLSX_TYPE
+        workbook_bytes(title=title, headers=headers, rows=rows, note=note, marks=marks),
+        content_type=XLSX_TYPE,
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -16,6 +16,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from indicators import progress
+from indicators.imports.districts import unconfirmed_district_ids
 from reports.documents.base import DocHeader
 from reports.pdf import Annex
 from units.models import Unit, UnitLevel
@@ -60,6 +61,8 @@ class AnnexRow(NamedTuple):
     health: str = ""
     culture: str = ""
     is_district: bool = False
+    # A district heading whose communes' figures the district has not confirmed.
+    unconfirmed: bool = False
 
 
 def roman(number: int) -> str:
@@ -82,22 +85,25 @@ class _Districts(NamedTuple):
     """Each district with communes in the scope, and where its lines start."""
 
     names: list[str]
+    unconfirmed: list[bool]  # the district has not confirmed its communes' figures of the year
     sizes: list[int]  # communes per district
     first_line: list[int]  # line index of each district's heading
     first_commune: list[int]  # index, among all communes, of each district's first commune
 
 
-def _districts(scope: Unit | None) -> _Districts:
+def _districts(scope: Unit | None, year: int) -> _Districts:
+    unconfirmed = unconfirmed_district_ids(year=year)
     counts = list(
         scope_communes(scope)
-        .values_list("parent__code", "parent__name")
+        .values_list("parent__code", "parent__name", "parent_id")
         .annotate(communes=Count("pk"))
         .order_by("parent__code")
     )
-    sizes = [n for _code, _name, n in counts]
+    sizes = [n for _code, _name, _pk, n in counts]
     first_commune = [0, *accumulate(sizes)][:-1]
     return _Districts(
-        names=[name for _code, name, _n in counts],
+        names=[name for _code, name, _pk, _n in counts],
+        unconfirmed=[pk in unconfirmed for _code, _name, pk, _n in counts],
         sizes=sizes,
         first_line=[i + c for i, c in enumerate(first_commune)],
         first_commune=first_commune,
@@ -118,7 +124,7 @@ def annex_rows(
     *, scope: Unit | None, year: int, start: int, stop: int, districts: _Districts | None = None
 ) -> list[AnnexRow]:
     """Lines `start` to `stop` (0-based, stop excluded) of the annex: headings and communes."""
-    districts = districts or _districts(scope)
+    districts = districts or _districts(scope, year)
     # Line i is district k's heading when i == first_line[k], else commune i - k - 1.
     first_k = max(bisect_right(districts.first_line, start) - 1, 0)
     last_k = max(bisect_right(districts.first_line, stop - 1) - 1, 0)
@@ -147,7 +153,15 @@ def annex_rows(
     for line in range(start, stop):
         k = bisect_right(districts.first_line, line) - 1
         if line == districts.first_line[k]:
-            lines.append(AnnexRow(roman(k + 1), "", districts.names[k], is_district=True))
+            lines.append(
+                AnnexRow(
+                    roman(k + 1),
+                    "",
+                    districts.names[k],
+                    is_district=True,
+                    unconfirmed=districts.unconfirmed[k],
+                )
+            )
             continue
         within = line - districts.first_line[k] - 1
         code, name, total, poor, near_poor, road, school, health, culture = communes[
@@ -181,7 +195,7 @@ def commune_annex(
     pages_per_part: int = ANNEX_PAGES_PER_PART,
 ) -> Annex:
     """The annex listing every commune of `scope`, grouped by district, with `year`'s figures."""
-    districts = _districts(scope)
+    districts = _districts(scope, year)
 
     def rows(start: int, stop: int) -> list[AnnexRow]:
         return annex_rows(scope=scope, year=year, start=start, stop=stop, districts=districts)

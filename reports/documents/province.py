@@ -25,6 +25,7 @@ from campaigns.models import (
 )
 from campaigns.ranking import BlocRanking, bloc_rankings, state_labels, tie_break_rule
 from indicators import progress
+from indicators.imports.districts import unconfirmed_district_ids
 from indicators.models import Direction
 from indicators.progress import ChildProgress, Progress
 from kontum_poverty.numbers import round_half_up
@@ -155,6 +156,10 @@ class ReportContent:
     years_rows: list[YearsRow] = field(default_factory=list)
     deprivation: DeprivationSection | None = None
     fund: FundSection | None = None
+    # Districts that have not confirmed their communes' figures of the year: marked wherever
+    # commune figures are shown.
+    unconfirmed_ids: set[int] = field(default_factory=set)
+    unconfirmed_names: list[str] = field(default_factory=list)
 
 
 def _number(value: float | Decimal | None, digits: int) -> str:
@@ -229,6 +234,19 @@ def _indicator_sections(
             )
         )
     return sections
+
+
+def unconfirmed_by_district(*, province: Unit, year: int) -> dict[int, str]:
+    """The province's active districts whose communes' figures of the year are unconfirmed."""
+    ids = unconfirmed_district_ids(year=year)
+    if not ids:
+        return {}
+    return dict(
+        Unit.objects.districts()
+        .filter(pk__in=ids, parent=province, is_active=True)
+        .order_by("code")
+        .values_list("pk", "name")
+    )
 
 
 def _statuses(overview: progress.Overview) -> list[StatusCount]:
@@ -439,7 +457,10 @@ class ProvinceReport:
             overview=overview, indicators=indicators, province=province, year=year
         )
         years = list(range(campaign.first_year, year + 1)) if self.is_review else []
+        unconfirmed = unconfirmed_by_district(province=province, year=year)
         return ReportContent(
+            unconfirmed_ids=set(unconfirmed),
+            unconfirmed_names=list(unconfirmed.values()),
             overview=overview,
             poverty=poverty.get(year),
             poverty_before=poverty.get(year - 1),

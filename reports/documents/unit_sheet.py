@@ -32,6 +32,7 @@ from campaigns.models import (
 )
 from campaigns.ranking import bloc_rankings
 from campaigns.selectors import ScoreTotals
+from indicators.imports.districts import figures_unconfirmed
 from indicators.models import ReportedValue
 from indicators.progress import MODEL_SOURCES, Coverage, Target
 from indicators.submissions.review import ReviewPage, review_page
@@ -380,6 +381,8 @@ class UnitSheet:
     ranks: list[RankLine]
     score_notes: list[NoteLine]
     board_notes: list[BoardNote] = field(default_factory=list)
+    # The year's commune figures include some the district has not confirmed.
+    poverty_unconfirmed: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -484,6 +487,7 @@ class UnitSheet:
             ranks=ranks,
             score_notes=score_notes,
             board_notes=_board_notes(submission, dict(page.comment_keys)),
+            poverty_unconfirmed=bool(page.poverty) and figures_unconfirmed(year=year, scope=unit),
         )
 
     def filename(self) -> str:

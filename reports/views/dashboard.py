@@ -293,8 +293,16 @@ def dashboard_export(request: AuthenticatedRequest, unit_id: int, table: str) ->
     note = _("Figures as of %(date)s.") % {"date": page.as_of_text} if page.as_of_text else ""
     if page.include_submitted:
         note += " " + _("Includes reports submitted but not yet accepted by the Board.")
+    marks = []
+    # The dashboard's "not confirmed" mark, as a line of its own above the table.
+    if districts.figures_unconfirmed(year=page.year, scope=page.scope):
+        mark, why = (
+            _("Not confirmed by the district"),
+            _("The district has not confirmed these commune figures yet."),
+        )
+        marks.append(f"{mark}: {why}")
     return exports.xlsx_response(
-        filename=filename, title=title, headers=headers, rows=rows, note=note.strip()
+        filename=filename, title=title, headers=headers, rows=rows, note=note.strip(), marks=marks
     )
 
 

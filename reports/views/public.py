@@ -12,6 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from indicators import progress
+from indicators.imports import districts
 from reports import charts, selectors
 from reports.views.dashboard import CACHE_SECONDS, YEAR, DashboardPage, clean_param
 
@@ -73,6 +74,11 @@ def public_progress(request: HttpRequest) -> HttpResponse:
     cached = cache.get(key)
     if cached is None:
         page = public_page(year=year)
-        cached = render_to_string("public/_progress_body.html", {"page": page}, request=request)
+        unconfirmed = districts.figures_unconfirmed(year=page.year, scope=page.scope)
+        cached = render_to_string(
+            "public/_progress_body.html",
+            {"page": page, "unconfirmed": unconfirmed},
+            request=request,
+        )
         cache.set(key, cached, CACHE_SECONDS)
     return _embeddable_by_the_portal(render(request, "public/progress.html", {"body": cached}))
