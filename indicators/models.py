@@ -317,6 +317,17 @@ class CommuneStatistics(models.Model):
     fell_back = models.PositiveIntegerField(
         _("households that fell back into poverty"), null=True, blank=True
     )
+    # "Of which ethnic-minority households" for the year's movements (issue 21): a part of the
+    # matching count for all households, blank when the commune did not report it.
+    escaped_poverty_ethnic_minority = models.PositiveIntegerField(
+        _("ethnic-minority households that escaped poverty"), null=True, blank=True
+    )
+    newly_poor_ethnic_minority = models.PositiveIntegerField(
+        _("newly poor ethnic-minority households"), null=True, blank=True
+    )
+    fell_back_ethnic_minority = models.PositiveIntegerField(
+        _("ethnic-minority households that fell back into poverty"), null=True, blank=True
+    )
     paved_road = models.BooleanField(
         _("paved or concreted car road to the commune centre"), null=True, blank=True
     )
@@ -436,6 +447,33 @@ class CommuneStatistics(models.Model):
                 violation_error_code="near_poor_ethnic_not_above_near_poor",
                 violation_error_message=_(
                     "Near-poor ethnic-minority households cannot be more than near-poor households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("escaped_poverty_ethnic_minority", "escaped_poverty"),
+                name="indicators_communestats_escaped_ethnic_not_above_escaped",
+                violation_error_code="escaped_ethnic_not_above_escaped",
+                violation_error_message=_(
+                    "Ethnic-minority households that escaped poverty cannot be more than all "
+                    "households that escaped poverty."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("newly_poor_ethnic_minority", "newly_poor"),
+                name="indicators_communestats_newly_poor_ethnic_not_above_newly_poor",
+                violation_error_code="newly_poor_ethnic_not_above_newly_poor",
+                violation_error_message=_(
+                    "Newly poor ethnic-minority households cannot be more than all newly poor "
+                    "households."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=_not_above("fell_back_ethnic_minority", "fell_back"),
+                name="indicators_communestats_fell_back_ethnic_not_above_fell_back",
+                violation_error_code="fell_back_ethnic_not_above_fell_back",
+                violation_error_message=_(
+                    "Ethnic-minority households that fell back into poverty cannot be more than "
+                    "all households that fell back into poverty."
                 ),
             ),
             *_deprivation_constraints(),

@@ -175,6 +175,9 @@ class CommuneStatisticsResource(EscapingResource):
     escaped_poverty = _stat_field("escaped_poverty")
     newly_poor = _stat_field("newly_poor")
     fell_back = _stat_field("fell_back")
+    escaped_poverty_ethnic_minority = _stat_field("escaped_poverty_ethnic_minority")
+    newly_poor_ethnic_minority = _stat_field("newly_poor_ethnic_minority")
+    fell_back_ethnic_minority = _stat_field("fell_back_ethnic_minority")
     paved_road = _stat_field("paved_road")
     adequate_schools = _stat_field("adequate_schools")
     health_criteria_met = _stat_field("health_criteria_met")
@@ -202,6 +205,9 @@ class CommuneStatisticsResource(EscapingResource):
             "escaped_poverty",
             "newly_poor",
             "fell_back",
+            "escaped_poverty_ethnic_minority",
+            "newly_poor_ethnic_minority",
+            "fell_back_ethnic_minority",
             "paved_road",
             "adequate_schools",
             "health_criteria_met",

@@ -209,6 +209,23 @@ def test_dolisa_appraises_a_districts_commune_statistics(client, dolisa, report)
     assert f'data-unit="{district.code}" data-verdict="opinion"' in listing
 
 
+def test_dolisa_gives_an_opinion_on_the_ethnic_minority_re_poverty(client, dolisa, report):
+    district = report.unit
+    client.force_login(dolisa)
+    url = reverse("board:appraise-statistics", args=[report.period_id, district.pk])
+    page = client.get(url).content.decode()
+    assert 'name="opinion-fell_back_ethnic_minority"' in page
+
+    client.post(
+        url,
+        {"verdict": "opinion", "opinion-fell_back_ethnic_minority": "Thiếu 1 hộ DTTS tái nghèo."},
+    )
+
+    assert Appraisal.objects.get().opinions == {
+        "fell_back_ethnic_minority": "Thiếu 1 hộ DTTS tái nghèo."
+    }
+
+
 # --- The Board's rule: appraisal before acceptance ------------------------------------------------
 
 

@@ -834,6 +834,26 @@ def test_near_poor_ethnic_minority_households_cannot_exceed_near_poor_households
         CommuneStatisticsFactory(near_poor_households=90, near_poor_ethnic_minority_households=91)
 
 
+def test_ethnic_minority_escapes_cannot_exceed_all_escapes():
+    CommuneStatisticsFactory(escaped_poverty=40, escaped_poverty_ethnic_minority=40)
+    # Either count alone is fine: the other was not reported.
+    CommuneStatisticsFactory(escaped_poverty=None, escaped_poverty_ethnic_minority=40)
+    with refused_by("indicators_communestats_escaped_ethnic_not_above_escaped"):
+        CommuneStatisticsFactory(escaped_poverty=40, escaped_poverty_ethnic_minority=41)
+
+
+def test_newly_poor_ethnic_minority_households_cannot_exceed_all_newly_poor():
+    CommuneStatisticsFactory(newly_poor=7, newly_poor_ethnic_minority=7)
+    with refused_by("indicators_communestats_newly_poor_ethnic_not_above_newly_poor"):
+        CommuneStatisticsFactory(newly_poor=7, newly_poor_ethnic_minority=8)
+
+
+def test_ethnic_minority_re_poverty_cannot_exceed_all_re_poverty():
+    CommuneStatisticsFactory(fell_back=3, fell_back_ethnic_minority=3)
+    with refused_by("indicators_communestats_fell_back_ethnic_not_above_fell_back"):
+        CommuneStatisticsFactory(fell_back=3, fell_back_ethnic_minority=4)
+
+
 @pytest.mark.parametrize(
     "field",
     [

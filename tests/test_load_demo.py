@@ -188,6 +188,26 @@ def test_demo_commune_figures_cover_every_commune_and_add_up(demo):
     assert CommuneStatistics.objects.filter(paved_road__isnull=True).exists()
 
 
+def test_demo_ethnic_minority_movements_are_a_plausible_part_of_all_households(demo):
+    rows = list(CommuneStatistics.objects.all())
+
+    for row in rows:
+        for part, whole in (
+            (row.escaped_poverty_ethnic_minority, row.escaped_poverty),
+            (row.newly_poor_ethnic_minority, row.newly_poor),
+            (row.fell_back_ethnic_minority, row.fell_back),
+        ):
+            assert part is not None and part <= whole
+    # Ethnic minorities weigh more among those who escape poverty than among all households.
+    escaped_share = sum(r.escaped_poverty_ethnic_minority for r in rows) / sum(
+        r.escaped_poverty for r in rows
+    )
+    household_share = sum(r.ethnic_minority_households for r in rows) / sum(
+        r.total_households for r in rows
+    )
+    assert household_share < escaped_share < 1
+
+
 def test_districts_report_rates_as_two_counts(demo):
     values = ReportedValue.objects.select_related("indicator", "submission__unit")
 

@@ -153,6 +153,46 @@ COLUMNS: tuple[Column, ...] = (
         Kind.COUNT,
         ("ho can ngheo dtts", "so ho can ngheo dong bao dtts", "ho can ngheo dan toc thieu so"),
     ),
+    # The year's movements of ethnic-minority households (issue 21), last for the same reason.
+    Column(
+        "escaped_poverty_ethnic_minority",
+        "Số hộ DTTS thoát nghèo",
+        "Ethnic-minority households that escaped poverty",
+        Kind.COUNT,
+        (
+            "ho dtts thoat ngheo",
+            "so ho thoat ngheo dtts",
+            "ho thoat ngheo dtts",
+            "ho dong bao dtts thoat ngheo",
+            "ho thoat ngheo dan toc thieu so",
+        ),
+    ),
+    Column(
+        "newly_poor_ethnic_minority",
+        "Số hộ nghèo DTTS phát sinh mới",
+        "Newly poor ethnic-minority households",
+        Kind.COUNT,
+        (
+            "ho ngheo dtts phat sinh moi",
+            "ho dtts ngheo phat sinh moi",
+            "ho ngheo phat sinh moi dtts",
+            "so ho ngheo phat sinh moi dtts",
+            "ho ngheo phat sinh moi dan toc thieu so",
+        ),
+    ),
+    Column(
+        "fell_back_ethnic_minority",
+        "Số hộ DTTS tái nghèo",
+        "Ethnic-minority households that fell back into poverty",
+        Kind.COUNT,
+        (
+            "ho dtts tai ngheo",
+            "so ho tai ngheo dtts",
+            "ho tai ngheo dtts",
+            "ho dong bao dtts tai ngheo",
+            "ho tai ngheo dan toc thieu so",
+        ),
+    ),
 )
 
 # The standard's indicator names as published tables print them (QĐ 59/2015/QĐ-TTg), and the
@@ -321,6 +361,9 @@ ETHNIC_PART_OF: dict[str, str] = {
     "total_households": "ethnic_minority_households",
     "poor_households": "poor_ethnic_minority_households",
     "near_poor_households": "near_poor_ethnic_minority_households",
+    "escaped_poverty": "escaped_poverty_ethnic_minority",
+    "newly_poor": "newly_poor_ethnic_minority",
+    "fell_back": "fell_back_ethnic_minority",
 }
 
 

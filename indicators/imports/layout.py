@@ -38,12 +38,14 @@ def _text(value: object) -> str:
     return ""
 
 
-def _filled(values: list) -> list[str]:
-    """Each cell's text, or the text of the nearest filled cell to its left (a merged parent)."""
+def _filled(values: list, width: int) -> list[str]:
+    """Each cell's text, or the text of the nearest filled cell to its left (a merged parent),
+    over `width` cells: the reader drops a row's empty trailing cells, which a parent merged
+    over the last columns leaves ("Hộ tái nghèo" over "Tổng số" and "Trong đó hộ DTTS")."""
     filled: list[str] = []
     last = ""
-    for value in values:
-        last = _text(value) or last
+    for index in range(max(width, len(values))):
+        last = _at(values, index) or last
         filled.append(last)
     return filled
 
@@ -54,11 +56,12 @@ def _at(values: list, index: int) -> str:
 
 def _match_row(parent: list, child: list, grandparent: list | None = None) -> Layout:
     grandparent = grandparent or []
-    filled, filled_grand = _filled(parent), _filled(grandparent)
+    width = max(len(parent), len(child))
+    filled, filled_grand = _filled(parent, width), _filled(grandparent, width)
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     duplicates: list[tuple[str, int, int]] = []
-    for index in range(max(len(parent), len(child))):
+    for index in range(width):
         own_child, own_parent = _at(child, index), _at(parent, index)
         above = filled[index] if index < len(filled) else ""
         top = filled_grand[index] if index < len(filled_grand) else ""

@@ -149,6 +149,9 @@ def clean_value(field: str, value: object) -> Any:
 PARTS_OF_GROUP = (
     ("poor_ethnic_minority_households", "poor_households"),
     ("near_poor_ethnic_minority_households", "near_poor_households"),
+    ("escaped_poverty_ethnic_minority", "escaped_poverty"),
+    ("newly_poor_ethnic_minority", "newly_poor"),
+    ("fell_back_ethnic_minority", "fell_back"),
     *(
         (deprivation_field(group, code), GROUP_TOTAL_FIELD[group])
         for group in HouseholdGroup

@@ -1,7 +1,7 @@
 """The groups document 3198/UBND-TH names, against the rest, and falling back into poverty.
 
 - ethnic-minority households against all households (the commune statistics' "of which
-  ethnic-minority" counts; escapes, new poverty and re-poverty are not collected for them);
+  ethnic-minority" counts, escapes, new poverty and re-poverty included);
 - border communes against the other communes, and especially difficult (Program 135) communes
   against the other communes, by the flags in force during the year (`units.UnitFlag`);
 - per district and year, the rates of re-poverty and of new poverty against the Board's warning
@@ -79,7 +79,7 @@ class GroupFigures:
     households: int
     poor: int
     near_poor: int
-    # None where the statistics do not collect the count for the group (ethnic minorities).
+    # None where no commune of the group reported the count.
     escaped: int | None
     newly_poor: int | None
     fell_back: int | None
@@ -217,6 +217,9 @@ def _annotations() -> dict[str, Any]:
     out[f"{em}__households"] = Sum("ethnic_minority_households", filter=em_both)
     out[f"{em}__poor"] = Sum("poor_ethnic_minority_households", filter=em_both)
     out[f"{em}__near_poor"] = Sum("near_poor_ethnic_minority_households", filter=em_both)
+    out[f"{em}__escaped"] = Sum("escaped_poverty_ethnic_minority", filter=em_both)
+    out[f"{em}__newly_poor"] = Sum("newly_poor_ethnic_minority", filter=em_both)
+    out[f"{em}__fell_back"] = Sum("fell_back_ethnic_minority", filter=em_both)
     return out
 
 
@@ -246,10 +249,18 @@ def _expected(scope: Unit, year: int, key: str | None) -> dict[Any, dict[str, in
     return out
 
 
+def _movement(row: Row, group: str, name: str) -> int | None:
+    """A count of the year's movements. The ethnic-minority counts came later to the statistics:
+    where no covered commune gave one, it is "not reported" (None), never zero."""
+    value = row.get(f"{group}__{name}")
+    if group == Group.ETHNIC_MINORITY:
+        return value
+    return value or 0
+
+
 def _figures(row: Row, expected: Mapping[str, int], threshold: int) -> dict[str, GroupFigures]:
     figures = {}
     for group in GROUPS:
-        collected = group != Group.ETHNIC_MINORITY
         figures[group] = GroupFigures(
             group=group,
             communes=row.get(f"{group}__communes") or 0,
@@ -258,9 +269,9 @@ def _figures(row: Row, expected: Mapping[str, int], threshold: int) -> dict[str,
             households=row.get(f"{group}__households") or 0,
             poor=row.get(f"{group}__poor") or 0,
             near_poor=row.get(f"{group}__near_poor") or 0,
-            escaped=(row.get(f"{group}__escaped") or 0) if collected else None,
-            newly_poor=(row.get(f"{group}__newly_poor") or 0) if collected else None,
-            fell_back=(row.get(f"{group}__fell_back") or 0) if collected else None,
+            escaped=_movement(row, group, "escaped"),
+            newly_poor=_movement(row, group, "newly_poor"),
+            fell_back=_movement(row, group, "fell_back"),
         )
     return figures
 

@@ -117,6 +117,11 @@ def _commune_years(unit: Unit, *, p135: bool) -> list[Row]:
                 "escaped_poverty": escaped,
                 "newly_poor": newly,
                 "fell_back": fell_back,
+                # The ethnic-minority part of each movement follows their share of the poor,
+                # again without a random draw.
+                "escaped_poverty_ethnic_minority": round(escaped * (ethnic + (1 - ethnic) / 2)),
+                "newly_poor_ethnic_minority": round(newly * (ethnic + (1 - ethnic) / 2)),
+                "fell_back_ethnic_minority": round(fell_back * (ethnic + (1 - ethnic) / 2)),
                 # About one value in twenty is not reported: missing, which is not failing.
                 **{name: (None if rng.random() < 0.05 else ok) for name, ok in met.items()},
                 **_deprivations(unit, index, poor, near_poor),

@@ -42,6 +42,9 @@ STATISTICS_FIELDS = (
     "escaped_poverty",
     "newly_poor",
     "fell_back",
+    "escaped_poverty_ethnic_minority",
+    "newly_poor_ethnic_minority",
+    "fell_back_ethnic_minority",
 )
 
 
