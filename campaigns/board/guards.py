@@ -10,8 +10,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 
 from campaigns.models import ReportingPeriod
 from kontum_poverty.http import AuthenticatedRequest
@@ -55,3 +57,29 @@ def board_action(view: View) -> View:
 
 def period_or_404(period_pk: int) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+
+
+Action = Callable[[AuthenticatedRequest, ReportingPeriod], Form | None]
+Render = Callable[..., HttpResponse]
+
+
+def run_page_action(
+    request: AuthenticatedRequest,
+    period: ReportingPeriod,
+    *,
+    actions: dict[str, Action],
+    render_page: Render,
+    done_url: str,
+) -> HttpResponse:
+    """A Board page with several forms posts `action=…`: run it, then show the page again with
+    the failed form (422) or go back to it (redirect after POST)."""
+    action = actions.get(request.POST.get("action", ""))
+    if action is None:
+        form = Form(request.POST)
+        form.is_valid()
+        form.add_error(None, _("Unknown action."))
+        return render_page(request, period, failed=form, status=UNPROCESSABLE)
+    failed = action(request, period)
+    if failed is not None:
+        return render_page(request, period, failed=failed, status=UNPROCESSABLE)
+    return redirect(done_url)

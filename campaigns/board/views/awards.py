@@ -1,6 +1,5 @@
 """Award proposals: derived from the ranking, edited and decided by the Board; leaders read."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -8,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -22,7 +22,7 @@ from campaigns.board.forms import (
     ProposalForm,
     ProposalReasonForm,
 )
-from campaigns.board.guards import UNPROCESSABLE, board_page, period_or_404
+from campaigns.board.guards import Action, board_page, period_or_404, run_page_action
 from campaigns.models import (
     AwardProposal,
     NomineeKind,
@@ -306,7 +306,7 @@ def _decide(request: AuthenticatedRequest, period: ReportingPeriod) -> Form | No
     return None
 
 
-AWARD_ACTIONS: dict[str, Callable[[AuthenticatedRequest, ReportingPeriod], Form | None]] = {
+AWARD_ACTIONS: dict[str, Action] = {
     "derive": _derive,
     "add": _add,
     "update": _update,
@@ -322,13 +322,10 @@ def award_proposals(request: AuthenticatedRequest, period_pk: int) -> HttpRespon
     period = period_or_404(period_pk)
     if request.method != "POST":
         return _render_awards(request, period)
-    action = AWARD_ACTIONS.get(request.POST.get("action", ""))
-    if action is None:
-        form = Form(request.POST)
-        form.is_valid()
-        form.add_error(None, _("Unknown action."))
-        return _render_awards(request, period, failed=form, status=UNPROCESSABLE)
-    failed = action(request, period)
-    if failed is not None:
-        return _render_awards(request, period, failed=failed, status=UNPROCESSABLE)
-    return redirect("board:awards", period_pk=period.pk)
+    return run_page_action(
+        request,
+        period,
+        actions=AWARD_ACTIONS,
+        render_page=_render_awards,
+        done_url=reverse("board:awards", args=[period.pk]),
+    )

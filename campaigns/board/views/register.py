@@ -2,7 +2,6 @@
 the committee signed, and each unit's award history. The Board writes; leaders read; a unit's
 officer reads the unit's own history."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -12,11 +11,18 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campaigns import access as campaign_access
-from campaigns.board.guards import UNPROCESSABLE, board_page, period_or_404
+from campaigns.board.guards import (
+    UNPROCESSABLE,
+    Action,
+    board_page,
+    period_or_404,
+    run_page_action,
+)
 from campaigns.board.register_forms import AwardFormEditForm, DecisionForm, RecordForm
 from campaigns.models import (
     AwardDecision,
@@ -178,7 +184,7 @@ def _edit_form(request: AuthenticatedRequest, period: ReportingPeriod) -> Form |
     return None
 
 
-REGISTER_ACTIONS: dict[str, Callable[[AuthenticatedRequest, ReportingPeriod], Form | None]] = {
+REGISTER_ACTIONS: dict[str, Action] = {
     "decide": _decide,
     "form": _edit_form,
 }
@@ -191,16 +197,13 @@ def award_register(request: AuthenticatedRequest, period_pk: int) -> HttpRespons
     period = period_or_404(period_pk)
     if request.method != "POST":
         return _render_register(request, period)
-    action = REGISTER_ACTIONS.get(request.POST.get("action", ""))
-    if action is None:
-        form = Form(request.POST)
-        form.is_valid()
-        form.add_error(None, _("Unknown action."))
-        return _render_register(request, period, failed=form, status=UNPROCESSABLE)
-    failed = action(request, period)
-    if failed is not None:
-        return _render_register(request, period, failed=failed, status=UNPROCESSABLE)
-    return redirect("board:award-register", period_pk=period.pk)
+    return run_page_action(
+        request,
+        period,
+        actions=REGISTER_ACTIONS,
+        render_page=_render_register,
+        done_url=reverse("board:award-register", args=[period.pk]),
+    )
 
 
 # --- A unit's award history ------------------------------------------------------------------
