@@ -170,7 +170,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(db_url: str, port: int) -> subprocess.Popen:
+def start_gunicorn(db_url: str, port: int, workers: int = 2) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
@@ -178,11 +178,14 @@ def start_gunicorn(db_url: str, port: int) -> subprocess.Popen:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--worker-class",
             "sync",
             "--log-level",
             "warning",
+            # A surge keeps every worker busy: a slow save must not be killed as a hung worker.
+            "--timeout",
+            "120",
         ],
         env=_env(db_url),
         cwd=ROOT,

@@ -26,7 +26,6 @@ import json
 import os
 import queue
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,9 +43,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import (  # noqa: E402 (needs ROOT on the path)
+    _env,
     _setup_django,
     free_port,
     recreate_database,
+    start_gunicorn,
 )
 
 PYTHON = sys.executable
@@ -61,27 +62,6 @@ SURGE_YEAR = 2020
 TRIVIAL = "/bench/trivial/"
 DASHBOARD = "/dashboard/"
 SAVES_PER_UNIT = 2  # in the surge: two drafts, then the submit
-
-
-def _env(db_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": "bench-only-secret",
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1,testserver",
-            "SECURE_SSL_REDIRECT": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "CSRF_COOKIE_SECURE": "0",
-            "STATIC_MANIFEST": "0",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    env.pop("REDIS_URL", None)  # tasks inline, local-memory cache: the portal's defaults
-    return env
 
 
 # --- Steps run in a child process, against the scale's database --------------------------------
@@ -663,31 +643,6 @@ def phase_surge(
 
 
 # --- Orchestration --------------------------------------------------------------------------
-
-
-def start_gunicorn(db_url: str, port: int, workers: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "kontum_poverty.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            "--worker-class=sync",
-            "--log-level=warning",
-            "--timeout=120",
-        ],
-        env=_env(db_url),
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
