@@ -166,6 +166,7 @@ class PublicView(generics.ListAPIView):
         return response
 
     def answer(self, request: Request) -> Response:
+        """The answer itself; every public view defines it (this base only adds the caching)."""
         raise NotImplementedError
 
     def finalize_response(
@@ -476,6 +477,7 @@ class _SubmissionRows(PrivateView):
     submission_field = "submission"
 
     def base(self) -> QuerySet:
+        """The rows of this kind; every subclass defines it (this base scopes them to reports)."""
         raise NotImplementedError
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
