@@ -30,8 +30,8 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
-from kontum_poverty.bulk import update_rows
-from kontum_poverty.history import BASELINE, Changes, has_history
+from kontum_poverty.bulk import stored_rows, update_rows
+from kontum_poverty.history import Changes
 from units.models import Unit, User
 
 
@@ -134,12 +134,13 @@ def submission_lock_for_edit(
     *, submission: Submission, expected_version: int | None = None
 ) -> Submission:
     """Lock the report row and check the unit may change it; call inside a transaction."""
-    locked = (
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("period", "unit", "updated_by")
-        .annotate(has_history=has_history(Submission))
-        .get(pk=submission.pk)
-    )
+    (locked,) = stored_rows(Submission, history=True, lock=True, id=submission.pk)
+    # Its year and unit never change: those read with `submission` serve, with no join here.
+    # The last editor is read only to be named in a stale-version message.
+    for name in ("period", "unit"):
+        relation = Submission._meta.get_field(name)
+        if relation.is_cached(submission):
+            relation.set_cached_value(locked, relation.get_cached_value(submission))
     if not locked.is_editable_by_unit:
         raise ValidationError(
             _("This report has been sent to the Board and can no longer be changed."),
@@ -208,24 +209,24 @@ def submission_save_draft(
     )
     submission.updated_by = by
     submission.version += 1
-    # The history of its values is written below, only when they changed: the version and
-    # the time move on every save, and history does not record them.
-    submission.save_without_historical_record(  # type: ignore[attr-defined]
-        update_fields=["narrative", "fund_mobilised_vnd", "updated_by", "version", "updated_at"]
+    # The history of its values is written only when they changed: the version and the time
+    # move on every save, and history does not record them.
+    submission.updated_at = timezone.now()
+    fields.save_baselines()
+    # One UPDATE without signals: a draft's own fields move no figure (the figures cache
+    # listens for status changes only) and their history is written just below.
+    update_rows(
+        [submission], ["narrative", "fund_mobilised_vnd", "updated_by", "version", "updated_at"]
     )
-    if fields.changed:
-        history = Submission.history
-        history.bulk_history_create(fields.baselines, update=True, default_change_reason=BASELINE)
-        history.bulk_history_create(
-            fields.changed, update=True, default_user=by, default_change_reason=None
-        )
+    fields.save_changed(by=by)
     return submission
 
 
 def _support_save(*, submission: Submission, support: Sequence[SupportInput]) -> None:
     """Sponsorship support per commune: rows for communes left out go, the others are written
     only when they changed."""
-    stored = {row.commune_id: row for row in submission.sponsorship_support.all()}
+    rows = stored_rows(SponsorshipSupport, submission=submission.pk)
+    stored = {row.commune_id: row for row in rows}
     wanted = {item.commune_id: item for item in support}
     gone = [row.pk for commune_id, row in stored.items() if commune_id not in wanted]
     if gone:
@@ -256,7 +257,7 @@ def _communication_save(
     def as_tuple(item: CommunicationItem | CommunicationInput) -> tuple:
         return (item.kind, item.title, item.url, item.count, item.published_on)
 
-    stored = list(submission.communication.order_by("pk"))
+    stored = stored_rows(CommunicationItem, submission=submission.pk)
     if [as_tuple(row) for row in stored] == [as_tuple(item) for item in communication]:
         return
     if stored:
@@ -283,9 +284,7 @@ def _scores_save(
 ) -> None:
     existing = {
         s.criterion_id: s
-        for s in CriterionScore.objects.filter(submission=submission).annotate(
-            has_history=has_history(CriterionScore)
-        )
+        for s in stored_rows(CriterionScore, history=True, submission=submission.pk)
     }
     errors: dict[str, ValidationError] = {}
     changes = Changes(CriterionScore)

@@ -30,7 +30,8 @@ from indicators.models import (
 )
 from indicators.progress import MODEL_SOURCES, Source, indicator_source
 from indicators.submissions.warnings import SoftWarning, report_warnings
-from kontum_poverty.history import Changes, has_history
+from kontum_poverty.bulk import stored_rows
+from kontum_poverty.history import Changes
 from units.models import Unit, UnitLevel, User
 
 __all__ = ["SoftWarning", "report_warnings"]  # re-exported: the form view reads them here
@@ -300,11 +301,11 @@ def _values_save(
     by: User,
 ) -> None:
     allowed = {i.pk for i in indicators}
+    if not allowed:
+        return  # an agency reports no rates: nothing to compare, nothing to read
     existing = {
         v.indicator_id: v
-        for v in ReportedValue.objects.filter(submission=submission).annotate(
-            has_history=has_history(ReportedValue)
-        )
+        for v in stored_rows(ReportedValue, history=True, submission=submission.pk)
     }
     changes = Changes(ReportedValue)
     for indicator_id, item in values.items():
@@ -378,11 +379,11 @@ def _results_save(
                 escaped_households=0,
             ),
         }
+    if not running:
+        return  # no model running and none added: nothing to compare, nothing to read
     reported = {
         r.model_id: r
-        for r in ModelResult.objects.filter(model_id__in=list(running), year=year).annotate(
-            has_history=has_history(ModelResult)
-        )
+        for r in stored_rows(ModelResult, history=True, model=list(running), year=year)
     }
     changes = Changes(ModelResult)
     for model_id, item in results.items():
