@@ -12,5 +12,7 @@ class IndicatorsConfig(AppConfig):
         # through signals wired here.
         from indicators import progress
         from indicators.imports import safety  # noqa: F401  registers the defusedxml check
+        from indicators.submissions import shapes
 
         progress.connect_receivers()
+        shapes.connect_receivers()

@@ -872,6 +872,24 @@ class BaselineChange(models.Model):
         return f"{self.indicator.code} {self.set_at:%Y-%m-%d %H:%M}"
 
 
+class ReportFormVersion(models.Model):
+    """One row whose counter moves whenever what a report form is made of may have changed:
+    criteria, blocs and their members, indicators, poverty models, sponsorships, units.
+
+    Each process keeps the forms it has read (`indicators.submissions.shapes`) under this
+    counter; the database keeps it so that every process sees a change at once."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    value = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("report form version")
+        verbose_name_plural = _("report form versions")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class FiguresVersion(models.Model):
     """One row whose counter moves whenever figures change; cached pages put it in their key.
 

@@ -43,6 +43,15 @@ def admin_user(db):
 
 
 @pytest.fixture(autouse=True)
+def _report_forms_read_afresh():
+    """Each test starts without the report forms an earlier test's pages kept in this process:
+    a test that resets primary keys could otherwise meet another test's form under its keys."""
+    from indicators.submissions import shapes
+
+    shapes.forget()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_includes_the_second_factor(monkeypatch):
     """`client.force_login(user)` stands for a finished sign-in: password and second factor.
 

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -116,6 +117,10 @@ def counts_add(counts: Counts, label: str, done: Mapping[str, int]) -> Counts:
     return counts
 
 
+# Sent by `rows_upsert` once it has created or changed rows of `sender`, in its transaction.
+rows_written = Signal()
+
+
 @transaction.atomic
 def rows_upsert(
     *,
@@ -177,6 +182,9 @@ def rows_upsert(
                 changed_fields.add(model_field.attname)
         model._default_manager.bulk_update(to_update, sorted(changed_fields))
         result.updated = len(to_update)
+    if result.created or to_update:
+        # Bulk writes send no post_save: caches of these rows listen for this instead.
+        rows_written.send(sender=model)
     return result
 
 

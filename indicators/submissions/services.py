@@ -29,6 +29,7 @@ from indicators.models import (
     ReportedValue,
 )
 from indicators.progress import MODEL_SOURCES, Source, indicator_source
+from indicators.submissions import shapes
 from indicators.submissions.warnings import SoftWarning, report_warnings
 from kontum_poverty.bulk import stored_rows
 from kontum_poverty.history import Changes
@@ -110,12 +111,26 @@ def unit_models(*, period: ReportingPeriod, unit: Unit) -> QuerySet[PovertyModel
 
 
 def report_shape(*, period: ReportingPeriod, unit: Unit) -> ReportShape:
-    """The unit's leaf criteria, reported indicators, models and sponsored communes."""
+    """The unit's leaf criteria, reported indicators, models and sponsored communes.
+
+    Kept per process until any of them may have changed (`indicators.submissions.shapes`);
+    each caller gets lists of its own."""
+
+    def read() -> ReportShape:
+        return ReportShape(
+            criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+            indicators=reported_indicators(period=period, unit=unit),
+            models=list(unit_models(period=period, unit=unit)),
+            communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
+        )
+
+    key = (period.pk, period.campaign_id, period.year, unit.pk, unit.level)
+    shape = shapes.kept(key, read)
     return ReportShape(
-        criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
-        indicators=reported_indicators(period=period, unit=unit),
-        models=list(unit_models(period=period, unit=unit)),
-        communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
+        criteria=list(shape.criteria),
+        indicators=list(shape.indicators),
+        models=list(shape.models),
+        communes=list(shape.communes),
     )
 
 
