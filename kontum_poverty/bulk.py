@@ -1,13 +1,55 @@
 """Reading and changing a few rows of one table in one statement each, without the ORM's
 per-query compiling and per-row expressions: the report save at the deadline."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 M = TypeVar("M", bound=models.Model)
+
+# Statements `write()` holds back inside `writes_batched()`, by database alias.
+_batch: ContextVar[dict[str, list[tuple[str, list]]] | None] = ContextVar("batch", default=None)
+
+
+@contextmanager
+def writes_batched() -> Iterator[None]:
+    """Send the writes made inside (`update_rows`, `kontum_poverty.history.record_history`) to
+    PostgreSQL as one round trip when the block ends without an error.
+
+    A report save changes a few rows in each of several tables and writes their history: one
+    statement each, which the save waited for one after the other. Nothing inside may read what
+    it has written before the block ends; reads of other rows and immediate writes (inserts that
+    need their new keys) go on as usual. Other databases run each write at once."""
+    if _batch.get() is not None:
+        yield  # already inside one: its end sends everything
+        return
+    pending: dict[str, list[tuple[str, list]]] = {}
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for alias, statements in pending.items():
+        with connections[alias].cursor() as cursor:
+            # psycopg2 binds parameters in the client, so the statements travel as one string.
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
+            )
+
+
+def write(connection: BaseDatabaseWrapper, sql: str, params: list) -> None:
+    """Run a write that returns nothing, or hold it for the end of `writes_batched()`."""
+    pending = _batch.get()
+    if pending is not None and connection.vendor == "postgresql":
+        pending.setdefault(connection.alias, []).append((sql, params))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def update_rows(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
@@ -37,14 +79,14 @@ def update_rows(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
     names = ", ".join(quote(field.column) for field in columns)
     sets = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:])
     values = ", ".join(f"({casts})" for _row in rows)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # Only quoted column names and Django's own type names are interpolated.
-            f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608
-            f"FROM (VALUES {values}) AS v ({names}) "
-            f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
-            params,
-        )
+    write(
+        connection,
+        # Only quoted column names and Django's own type names are interpolated.
+        f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608
+        f"FROM (VALUES {values}) AS v ({names}) "
+        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+        params,
+    )
 
 
 @cache

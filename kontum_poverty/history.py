@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
-from kontum_poverty.bulk import update_rows
+from kontum_poverty.bulk import update_rows, write
 
 # Change reason of a record that holds a row's stored values just before its first recorded
 # change: rows written before history existed (or by a bulk write without it) get one, so that
@@ -150,8 +150,7 @@ def record_history(
         history_type,
         *pks,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.format(pks=", ".join(["%s"] * len(pks))), params)
+    write(connection, statement.format(pks=", ".join(["%s"] * len(pks))), params)
 
 
 @dataclass

@@ -31,7 +31,7 @@ from indicators.models import (
 from indicators.progress import MODEL_SOURCES, Source, indicator_source
 from indicators.submissions import shapes
 from indicators.submissions.warnings import SoftWarning, report_warnings
-from kontum_poverty.bulk import stored_rows
+from kontum_poverty.bulk import stored_rows, writes_batched
 from kontum_poverty.history import Changes
 from units.models import Unit, UnitLevel, User
 
@@ -232,19 +232,21 @@ def report_save(
         )
     if shape is None:
         shape = report_shape(period=submission.period, unit=submission.unit)
-    # The campaigns part locks the row first: a second tab or a double click waits behind it.
-    submission = campaign_services.submission_save_draft(
-        submission=submission,
-        by=by,
-        expected_version=expected_version,
-        data=draft,
-        criteria=shape.criteria,
-        communes=shape.communes,
-    )
-    _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
-    _results_save(
-        submission=submission, results=results, new_model=new_model, models=shape.models, by=by
-    )
+    # The changed rows and their history go to the database together once the draft is whole.
+    with writes_batched():
+        # The campaigns part locks the row first: a second tab or a double click waits behind.
+        submission = campaign_services.submission_save_draft(
+            submission=submission,
+            by=by,
+            expected_version=expected_version,
+            data=draft,
+            criteria=shape.criteria,
+            communes=shape.communes,
+        )
+        _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
+        _results_save(
+            submission=submission, results=results, new_model=new_model, models=shape.models, by=by
+        )
     for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
         campaign_services.evidence_remove(evidence=evidence, by=by)
     outcome = SaveOutcome(submission=submission)
