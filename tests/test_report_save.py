@@ -237,7 +237,7 @@ def test_a_save_costs_the_same_statements_whatever_the_report_holds(client, year
     )
 
     assert large == small
-    assert small <= 15
+    assert small <= 11
 
 
 @pytest.mark.django_db(transaction=True)

@@ -30,7 +30,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
-from kontum_poverty.bulk import stored_rows, update_rows
+from kontum_poverty.bulk import Rows, stored_rows, update_rows
 from kontum_poverty.history import Changes
 from units.models import Unit, User
 
@@ -166,6 +166,24 @@ def submission_lock_for_edit(
     return locked
 
 
+def _score_rows(submission: Submission) -> Rows:
+    return Rows.of(CriterionScore, history=True, submission=submission.pk)
+
+
+def _support_rows(submission: Submission) -> Rows:
+    return Rows.of(SponsorshipSupport, submission=submission.pk)
+
+
+def _communication_rows(submission: Submission) -> Rows:
+    return Rows.of(CommunicationItem, submission=submission.pk)
+
+
+def draft_rows(submission: Submission) -> list[Rows]:
+    """The stored rows `submission_save_draft` compares with: a caller that holds the lock may
+    read them in one statement with its own (`kontum_poverty.bulk.rows_read_together`)."""
+    return [_score_rows(submission), _support_rows(submission), _communication_rows(submission)]
+
+
 # No savepoint of its own: its caller (the whole report's save) rolls back as one on any error.
 @transaction.atomic(savepoint=False)
 def submission_save_draft(
@@ -176,14 +194,20 @@ def submission_save_draft(
     data: DraftInput,
     criteria: Sequence[Criterion] | None = None,
     communes: Sequence[Unit] | None = None,
+    locked: bool = False,
 ) -> Submission:
     """Save the report's own fields, scores, support and communication; bump its version.
 
     Only what differs from the stored rows is written (one read per table, one statement per
     kind of write), so an officer's save at the deadline stays cheap; history records only the
     values that really changed. `criteria` and `communes`, the unit's leaf criteria and
-    sponsored communes for the year, are read here unless the caller has just read them."""
-    submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
+    sponsored communes for the year, are read here unless the caller has just read them.
+    `locked`: the caller has just locked `submission` with `submission_lock_for_edit` and
+    `expected_version` in this transaction."""
+    if not locked:
+        submission = submission_lock_for_edit(
+            submission=submission, expected_version=expected_version
+        )
     period, unit = submission.period, submission.unit
     if criteria is None:
         criteria = list(selectors.leaf_criteria(period=period, unit=unit))
@@ -225,8 +249,7 @@ def submission_save_draft(
 def _support_save(*, submission: Submission, support: Sequence[SupportInput]) -> None:
     """Sponsorship support per commune: rows for communes left out go, the others are written
     only when they changed."""
-    rows = stored_rows(SponsorshipSupport, submission=submission.pk)
-    stored = {row.commune_id: row for row in rows}
+    stored = {row.commune_id: row for row in _support_rows(submission).read()}
     wanted = {item.commune_id: item for item in support}
     gone = [row.pk for commune_id, row in stored.items() if commune_id not in wanted]
     if gone:
@@ -257,7 +280,7 @@ def _communication_save(
     def as_tuple(item: CommunicationItem | CommunicationInput) -> tuple:
         return (item.kind, item.title, item.url, item.count, item.published_on)
 
-    stored = stored_rows(CommunicationItem, submission=submission.pk)
+    stored = _communication_rows(submission).read()
     if [as_tuple(row) for row in stored] == [as_tuple(item) for item in communication]:
         return
     if stored:
@@ -282,10 +305,7 @@ def _scores_save(
     scores: Mapping[int, ScoreInput],
     by: User,
 ) -> None:
-    existing = {
-        s.criterion_id: s
-        for s in stored_rows(CriterionScore, history=True, submission=submission.pk)
-    }
+    existing = {s.criterion_id: s for s in _score_rows(submission).read()}
     errors: dict[str, ValidationError] = {}
     changes = Changes(CriterionScore)
     for criterion_id, score in scores.items():

@@ -31,7 +31,7 @@ from indicators.models import (
 from indicators.progress import MODEL_SOURCES, Source, indicator_source
 from indicators.submissions import shapes
 from indicators.submissions.warnings import SoftWarning, report_warnings
-from kontum_poverty.bulk import stored_rows, writes_batched
+from kontum_poverty.bulk import Rows, rows_read_together, writes_batched
 from kontum_poverty.history import Changes
 from units.models import Unit, UnitLevel, User
 
@@ -234,19 +234,33 @@ def report_save(
         shape = report_shape(period=submission.period, unit=submission.unit)
     # The changed rows and their history go to the database together once the draft is whole.
     with writes_batched():
-        # The campaigns part locks the row first: a second tab or a double click waits behind.
-        submission = campaign_services.submission_save_draft(
-            submission=submission,
-            by=by,
-            expected_version=expected_version,
-            data=draft,
-            criteria=shape.criteria,
-            communes=shape.communes,
+        # The row lock first: a second tab or a double click waits behind it. The stored rows
+        # are read after it, all in one statement, so they are what the last save left.
+        submission = campaign_services.submission_lock_for_edit(
+            submission=submission, expected_version=expected_version
         )
-        _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
-        _results_save(
-            submission=submission, results=results, new_model=new_model, models=shape.models, by=by
-        )
+        with rows_read_together(
+            *campaign_services.draft_rows(submission),
+            *([_value_rows(submission)] if shape.indicators else []),
+            *([_result_rows(submission, shape.models)] if shape.models else []),
+        ):
+            submission = campaign_services.submission_save_draft(
+                submission=submission,
+                by=by,
+                expected_version=expected_version,
+                data=draft,
+                criteria=shape.criteria,
+                communes=shape.communes,
+                locked=True,
+            )
+            _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
+            _results_save(
+                submission=submission,
+                results=results,
+                new_model=new_model,
+                models=shape.models,
+                by=by,
+            )
     for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
         campaign_services.evidence_remove(evidence=evidence, by=by)
     outcome = SaveOutcome(submission=submission)
@@ -310,6 +324,16 @@ def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
     }
 
 
+def _value_rows(submission: Submission) -> Rows:
+    return Rows.of(ReportedValue, history=True, submission=submission.pk)
+
+
+def _result_rows(submission: Submission, models: Sequence[PovertyModel]) -> Rows:
+    return Rows.of(
+        ModelResult, history=True, model=[m.pk for m in models], year=submission.period.year
+    )
+
+
 def _values_save(
     *,
     submission: Submission,
@@ -320,10 +344,7 @@ def _values_save(
     allowed = {i.pk for i in indicators}
     if not allowed:
         return  # an agency reports no rates: nothing to compare, nothing to read
-    existing = {
-        v.indicator_id: v
-        for v in stored_rows(ReportedValue, history=True, submission=submission.pk)
-    }
+    existing = {v.indicator_id: v for v in _value_rows(submission).read()}
     changes = Changes(ReportedValue)
     for indicator_id, item in values.items():
         if indicator_id not in allowed:
@@ -398,10 +419,7 @@ def _results_save(
         }
     if not running:
         return  # no model running and none added: nothing to compare, nothing to read
-    reported = {
-        r.model_id: r
-        for r in stored_rows(ModelResult, history=True, model=list(running), year=year)
-    }
+    reported = {r.model_id: r for r in _result_rows(submission, list(running.values())).read()}
     changes = Changes(ModelResult)
     for model_id, item in results.items():
         if model_id not in running or item.participating_households is None:

@@ -1,0 +1,105 @@
+"""The report save's own reads and writes (kontum_poverty/bulk.py): several tables read in one
+statement give exactly what separate reads give, and batched writes reach the database only
+when the whole draft is written."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from campaigns.models import CommunicationItem, CriterionScore, Submission
+from indicators.models import ReportedValue
+from kontum_poverty.bulk import Rows, rows_read_together, stored_rows, update_rows, writes_batched
+from tests.report_setup import IN_2019, complete_draft, year_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(unit_officer, time_machine) -> Submission:
+    time_machine.move_to(IN_2019, tick=False)
+    submission = complete_draft(year_build(unit_officer))
+    CommunicationItem.objects.create(
+        submission=submission,
+        kind="article",
+        title="Chung tay vì người nghèo",
+        url="https://baokontum.com.vn/bai-viet",
+        count=3,
+        published_on=date(2019, 5, 17),
+    )
+    return submission
+
+
+def _reads(report: Submission) -> list[Rows]:
+    return [
+        Rows.of(CriterionScore, history=True, submission=report.pk),
+        Rows.of(CommunicationItem, submission=report.pk),
+        Rows.of(ReportedValue, history=True, submission=report.pk),
+    ]
+
+
+def _fields(rows) -> list[dict]:
+    return [
+        {
+            **{f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields},
+            "has_history": getattr(row, "has_history", None),
+        }
+        for row in rows
+    ]
+
+
+def test_tables_read_in_one_statement_give_what_separate_reads_give(report):
+    apart = [_fields(read.read()) for read in _reads(report)]
+
+    with CaptureQueriesContext(connection) as queries, rows_read_together(*_reads(report)):
+        together = [_fields(read.read()) for read in _reads(report)]
+
+    assert len(queries) == 1
+    assert together == apart
+    scores = together[0]
+    assert {score["self_points"] for score in scores} == {Decimal(7), Decimal("10.5")}
+    assert all(type(score["self_points"]) is Decimal for score in scores)
+    assert together[1][0]["published_on"] == date(2019, 5, 17)
+    assert all(value["has_history"] for value in together[2])
+    assert (
+        together[2][0]["updated_at"]
+        == ReportedValue.objects.get(pk=together[2][0]["id"]).updated_at
+    )
+
+
+def test_rows_read_together_are_given_once_then_read_again(report):
+    with rows_read_together(*_reads(report)):
+        first = stored_rows(CriterionScore, history=True, submission=report.pk)
+        CriterionScore.objects.filter(submission=report).update(self_justification="Sửa lại")
+        again = stored_rows(CriterionScore, history=True, submission=report.pk)
+
+    assert {row.self_justification for row in first} == {"Đạt", "Có QĐ"}
+    assert {row.self_justification for row in again} == {"Sửa lại"}
+
+
+def test_batched_writes_reach_the_database_together_at_the_end(report):
+    score = CriterionScore.objects.filter(submission=report).first()
+    score.self_justification = "Đã rà soát"
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, writes_batched():
+        update_rows([score], ["self_justification"])
+        report.narrative = "Báo cáo đã sửa"
+        update_rows([report], ["narrative"])
+        still_old = CriterionScore.objects.get(pk=score.pk).self_justification
+
+    assert still_old != "Đã rà soát"
+    assert [q["sql"].count("UPDATE") for q in queries if "UPDATE" in q["sql"]] == [2]
+    assert CriterionScore.objects.get(pk=score.pk).self_justification == "Đã rà soát"
+    assert Submission.objects.get(pk=report.pk).narrative == "Báo cáo đã sửa"
+
+
+def test_batched_writes_are_dropped_when_the_block_fails(report):
+    report.narrative = "Không được lưu"
+
+    with pytest.raises(RuntimeError), transaction.atomic(), writes_batched():
+        update_rows([report], ["narrative"])
+        raise RuntimeError("the save was refused")
+
+    assert Submission.objects.get(pk=report.pk).narrative != "Không được lưu"
