@@ -90,21 +90,26 @@ def update_rows(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
     )
 
 
+def _has_history(model: type[models.Model], quote: Any) -> str:
+    """Whether the row `t` has a history record yet, as an SQL expression."""
+    meta: Any = model._meta
+    records: Any = model.history.model._meta  # type: ignore[attr-defined]
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(records.db_table)} h "  # noqa: S608
+        f"WHERE h.{quote(records.get_field(meta.pk.name).column)} = t.{quote(meta.pk.column)})"
+    )
+
+
 @cache
 def _select(
     model: type[models.Model], alias: str, names: tuple[str, ...], history: bool, lock: bool
 ) -> str:
-    meta = model._meta
+    meta: Any = model._meta
     connection = connections[alias]
     quote = connection.ops.quote_name
     columns = ", ".join(f"t.{quote(field.column)}" for field in meta.concrete_fields)
     if history:
-        records = model.history.model._meta  # type: ignore[attr-defined]
-        columns += (
-            f", EXISTS (SELECT 1 FROM {quote(records.db_table)} h "  # noqa: S608
-            f"WHERE h.{quote(records.get_field(meta.pk.name).column)} = t.{quote(meta.pk.column)})"
-            " AS has_history"
-        )
+        columns += f", {_has_history(model, quote)} AS has_history"
     where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
     # Only quoted names from the model's own options are interpolated; values are parameters.
     locking = " FOR UPDATE OF t" if lock and connection.features.has_select_for_update else ""
@@ -187,7 +192,7 @@ def _json_select(
     model: type[models.Model], alias: str, names: tuple[str, ...], history: bool
 ) -> str:
     """`_select` as one JSON array of row arrays, to sit beside others in a single SELECT."""
-    meta = model._meta
+    meta: Any = model._meta
     connection = connections[alias]
     quote = connection.ops.quote_name
     columns = [
@@ -195,11 +200,7 @@ def _json_select(
         for field in meta.concrete_fields
     ]
     if history:
-        records = model.history.model._meta  # type: ignore[attr-defined]
-        columns.append(
-            f"EXISTS (SELECT 1 FROM {quote(records.db_table)} h "  # noqa: S608
-            f"WHERE h.{quote(records.get_field(meta.pk.name).column)} = t.{quote(meta.pk.column)})"
-        )
+        columns.append(_has_history(model, quote))
     where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
     pk = f"t.{quote(meta.pk.column)}"
     return (

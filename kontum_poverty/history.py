@@ -105,7 +105,8 @@ def has_history(model: type[models.Model]) -> models.Exists:
 @cache
 def _copy_statement(model: type[models.Model], alias: str) -> str:
     """`INSERT INTO <history> (…) SELECT … FROM <table> WHERE pk IN ({pks})` for `model`."""
-    records = model.history.model  # type: ignore[attr-defined]
+    records: Any = model.history.model  # type: ignore[attr-defined]
+    meta: Any = model._meta
     quote = connections[alias].ops.quote_name
     targets, sources = [], []
     for tracked in records.tracked_fields:
@@ -117,8 +118,8 @@ def _copy_statement(model: type[models.Model], alias: str) -> str:
     sources += ["%s"] * len(extra)
     statement = (
         f"INSERT INTO {quote(records._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
-        f"SELECT {', '.join(sources)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} IN ({{pks}})"
+        f"SELECT {', '.join(sources)} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.pk.column)} IN ({{pks}})"
     )
     return statement
 

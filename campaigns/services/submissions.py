@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -134,11 +135,14 @@ def submission_lock_for_edit(
     *, submission: Submission, expected_version: int | None = None
 ) -> Submission:
     """Lock the report row and check the unit may change it; call inside a transaction."""
-    (locked,) = stored_rows(Submission, history=True, lock=True, id=submission.pk)
+    rows = stored_rows(Submission, history=True, lock=True, id=submission.pk)
+    if not rows:
+        raise Submission.DoesNotExist(f"Report {submission.pk} no longer exists.")
+    locked = rows[0]
     # Its year and unit never change: those read with `submission` serve, with no join here.
     # The last editor is read only to be named in a stale-version message.
     for name in ("period", "unit"):
-        relation = Submission._meta.get_field(name)
+        relation: Any = Submission._meta.get_field(name)
         if relation.is_cached(submission):
             relation.set_cached_value(locked, relation.get_cached_value(submission))
     if not locked.is_editable_by_unit:
