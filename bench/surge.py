@@ -9,6 +9,7 @@ the report form's real fields (read from the form page, as a browser does):
 
 1. *trivial*: every client loads `/bench/trivial/` (a logged-in page rendering `base.html`);
 2. *saves*: every client saves a draft of its own unit's report, again and again;
+   (1 and 2 alternate in short windows, so that both rates meet the same machine)
 3. *surge*: officers save their unit's report twice, then submit it, unit after unit; Board
    clients open each submitted report, score it and accept it; leaders reload the dashboard.
 
@@ -16,7 +17,7 @@ Then it reads every report back from the database and counts the writes that wer
 (a redirect) but are missing or different (lost), and the rows written twice (duplicated).
 Prints figures; the last line holds them as key=value pairs. Not a timed test.
 
-    python bench/surge.py [--scales kontum national] [--clients 32] [--duration 10]
+    python bench/surge.py [--scales kontum national] [--clients 32] [--duration 10] [--rounds 5]
                           [--gunicorn-workers 4] [--database-url postgres://…/kontum_surge]
 """
 
@@ -478,48 +479,58 @@ def run_threads(workers: list, duration: float | None = None) -> float:
     return time.monotonic() - started
 
 
-def phase_trivial(port: int, cookies: list[str], duration: float) -> tuple[float, Timings]:
-    timings = Timings()
+def phase_rates(
+    port: int, period: int, officers: list[dict], duration: float, rounds: int, expected: dict
+) -> tuple[float, Timings, float, Timings]:
+    """Every client loads the trivial page in a loop, then saves its own unit's draft in a loop,
+    in `rounds` alternating windows of duration / rounds seconds each.
 
-    def worker(cookie: str):
+    Alternating windows meet the same machine: on a shared machine whose load comes and goes,
+    two phases one after the other compared the rates of two different moments. Each client
+    reads its form once before the first window, as a browser would before its first save."""
+    trivial, saves = Timings(), Timings()
+    path = f"/report/{period}/"
+    browsers = {u["unit"]: Browser(port, u["cookie"], saves) for u in officers}
+    fields = {}
+    for unit in officers:
+        _, _, html = browsers[unit["unit"]].request("GET", path, "form")
+        fields[unit["unit"]] = Forms.of(html)
+    seqs = dict.fromkeys(fields, 0)
+
+    def trivial_worker(unit: dict):
         def run(stop: float) -> None:
-            browser = Browser(port, cookie, timings)
+            browser = Browser(port, unit["cookie"], trivial)
             while time.monotonic() < stop:
                 browser.request("GET", TRIVIAL, "trivial")
 
         return run
 
-    elapsed = run_threads([worker(c) for c in cookies], duration)
-    return len(timings.samples.get("trivial", [])) / elapsed, timings
-
-
-def phase_saves(
-    port: int, period: int, officers: list[dict], duration: float, expected: dict
-) -> tuple[float, Timings]:
-    """Every client saves its own unit's draft in a loop (one form read first, as a browser)."""
-    timings = Timings()
-    path = f"/report/{period}/"
-
-    def worker(unit: dict):
+    def save_worker(unit: dict):
         def run(stop: float) -> None:
-            browser = Browser(port, unit["cookie"], timings)
-            status, _, html = browser.request("GET", path, "form")
-            fields = Forms.of(html)
-            seq = 0
+            browser, own = browsers[unit["unit"]], fields[unit["unit"]]
             while time.monotonic() < stop:
-                seq += 1
-                data = report_post(fields, unit=unit, seq=seq, action="save")
-                status, location, _ = browser.request("POST", path, "save", data)
+                seqs[unit["unit"]] += 1
+                data = report_post(own, unit=unit, seq=seqs[unit["unit"]], action="save")
+                status, _, _ = browser.request("POST", path, "save", data)
                 if status == 302:
-                    fields["version"] = str(int(fields["version"]) + 1)
+                    own["version"] = str(int(own["version"]) + 1)
                     expected[unit["unit"]] = expectation(
-                        data, unit=unit, status="draft", version=int(fields["version"])
+                        data, unit=unit, status="draft", version=int(own["version"])
                     )
 
         return run
 
-    elapsed = run_threads([worker(u) for u in officers], duration)
-    return len(timings.samples.get("save", [])) / elapsed, timings
+    window = duration / rounds
+    trivial_elapsed = saves_elapsed = 0.0
+    for _round in range(rounds):
+        trivial_elapsed += run_threads([trivial_worker(u) for u in officers], window)
+        saves_elapsed += run_threads([save_worker(u) for u in officers], window)
+    return (
+        len(trivial.samples.get("trivial", [])) / trivial_elapsed,
+        trivial,
+        len(saves.samples.get("save", [])) / saves_elapsed,
+        saves,
+    )
 
 
 def phase_surge(
@@ -687,10 +698,8 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
         if warm.errors:
             raise RuntimeError(f"warm-up failed: {warm.errors}")
 
-        cookies = [u["cookie"] for u in phase_clients]
-        trivial_rps, trivial = phase_trivial(port, cookies, args.duration)
-        save_rps, saves = phase_saves(
-            port, prepared["period"], phase_clients, args.duration, expected
+        trivial_rps, trivial, save_rps, saves = phase_rates(
+            port, prepared["period"], phase_clients, args.duration, args.rounds, expected
         )
         officer_clients = max(1, n - len(prepared["boards"]) - len(prepared["leaders"]))
         elapsed, surge, accepted = phase_surge(port, prepared, officer_clients, expected)
@@ -776,7 +785,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of phases 1 and 2")
+    parser.add_argument(
+        "--duration", type=int, default=10, help="seconds of trivial pages, and of saves"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating windows the durations are cut into"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args()
