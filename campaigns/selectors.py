@@ -43,6 +43,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from kontum_poverty.bulk import stored_row_with
 from units.access import get_for_user_or_404
 from units.models import ReminderSent, Role, Unit, User
 
@@ -415,11 +416,8 @@ def unit_report(*, period_pk: int, unit_pk: int | None) -> Submission | None:
     """The unit's report for the year with its year, campaign and unit, if it has one."""
     if unit_pk is None:
         return None
-    return (
-        Submission.objects.select_related("period__campaign", "unit")
-        .filter(period_id=period_pk, unit_id=unit_pk)
-        .first()
-    )
+    # Read on every save and form page at the deadline: a statement built once per process.
+    return stored_row_with(Submission, ["period__campaign", "unit"], period=period_pk, unit=unit_pk)
 
 
 def unit_registration(*, period: ReportingPeriod, unit: Unit) -> Registration | None:

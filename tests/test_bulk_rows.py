@@ -103,3 +103,20 @@ def test_batched_writes_are_dropped_when_the_block_fails(report):
         raise RuntimeError("the save was refused")
 
     assert Submission.objects.get(pk=report.pk).narrative != "Không được lưu"
+
+
+def test_a_row_read_with_its_parents_equals_the_orms_select_related(report):
+    from campaigns.selectors import unit_report
+
+    with CaptureQueriesContext(connection) as queries:
+        found = unit_report(period_pk=report.period_id, unit_pk=report.unit_id)
+        names = (found.period.campaign.number, found.period.year, found.unit.name)
+    orm = Submission.objects.select_related("period__campaign", "unit").get(pk=report.pk)
+
+    assert len(queries) == 1
+    assert _fields([found]) == _fields([orm])
+    assert _fields([found.period, found.period.campaign, found.unit]) == _fields(
+        [orm.period, orm.period.campaign, orm.unit]
+    )
+    assert names == (orm.period.campaign.number, orm.period.year, orm.unit.name)
+    assert unit_report(period_pk=report.period_id + 1000, unit_pk=report.unit_id) is None
