@@ -152,11 +152,14 @@ class Rows:
         return cls(
             model,
             history,
-            tuple(
-                (name, tuple(value) if isinstance(value, list | set | frozenset) else value)
-                for name, value in sorted(where.items())
-            ),
+            tuple((name, _key(value)) for name, value in sorted(where.items())),
         )
+
+
+def _key(value: Any) -> Any:
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(value))
+    return tuple(value) if isinstance(value, list) else value
 
 
 # Rows `rows_read_together()` has read, until `stored_rows` asks for them (once).
