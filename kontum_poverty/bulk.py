@@ -196,6 +196,10 @@ def _json_select(
 ) -> str:
     """`_select` as one JSON array of row arrays, to sit beside others in a single SELECT."""
     meta: Any = model._meta
+    for field in meta.concrete_fields:
+        # Their text form is not what their field parses (`_from_json`): read them apart.
+        if field.get_internal_type() in {"BinaryField", "JSONField"}:
+            raise TypeError(f"{meta.label}.{field.name} cannot be read with other tables")
     connection = connections[alias]
     quote = connection.ops.quote_name
     columns = [
