@@ -66,6 +66,14 @@ def keep_screenshot(screenshot: Path) -> None:
         shutil.copy(screenshot, Path(target) / screenshot.name)
 
 
+def screenshot(page, path: Path, *, full_page: bool = True) -> None:
+    """A picture of the page for $SCREENSHOT_DIR, taken only when that is set: otherwise nobody
+    would see it, and a full-page picture costs up to a third of a second."""
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(path), full_page=full_page)
+        keep_screenshot(path)
+
+
 def axe_findings(page, *, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
     """Run axe-core (the copy pinned with axe-playwright-python) on the page as it stands, and
     return one line per finding of those impacts: rule, impact, and the elements it names."""

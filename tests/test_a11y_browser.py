@@ -15,7 +15,7 @@ from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
 from campaigns.services import extensions, register
 from campaigns.services.appraisal import APPRAISABLE
 from reports.models import NarrativeKind
-from tests.browser import axe_findings, browser_marks, keep_screenshot, log_in
+from tests.browser import axe_findings, browser_marks, log_in, screenshot
 from tests.factories import AwardRecordFactory, NomineeFactory, UserFactory
 from tests.report_setup import PDF_BYTES, year_build
 from units.models import User
@@ -224,8 +224,7 @@ def test_on_a_phone_the_save_button_stays_in_view_and_the_parts_are_indexed(
     described = page.get_attribute("[name=value-LABOUR-numerator]", "aria-describedby")
     assert described == "help-LABOUR"
     shot = tmp_path / "report-phone-savebar.png"
-    page.screenshot(path=str(shot))
-    keep_screenshot(shot)
+    screenshot(page, shot, full_page=False)
     context.close()
 
 
