@@ -15,7 +15,7 @@ from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
 from campaigns.services import extensions, register
 from campaigns.services.appraisal import APPRAISABLE
 from reports.models import NarrativeKind
-from tests.browser import axe_findings, browser_marks, log_in, screenshot
+from tests.browser import axe_collect, axe_start, browser_marks, log_in, screenshot
 from tests.factories import AwardRecordFactory, NomineeFactory, UserFactory
 from tests.report_setup import PDF_BYTES, year_build
 from units.models import User
@@ -107,8 +107,9 @@ def _new_pages(officer: User) -> dict[str | None, list[str]]:
 
 
 def _audit(page, where: str) -> list[str]:
-    """What a visitor of this page would meet: axe findings, a wrapped navbar, bare codes."""
-    problems = axe_findings(page)
+    """What a visitor of this page would meet: axe findings (of the run `axe_start` began), a
+    wrapped navbar, bare codes."""
+    problems = axe_collect(page)
     if page.viewport_size["width"] >= 1366:
         # The navigation bar on one line: its items share the brand's line.
         tops = page.eval_on_selector_all(
@@ -128,26 +129,54 @@ def _audit(page, where: str) -> list[str]:
     return [f"{where}: {problem}" for problem in problems]
 
 
-def _visit(chromium, base_url: str, viewport: dict, username: str | None, paths: list[str]):
-    context = chromium.new_context(viewport=viewport, locale="vi-VN")
-    if username:
-        cookie = {"name": "sessionid", "value": _signed_in_cookie(username), "url": base_url}
-        context.add_cookies([cookie])
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    problems: list[str] = []
-    for path in paths:
-        errors.clear()
+class _Window:
+    """A browser window of one size, signed in as `username` (or anonymous), noting the console
+    errors of the page it shows."""
+
+    def __init__(self, chromium, base_url: str, viewport: dict, username: str | None):
+        self.context = chromium.new_context(viewport=viewport, locale="vi-VN")
+        if username:
+            cookie = {"name": "sessionid", "value": _signed_in_cookie(username), "url": base_url}
+            self.context.add_cookies([cookie])
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.label = f"{viewport['width']}px {username or 'anonymous'}"
+        self.where = ""  # the page being audited
+
+    def open(self, base_url: str, path: str) -> None:
+        """Load the page and start axe on it; `finish` waits for the findings."""
+        self.errors.clear()
+        self.where = f"{self.label} {path}"
         # goto waits for the load event: the page's styles and scripts have run. No page here
         # fetches anything after it, and errors raised later still arrive while axe runs.
-        response = page.goto(base_url + path)
-        where = f"{viewport['width']}px {username or 'anonymous'} {path}"
-        assert response is not None and response.status == 200, where
-        problems += _audit(page, where)
-        problems += [f"{where}: console: {e}" for e in errors]
-    context.close()
+        response = self.page.goto(base_url + path)
+        assert response is not None and response.status == 200, self.where
+        axe_start(self.page)
+
+    def finish(self) -> list[str]:
+        if not self.where:
+            return []
+        problems = _audit(self.page, self.where)
+        problems += [f"{self.where}: console: {e}" for e in self.errors]
+        self.where = ""
+        return problems
+
+
+def _visit(chromium, base_url: str, username: str | None, paths: list[str]) -> list[str]:
+    """Every path at desktop and phone size, in two windows taking turns: one loads its page
+    while axe runs in the other (axe takes most of the time; each window has its own
+    renderer process, so the two share the machine's cores)."""
+    windows = [_Window(chromium, base_url, size, username) for size in (DESKTOP, PHONE)]
+    problems: list[str] = []
+    for path in paths:
+        for window in windows:
+            problems += window.finish()  # this window's previous page
+            window.open(base_url, path)
+    for window in windows:
+        problems += window.finish()
+        window.context.close()
     return problems
 
 
@@ -155,9 +184,8 @@ def test_main_pages_have_no_serious_axe_findings_nor_console_errors_for_every_ro
     demo, live_server, chromium
 ):
     problems: list[str] = []
-    for viewport in (DESKTOP, PHONE):
-        for username, paths in _main_pages(demo).items():
-            problems += _visit(chromium, live_server.url, viewport, username, paths)
+    for username, paths in _main_pages(demo).items():
+        problems += _visit(chromium, live_server.url, username, paths)
     assert problems == [], "\n".join(problems)
 
 
@@ -169,9 +197,8 @@ def test_the_newer_pages_have_no_serious_axe_findings_nor_console_errors_for_the
     among the main pages)."""
     pages = _new_pages(demo)
     problems: list[str] = []
-    for viewport in (DESKTOP, PHONE):
-        for username, paths in pages.items():
-            problems += _visit(chromium, live_server.url, viewport, username, paths)
+    for username, paths in pages.items():
+        problems += _visit(chromium, live_server.url, username, paths)
     assert problems == [], "\n".join(problems)
 
 
