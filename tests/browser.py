@@ -90,7 +90,13 @@ def axe_start(page) -> None:
     from axe_playwright_python.base import AXE_SCRIPT
 
     page.evaluate(AXE_SCRIPT)
-    page.evaluate("options => { window.__axeRun = axe.run(document, options); }", AXE_OPTIONS)
+    # axe.run does much of its work before its first pause: begin it in a task of its own, so
+    # this call returns at once and the run goes on in the page's renderer.
+    page.evaluate(
+        "options => { window.__axeRun = new Promise(go => setTimeout(go, 0))"
+        ".then(() => axe.run(document, options)); }",
+        AXE_OPTIONS,
+    )
 
 
 def axe_collect(page, *, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
