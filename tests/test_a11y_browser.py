@@ -164,17 +164,22 @@ class _Window:
         return problems
 
 
-def _visit(chromium, base_url: str, username: str | None, paths: list[str]) -> list[str]:
-    """Every path at desktop and phone size, in two windows taking turns: one loads its page
-    while axe runs in the other (axe takes most of the time; each window has its own
-    renderer process, so the two share the machine's cores)."""
-    windows = [_Window(chromium, base_url, size, username) for size in (DESKTOP, PHONE)]
+def _visit(chromium, base_url: str, pages: dict[str | None, list[str]]) -> list[str]:
+    """Every role's paths at desktop and phone size: a window for each role and size, the
+    windows taking turns. While one window loads its next page, axe goes on in the others;
+    each window has its own renderer process, so the runs overlap instead of queueing."""
+    queues = [
+        (_Window(chromium, base_url, size, username), list(paths))
+        for username, paths in pages.items()
+        for size in (DESKTOP, PHONE)
+    ]
     problems: list[str] = []
-    for path in paths:
-        for window in windows:
-            problems += window.finish()  # this window's previous page
-            window.open(base_url, path)
-    for window in windows:
+    while any(paths for _window, paths in queues):
+        for window, paths in queues:
+            if paths:
+                problems += window.finish()  # this window's previous page
+                window.open(base_url, paths.pop(0))
+    for window, _paths in queues:
         problems += window.finish()
         window.context.close()
     return problems
@@ -183,9 +188,7 @@ def _visit(chromium, base_url: str, username: str | None, paths: list[str]) -> l
 def test_main_pages_have_no_serious_axe_findings_nor_console_errors_for_every_role(
     demo, live_server, chromium
 ):
-    problems: list[str] = []
-    for username, paths in _main_pages(demo).items():
-        problems += _visit(chromium, live_server.url, username, paths)
+    problems = _visit(chromium, live_server.url, _main_pages(demo))
     assert problems == [], "\n".join(problems)
 
 
@@ -195,10 +198,7 @@ def test_the_newer_pages_have_no_serious_axe_findings_nor_console_errors_for_the
     """Notifications, extensions, district figures, follow-up, appraisal, groups, the award
     register and history and the Board's documents meet the same bar (the Board's help page is
     among the main pages)."""
-    pages = _new_pages(demo)
-    problems: list[str] = []
-    for username, paths in pages.items():
-        problems += _visit(chromium, live_server.url, username, paths)
+    problems = _visit(chromium, live_server.url, _new_pages(demo))
     assert problems == [], "\n".join(problems)
 
 
