@@ -87,7 +87,7 @@ AXE_OPTIONS = {
 def axe_start(page) -> None:
     """Start axe-core (the copy pinned with axe-playwright-python) on the page as it stands,
     without waiting: another page can load while it runs. `axe_collect` gives its findings."""
-    from axe_playwright_python.base import AXE_SCRIPT
+    from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]
 
     page.evaluate(AXE_SCRIPT)
     # axe.run does much of its work before its first pause: begin it in a task of its own, so

@@ -1,9 +1,15 @@
 """Personas, one per role: unit_officer, board_staff, leader, dolisa, admin_user, outsider."""
 
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import DatabaseError, connection
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 from tests.factories import DistrictFactory, UserFactory
 
@@ -75,11 +81,11 @@ class _SharedChromium:
     after the last: a launch costs about a second, more than most journeys' page loads."""
 
     def __init__(self) -> None:
-        self._playwright = None
-        self._browser = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
         self._async_unsafe: str | None = None
 
-    def browser(self):
+    def browser(self) -> Browser:
         if self._browser is None:
             from playwright.sync_api import sync_playwright
 
@@ -91,14 +97,15 @@ class _SharedChromium:
             # project has no async code the flag could hide.
             self._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(
+            playwright = sync_playwright().start()
+            self._playwright = playwright
+            self._browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
             )
         return self._browser
 
     def stop(self) -> None:
-        if self._browser is not None:
+        if self._browser is not None and self._playwright is not None:
             self._browser.close()
             self._playwright.stop()
             self._browser = self._playwright = None
