@@ -66,26 +66,55 @@ def keep_screenshot(screenshot: Path) -> None:
         shutil.copy(screenshot, Path(target) / screenshot.name)
 
 
-def axe_findings(page, *, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
-    """Run axe-core (the copy pinned with axe-playwright-python) on the page as it stands, and
-    return one line per finding of those impacts: rule, impact, and the elements it names."""
-    from axe_playwright_python.sync_playwright import Axe
+def screenshot(page, path: Path, *, full_page: bool = True) -> None:
+    """A picture of the page for $SCREENSHOT_DIR, taken only when that is set: otherwise nobody
+    would see it, and a full-page picture costs up to a third of a second."""
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(path), full_page=full_page)
+        keep_screenshot(path)
 
-    # WCAG 2.1 A and AA, the level the portal promises; best practices ride along.
-    options = {
-        "runOnly": {
-            "type": "tag",
-            "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
-        },
-        "resultTypes": ["violations"],
-    }
-    results = Axe().run(page, options=options)
+
+# WCAG 2.1 A and AA, the level the portal promises; best practices ride along.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def axe_start(page) -> None:
+    """Start axe-core (the copy pinned with axe-playwright-python) on the page as it stands,
+    without waiting: another page can load while it runs. `axe_collect` gives its findings."""
+    from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]
+
+    page.evaluate(AXE_SCRIPT)
+    # axe.run does much of its work before its first pause: begin it in a task of its own, so
+    # this call returns at once and the run goes on in the page's renderer.
+    page.evaluate(
+        "options => { window.__axeRun = new Promise(go => setTimeout(go, 0))"
+        ".then(() => axe.run(document, options)); }",
+        AXE_OPTIONS,
+    )
+
+
+def axe_collect(page, *, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
+    """Wait for the run `axe_start` began on this page; one line per finding of those impacts:
+    rule, impact, and the elements it names."""
+    response = page.evaluate("() => window.__axeRun")
     return [
         f"{page.url} {violation['id']} ({violation['impact']}): "
         + "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
-        for violation in results.response["violations"]
+        for violation in response["violations"]
         if violation["impact"] in impacts
     ]
+
+
+def axe_findings(page, *, impacts: tuple[str, ...] = ("critical", "serious")) -> list[str]:
+    """Run axe-core on the page as it stands and return its findings of those impacts."""
+    axe_start(page)
+    return axe_collect(page, impacts=impacts)
 
 
 def assert_no_serious_axe(page) -> None:

@@ -1,7 +1,15 @@
 """Personas, one per role: unit_officer, board_staff, leader, dolisa, admin_user, outsider."""
 
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
 import pytest
 from django.db import DatabaseError, connection
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
 
 from tests.factories import DistrictFactory, UserFactory
 
@@ -77,22 +85,67 @@ def _force_login_includes_the_second_factor(monkeypatch):
     monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)
 
 
+class _SharedChromium:
+    """One headless Debian chromium for the run, launched by the first browser test and stopped
+    after the last: a launch costs about a second, more than most journeys' page loads."""
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._async_unsafe: str | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            from tests.browser import CHROMIUM, LAUNCH_ARGS
+
+            # Playwright's sync API keeps an event loop marked as running in this thread while
+            # it is started; without this Django would refuse the database checks a test makes,
+            # in the browser tests and in the tests pytest-django orders between them. The
+            # project has no async code the flag could hide.
+            self._async_unsafe = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            playwright = sync_playwright().start()
+            self._playwright = playwright
+            self._browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None and self._playwright is not None:
+            self._browser.close()
+            self._playwright.stop()
+            self._browser = self._playwright = None
+            if self._async_unsafe is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self._async_unsafe
+
+
+@pytest.fixture(scope="session")
+def _shared_chromium():
+    shared = _SharedChromium()
+    yield shared
+    shared.stop()
+
+
 @pytest.fixture
-def chromium(monkeypatch):
-    """A headless Debian chromium for one test; create pages with `chromium.new_context()`."""
-    from playwright.sync_api import sync_playwright
+def chromium(request, _shared_chromium):
+    """The run's headless Debian chromium; create pages with `chromium.new_context()`.
 
-    from tests.browser import CHROMIUM, LAUNCH_ARGS
-
-    # Playwright's sync API runs an event loop in this thread; without this Django would refuse
-    # the database checks a test makes while the browser is open.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
-        )
-        yield browser
-        browser.close()
+    Contexts keep tests apart (each has its own cookies, storage and cache); whatever a test
+    left open is closed after it, and the browser itself after the run's last browser test.
+    """
+    browser = _shared_chromium.browser()
+    yield browser
+    for context in browser.contexts:
+        context.close()
+    items = request.session.items
+    later = items[items.index(request.node) + 1 :] if request.node in items else []
+    if not any("chromium" in getattr(item, "fixturenames", ()) for item in later):
+        _shared_chromium.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,7 +3,7 @@ address from the portal's own files and "Try it out" reads the figures."""
 
 import pytest
 
-from tests.browser import browser_marks, keep_screenshot
+from tests.browser import browser_marks, screenshot
 from tests.factories import DistrictFactory, IndicatorFactory, PeriodFactory
 
 pytestmark = browser_marks
@@ -43,8 +43,7 @@ def test_the_docs_page_works_under_the_csp_and_tries_the_figures(
         "#operations-public-figures_list .live-responses-table tbody .response-col_status"
     )
     shot = tmp_path / "api-docs.png"
-    page.screenshot(path=str(shot), full_page=False)
-    keep_screenshot(shot)
+    screenshot(page, shot, full_page=False)
 
     assert status.inner_text().strip() == "200"
     body = page.inner_text("#operations-public-figures_list .live-responses-table")

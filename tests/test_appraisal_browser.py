@@ -12,7 +12,7 @@ from campaigns.services import submission_submit
 from campaigns.services.review import board_scores_save
 from campaigns.services.submissions import ScoreInput
 from indicators.submissions.services import report_checklist, report_snapshot
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import browser_marks, log_in, screenshot
 from tests.factories import UserFactory
 from tests.report_setup import complete_draft, year_build
 
@@ -49,8 +49,7 @@ def journey(transactional_db):
 
 def shot(page, tmp_path, name):
     path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
-    keep_screenshot(path)
+    screenshot(page, path)
 
 
 def test_dolisa_appraises_a_report_and_the_board_reads_it_before_accepting(

@@ -16,7 +16,7 @@ from campaigns.models import (
 )
 from campaigns.services import submission_submit
 from indicators.submissions.services import report_checklist, report_snapshot
-from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
+from tests.browser import assert_no_serious_axe, browser_marks, log_in, screenshot
 from tests.factories import (
     BlocMembershipFactory,
     CriterionScoreFactory,
@@ -61,8 +61,7 @@ def journey(transactional_db):
 def shot(page, tmp_path, name):
     assert_no_serious_axe(page)
     path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
-    keep_screenshot(path)
+    screenshot(page, path)
 
 
 def test_the_board_returns_scores_accepts_and_ranks_a_unit(

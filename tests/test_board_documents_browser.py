@@ -7,7 +7,7 @@ import pytest
 
 from bench.national import generate
 from reports.models import NarrativeVersion
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import browser_marks, log_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = browser_marks
@@ -53,5 +53,4 @@ def test_the_board_writes_a_section_saves_a_version_and_waits_to_approve(
     assert "chưa đóng kỳ báo cáo" in page.locator("#form-errors").inner_text()
     assert page.locator("#state").inner_text() == "Dự thảo"
     shot = tmp_path / "board-document.png"
-    page.screenshot(path=str(shot), full_page=True)
-    keep_screenshot(shot)
+    screenshot(page, shot)

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from bench.national import generate
-from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
+from tests.browser import assert_no_serious_axe, browser_marks, log_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = browser_marks
@@ -44,8 +44,7 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
     assert page.locator("figure svg title").count() >= 8
     province_shot = tmp_path / "dashboard-province.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(province_shot), full_page=True)
-    keep_screenshot(province_shot)
+    screenshot(page, province_shot)
 
     page.click(".dash-years a:text-is('2019')")
     page.wait_for_url("**year=2019**")
@@ -67,8 +66,7 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
     assert page.locator("#breakdown-table tbody tr").count() == 5
     district_shot = tmp_path / "dashboard-district.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(district_shot), full_page=True)
-    keep_screenshot(district_shot)
+    screenshot(page, district_shot)
 
     page.click("#breakdown-table tbody tr:first-child a")
     page.wait_for_load_state()
@@ -76,8 +74,7 @@ def test_leader_drills_down_from_province_to_commune(live_server, browser_page, 
 
     commune_shot = tmp_path / "dashboard-commune.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(commune_shot), full_page=True)
-    keep_screenshot(commune_shot)
+    screenshot(page, commune_shot)
 
     with page.expect_download() as download:
         page.click("a.dash-export >> nth=0")
@@ -95,5 +92,4 @@ def test_anyone_reads_the_public_page_without_logging_in(live_server, browser_pa
     assert page.locator("a.dash-export").count() == 0
     shot = tmp_path / "public-progress.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(shot), full_page=True)
-    keep_screenshot(shot)
+    screenshot(page, shot)

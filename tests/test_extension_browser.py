@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from campaigns import deadlines
 from campaigns.models import ExtensionRequest, ExtensionRequestStatus
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import browser_marks, log_in, screenshot
 from tests.factories import BlocMembershipFactory, PeriodFactory, UserFactory
 
 pytestmark = browser_marks
@@ -28,8 +28,7 @@ def journey(transactional_db):
 
 def shot(page, tmp_path, name):
     path = tmp_path / name
-    page.screenshot(path=str(path), full_page=True)
-    keep_screenshot(path)
+    screenshot(page, path)
 
 
 def test_an_extension_request_from_asking_to_the_decision(journey, live_server, chromium, tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
+from tests.browser import assert_no_serious_axe, browser_marks, log_in, screenshot
 from tests.factories import UserFactory
 from tests.fixtures.import_files import kon_tum_communes, simple_file, template_row
 
@@ -46,8 +46,7 @@ def test_admin_uploads_previews_and_confirms_a_workbook(
 
     upload_page = tmp_path / "import-upload.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(upload_page), full_page=True)
-    keep_screenshot(upload_page)
+    screenshot(page, upload_page)
     page.fill("input[name=year]", "2019")
     page.set_input_files("input[name=file]", str(workbook))
     page.click("form[enctype] button[type=submit]")
@@ -59,16 +58,14 @@ def test_admin_uploads_previews_and_confirms_a_workbook(
     assert "23320" in page.inner_text("#import-warnings")  # matched by name, with a warning
     preview = tmp_path / "import-preview.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(preview), full_page=True)
-    keep_screenshot(preview)
+    screenshot(page, preview)
     assert not CommuneStatistics.objects.filter(commune=import_data["dak_ang"]).exists()
 
     page.click("#import-confirm")
     page.wait_for_selector(".alert-success")
     done = tmp_path / "import-applied.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(done), full_page=True)
-    keep_screenshot(done)
+    screenshot(page, done)
 
     assert ImportBatch.objects.get().state == ImportState.APPLIED
     assert CommuneStatistics.objects.get(commune=import_data["dak_choong"]).total_households == 500

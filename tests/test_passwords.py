@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.browser import PASSWORD, browser_marks, keep_screenshot
+from tests.browser import PASSWORD, browser_marks, screenshot
 from tests.factories import DistrictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,8 +240,7 @@ def test_a_forgotten_password_is_reset_by_email_in_a_browser(live_server, chromi
     page.goto(live_server.url + reset_link(mail.outbox[0]))
     page.fill("#id_new_password1", GOOD)
     page.fill("#id_new_password2", GOOD)
-    page.screenshot(path=str(tmp_path / "password-reset-confirm.png"), full_page=True)
-    keep_screenshot(tmp_path / "password-reset-confirm.png")
+    screenshot(page, tmp_path / "password-reset-confirm.png")
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("Đã lưu mật khẩu")
 

@@ -7,7 +7,13 @@ from django.core.cache import cache
 
 from bench.national import generate
 from kontum_poverty.celery import app
-from tests.browser import assert_no_serious_axe, browser_marks, keep_screenshot, log_in
+from tests.browser import (
+    assert_no_serious_axe,
+    browser_marks,
+    keep_screenshot,
+    log_in,
+    screenshot,
+)
 from tests.factories import UserFactory
 from tests.pdf_tools import pdf_fonts, pdf_text, pdf_to_png
 
@@ -54,8 +60,7 @@ def test_leader_waits_on_the_progress_bar_then_downloads_the_province_report(
     assert row.locator("a:has-text('Tải về'), a[href$='/download/']").count() == 0
     waiting = tmp_path / "reports-waiting.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(waiting), full_page=True)
-    keep_screenshot(waiting)
+    screenshot(page, waiting)
 
     app.control.add_consumer("celery", reply=True)
     # htmx polls the row every two seconds and swaps in the finished one: no reload.
@@ -64,8 +69,7 @@ def test_leader_waits_on_the_progress_bar_then_downloads_the_province_report(
     assert progress.count() == 0
     done = tmp_path / "reports-done.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(done), full_page=True)
-    keep_screenshot(done)
+    screenshot(page, done)
 
     with page.expect_download() as download_info:
         download_link.click()

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Submission, SubmissionStatus
-from tests.browser import PASSWORD, assert_no_serious_axe, browser_marks, keep_screenshot, log_in
+from tests.browser import PASSWORD, assert_no_serious_axe, browser_marks, log_in, screenshot
 from tests.factories import PeriodFactory, ReportedValueFactory, SubmissionFactory, UserFactory
 from tests.report_setup import PDF_BYTES, year_build
 
@@ -78,8 +78,7 @@ def test_an_officer_reports_the_year_and_another_unit_finds_nothing(
     assert page.input_value("[name=fund_mobilised_vnd]") == "250.000.000"
     phone_shot = tmp_path / "report-phone.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(phone_shot), full_page=True)
-    keep_screenshot(phone_shot)
+    screenshot(page, phone_shot)
     # Light pages: the form loads no picture, font or third-party script.
     heavy = [u for u in requests if not u.startswith(server_url)]
     assert heavy == []
@@ -104,8 +103,7 @@ def test_an_officer_reports_the_year_and_another_unit_finds_nothing(
     page.set_viewport_size({"width": 1280, "height": 900})
     desktop_shot = tmp_path / "report-desktop.png"
     assert_no_serious_axe(page)
-    page.screenshot(path=str(desktop_shot), full_page=True)
-    keep_screenshot(desktop_shot)
+    screenshot(page, desktop_shot)
 
     submit = page.locator("button[value=submit]")
     expect(submit).to_be_enabled()

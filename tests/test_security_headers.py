@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from campaigns.services import submission_submit
 from indicators.submissions.services import report_checklist, report_snapshot
-from tests.browser import browser_marks, keep_screenshot, log_in
+from tests.browser import browser_marks, log_in, screenshot
 from tests.factories import UserFactory
 from tests.report_setup import complete_draft, year_build
 
@@ -232,8 +232,7 @@ def test_the_main_pages_raise_no_csp_violation(pages, live_server, chromium, tmp
     ):
         board.goto(live_server.url + path)
         board.wait_for_load_state("networkidle")
-    board.screenshot(path=str(tmp_path / "accounts-locked.png"), full_page=True)
-    keep_screenshot(tmp_path / "accounts-locked.png")
+    screenshot(board, tmp_path / "accounts-locked.png")
 
     assert violations == []
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.browser import browser_marks, keep_screenshot
+from tests.browser import browser_marks, screenshot
 from tests.factories import PeriodFactory, UserFactory
 from tests.two_factor import app_code, enrol
 from units.accounts.two_factor import services
@@ -371,18 +371,16 @@ def test_a_board_member_enrols_then_signs_in_with_the_apps_code(live_server, chr
     page.wait_for_url(re.compile(r"/accounts/two-factor/setup/"))
     assert page.locator("[data-qr] svg").is_visible()
     secret = page.locator("[data-secret]").inner_text()
-    screenshot = tmp_path / "two-factor-setup.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    keep_screenshot(screenshot)
+    shot = tmp_path / "two-factor-setup.png"
+    screenshot(page, shot)
     device = TOTPDevice.objects.get(user=board)
     assert secret.replace(" ", "") in services.secret_for_typing(device).replace(" ", "")
     page.fill("#id_code", app_code(device))
     page.press("#id_code", "Enter")
     page.wait_for_url(re.compile(r"/accounts/two-factor/recovery-codes/"))
     assert page.locator("[data-recovery-codes] li").count() == 10
-    screenshot = tmp_path / "two-factor-recovery-codes.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    keep_screenshot(screenshot)
+    shot = tmp_path / "two-factor-recovery-codes.png"
+    screenshot(page, shot)
     page.get_by_role("link", name="Tôi đã lưu các mã, tiếp tục").click()
     page.wait_for_url(f"{live_server.url}/")
 
@@ -399,9 +397,8 @@ def test_a_board_member_enrols_then_signs_in_with_the_apps_code(live_server, chr
     page.press("#id_code", "Enter")
     page.wait_for_load_state()
     assert "Mã này không đúng" in page.locator(".invalid-feedback").inner_text()
-    screenshot = tmp_path / "two-factor-verify.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    keep_screenshot(screenshot)
+    shot = tmp_path / "two-factor-verify.png"
+    screenshot(page, shot)
     time.sleep(1.1)  # django-otp makes the next try wait a second after a wrong code
     page.fill("#id_code", app_code(device, steps_ahead=1))
     page.press("#id_code", "Enter")
@@ -412,9 +409,8 @@ def test_a_board_member_enrols_then_signs_in_with_the_apps_code(live_server, chr
     page.get_by_role("link", name="Bảo mật đăng nhập").click()
     page.wait_for_url(re.compile(r"/accounts/two-factor/manage/"))
     assert "10 mã khôi phục" in page.locator("main").inner_text()
-    screenshot = tmp_path / "two-factor-manage.png"
-    page.screenshot(path=str(screenshot), full_page=True)
-    keep_screenshot(screenshot)
+    shot = tmp_path / "two-factor-manage.png"
+    screenshot(page, shot)
     page.get_by_role("button", name="Tạo mã khôi phục mới").click()
     page.wait_for_url(re.compile(r"/accounts/two-factor/recovery-codes/"))
     new_codes = page.locator("[data-recovery-codes] li").all_inner_texts()
