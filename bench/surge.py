@@ -251,31 +251,48 @@ def readback(period_pk: int, expected_json: str) -> dict:
 
 
 def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
-    """Each request alone, in-process: median server time and queries (what a request costs)."""
+    """Each request alone, in-process: median server time and queries (what a request costs).
+
+    Submits, scores and accepts for real: run it on a copy of the scale's database (see
+    `bench_scale`), never on the one the surge then uses.
+    """
     _setup_django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
 
-    from units.models import Unit, User
+    from units.models import Role, Unit, UnitLevel, User
+
+    def signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="bench: signed in")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
 
     unit = Unit.objects.get(pk=unit_pk)
-    officer = Client()
-    officer.force_login(User.objects.get(unit=unit, username__startswith="surge-"))
-    leader = Client()
-    leader.force_login(User.objects.get(pk=leader_pk))
+    officer = signed_in(User.objects.get(unit=unit, username__startswith="surge-"))
+    leader = signed_in(User.objects.get(pk=leader_pk))
+    board = signed_in(User.objects.filter(role=Role.BOARD, username__startswith="surge-").first())
     path = f"/report/{period_pk}/"
     result: dict[str, dict] = {}
 
-    def timed(kind: str, call, rounds: int) -> None:
+    def timed(kind: str, call, rounds: int, setup=None) -> None:
+        """`rounds` + 1 calls (the first warms caches); `setup(i)` runs untimed before each."""
         times, queries = [], 0
         for i in range(rounds + 1):
+            if setup is not None:
+                setup(i)
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = call(i)
                 elapsed = time.perf_counter() - started
             assert response.status_code in (200, 302), (kind, response.status_code)
-            if i:  # the first one warms caches
+            if i:
                 times.append(elapsed * 1000)
                 queries = len(captured.captured_queries)
         result[kind] = {"ms": round(statistics.median(times), 1), "queries": queries}
@@ -293,7 +310,92 @@ def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
 
     timed("save", save, 5)
     timed("dashboard (cached)", lambda i: leader.get(DASHBOARD), 5)
+
+    # A district's report, then its way through the Board: one district per round, since a
+    # report is submitted and accepted once.
+    districts = list(
+        Unit.objects.filter(level=UnitLevel.DISTRICT, staff__username__startswith="surge-")
+        .order_by("code")
+        .distinct()[:10]
+    )
+    rounds = len(districts) - 1
+    district_officers = [
+        signed_in(User.objects.get(unit=d, username__startswith="surge-")) for d in districts
+    ]
+    timed("district form", lambda i: district_officers[0].get(path), rounds)
+    reviews: list[str] = []
+    posted: dict[str, str] = {}  # the next timed POST's fields, read from its page untimed
+
+    def save_first(i: int) -> None:
+        # Saved once first, as in the surge: the timed request is the submit alone.
+        client, district = district_officers[i], districts[i]
+        unit = {"code": district.code, "unit": district.pk}
+        form = Forms.of(client.get(path).content.decode())
+        client.post(path, report_post(form, unit=unit, seq=1, action="save"))
+        form["version"] = str(int(form["version"]) + 1)
+        posted.clear()
+        posted.update(report_post(form, unit=unit, seq=2, action="submit"))
+
+    def submit(i: int):
+        response = district_officers[i].post(path, posted)
+        assert urlparse(response["Location"]).path != path, "submit refused"
+        pk = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+        reviews.append(f"/board/submissions/{pk}/")
+        return response
+
+    timed("submit", submit, rounds, setup=save_first)
+    timed("review page", lambda i: board.get(reviews[i]), rounds)
+
+    def score_form(i: int) -> None:
+        posted.clear()
+        posted.update(Forms.of(board.get(reviews[i]).content.decode(), f"{reviews[i]}score/"))
+        for name in list(posted):
+            if name.endswith("-points"):
+                posted[name] = "6"
+            elif name.endswith("-justification"):
+                posted[name] = "Hội đồng thống nhất"
+
+    timed("score", lambda i: board.post(f"{reviews[i]}score/", posted), rounds, setup=score_form)
+
+    def accept_form(i: int) -> None:
+        posted.clear()
+        posted.update(Forms.of(board.get(reviews[i]).content.decode(), f"{reviews[i]}accept/"))
+
+    def accept(i: int):
+        return board.post(f"{reviews[i]}accept/", posted)
+
+    half = len(districts) // 2
+    timed("accept", accept, half - 1, setup=accept_form)
+
+    def accept_untimed(i: int) -> None:
+        # The first dashboard after an acceptance recomputes every figure.
+        accept_form(half + i)
+        assert accept(half + i).status_code == 302
+
+    timed(
+        "dashboard (after accept)",
+        lambda i: leader.get(DASHBOARD),
+        len(districts) - half - 1,
+        setup=accept_untimed,
+    )
     return result
+
+
+def copy_database(source_url: str, target_url: str) -> None:
+    """A copy of a database no one is connected to (PostgreSQL copies it file by file)."""
+    import psycopg2
+
+    parts = urlparse(target_url)
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+        if source_url:
+            source = urlparse(source_url).path.lstrip("/")
+            cursor.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}" TEMPLATE "{source}"')
+    admin.close()
 
 
 def _child(step: str, db_url: str, *args: str) -> dict:
@@ -662,13 +764,19 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
     phase_clients = officers[: min(n, len(officers))]
     if len(phase_clients) < n:
         print(f"[{scale}] only {len(phase_clients)} units: phases 1-2 use that many clients")
-    cost = _child(
-        "costs",
-        db_url,
-        str(prepared["period"]),
-        str(officers[-1]["unit"]),
-        str(prepared["leader_user"]),
-    )
+    # On a copy: the costs step submits and accepts reports the surge must find as drafts.
+    costs_url = f"{db_url}_costs"
+    copy_database(db_url, costs_url)
+    try:
+        cost = _child(
+            "costs",
+            costs_url,
+            str(prepared["period"]),
+            str(officers[-1]["unit"]),
+            str(prepared["leader_user"]),
+        )
+    finally:
+        copy_database("", costs_url)
     print(
         f"[{scale}] one request alone, in-process (median ms / queries): "
         + ", ".join(f"{k} {v['ms']} / {v['queries']}" for k, v in cost.items()),
@@ -730,11 +838,12 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
             f"{scale}_trivial_rps": round(trivial_rps, 1),
             f"{scale}_save_rps": round(save_rps, 1),
             f"{scale}_save_ratio": round(ratio, 3),
-            f"{scale}_alone_trivial_ms": cost["trivial"]["ms"],
-            f"{scale}_alone_save_ms": cost["save"]["ms"],
-            f"{scale}_alone_save_queries": cost["save"]["queries"],
         }
     )
+    for kind, alone in cost.items():
+        key = kind.replace(" (", "_").replace(")", "").replace(" ", "_")
+        figures[f"{scale}_alone_{key}_ms"] = alone["ms"]
+        figures[f"{scale}_alone_{key}_queries"] = alone["queries"]
     for kind in ("save", "submit", "score", "accept", "dashboard", "form", "review page"):
         samples = surge.samples.get(kind, [])
         if not samples:
