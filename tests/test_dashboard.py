@@ -411,3 +411,50 @@ def test_chart_labels_round_like_the_tables_beside_them():
         chart = bar_chart(title="Tỷ lệ", rows=rows)
     assert "90,5" in chart.svg and "90,4" not in chart.svg
     assert "0,1" in chart.svg
+
+
+# --- One computation per page, however many leaders reload it ------------------------------------
+
+
+def test_a_page_another_request_is_computing_is_waited_for_not_computed_again(monkeypatch):
+    key = "dashboard:test:v7"
+    cache.add(f"{key}:computing", 1)  # another leader's request is computing this page
+
+    def meanwhile(seconds):  # ... and stores its copy while this one waits
+        cache.set(key, "their copy")
+
+    monkeypatch.setattr("indicators.progress.cache.time.sleep", meanwhile)
+
+    def compute():
+        pytest.fail("computed a second time")
+
+    assert progress.computed_once(key, compute, timeout=60) == "their copy"
+
+
+def test_a_page_whose_computing_request_gave_up_is_computed_by_the_waiting_one(monkeypatch):
+    key = "dashboard:test:v8"
+    cache.add(f"{key}:computing", 1)
+
+    def meanwhile(seconds):  # the other request failed: its claim goes, without a copy
+        cache.delete(f"{key}:computing")
+
+    monkeypatch.setattr("indicators.progress.cache.time.sleep", meanwhile)
+
+    assert progress.computed_once(key, lambda: "mine", timeout=60) == "mine"
+    assert cache.get(key) == "mine"  # stored for the next reload
+
+
+def test_a_page_that_failed_to_compute_is_computed_at_once_by_the_next_request(monkeypatch):
+    key = "dashboard:test:v9"
+
+    def refused():
+        raise PermissionError
+
+    with pytest.raises(PermissionError):
+        progress.computed_once(key, refused, timeout=60)
+
+    def waits(seconds):
+        pytest.fail("waited for a computation no one is doing")
+
+    monkeypatch.setattr("indicators.progress.cache.time.sleep", waits)
+    assert progress.computed_once(key, lambda: "page", timeout=60) == "page"

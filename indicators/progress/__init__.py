@@ -34,7 +34,12 @@ Cached pages call `figures_key()`; whoever changes figures (the Board accepting 
 admin importing commune statistics or editing targets) calls `figures_changed()`.
 """
 
-from indicators.progress.cache import connect_receivers, figures_changed, figures_key
+from indicators.progress.cache import (
+    computed_once,
+    connect_receivers,
+    figures_changed,
+    figures_key,
+)
 from indicators.progress.deprivation import (
     DeprivationChild,
     DeprivationFigure,
@@ -104,6 +109,7 @@ __all__ = [
     "campaign_indicators",
     "child_units",
     "communes_in_scope",
+    "computed_once",
     "connect_receivers",
     "deprivation_by_child",
     "deprivation_by_year",

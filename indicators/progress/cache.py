@@ -2,9 +2,11 @@
 
 import hashlib
 import time
-from typing import TypedDict
+from collections.abc import Callable
+from typing import TypedDict, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Max, Q
 
 from campaigns.models import Submission, SubmissionStatus
@@ -63,6 +65,53 @@ def figures_key() -> str:
     version = FiguresVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
     # "v": never the same key as a page cached while the counter lived in Redis.
     return f"v{version}:{_local_check['key']}"
+
+
+T = TypeVar("T")
+
+# How long a page's first request may take to compute it before others stop waiting and compute
+# it themselves (a request that died leaves its claim behind until then).
+COMPUTING_SECONDS = 20.0
+_POLL_FIRST, _POLL_MAX = 0.01, 0.1
+
+
+def computed_once(key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """The value cached under `key`, or `compute()`'s, stored there: computed by one request.
+
+    Every submit and acceptance moves the figures version, so at the deadline each cached page
+    is missing again and again while several leaders reload it. The first request to miss
+    claims the key and computes; the others, in any process sharing the cache, wait for its
+    copy instead of computing the same figures again. What they get was computed after they
+    read the figures version, so it is never older than the key they asked for. If the claim
+    disappears without a copy (the computing request failed, or the cache is down and cannot
+    hold a claim), a waiter computes for itself; it waits at most COMPUTING_SECONDS.
+    """
+    value = cache.get(key)
+    if value is not None:
+        return value
+    claim = f"{key}:computing"
+    if not cache.add(claim, 1, COMPUTING_SECONDS):
+        waited, pause = 0.0, _POLL_FIRST
+        while waited < COMPUTING_SECONDS and cache.has_key(claim):
+            time.sleep(pause)
+            waited += pause
+            pause = min(2 * pause, _POLL_MAX)
+            value = cache.get(key)
+            if value is not None:
+                return value
+        # No one computes it (any longer): compute it here, as without the claim.
+        value = cache.get(key)
+        if value is not None:
+            return value
+        value = compute()
+        cache.set(key, value, timeout)
+        return value
+    try:
+        value = compute()
+        cache.set(key, value, timeout)
+    finally:
+        cache.delete(claim)
+    return value
 
 
 # A report's rows count once it is sent (the Board may include sent reports) or accepted.

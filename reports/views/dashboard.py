@@ -14,7 +14,6 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -268,17 +267,18 @@ def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) ->
             progress.figures_key(),
         ]
     )
-    cached = cache.get(key)
-    if cached is None:
+
+    def body() -> dict[str, str]:
         page = _page(request, unit_id)  # raises 404 for a scope the user may not see
         unconfirmed = districts.figures_unconfirmed(year=page.year, scope=page.scope)
-        body = render_to_string(
+        rendered = render_to_string(
             "reports/_dashboard_body.html",
             {"page": page, "unconfirmed": unconfirmed},
             request=request,
         )
-        cached = {"title": page.title, "body": body}
-        cache.set(key, cached, CACHE_SECONDS)
+        return {"title": page.title, "body": rendered}
+
+    cached = progress.computed_once(key, body, timeout=CACHE_SECONDS)
     return render(request, "reports/dashboard.html", cached)
 
 
