@@ -399,6 +399,30 @@ def test_board_points_that_differ_need_a_justification(client, year, board_staff
     )
 
 
+def test_refused_points_come_back_beside_the_suggestion_and_the_units_points(
+    client, year, board_staff
+):
+    Criterion.objects.filter(pk=year.plain.pk).update(indicator_code="LABOUR")
+    submission = complete_draft(year)
+    ReportedValue.objects.filter(submission=submission, indicator=year.labour).update(
+        numerator=2_600
+    )
+    submission = submit(year, submission)
+    client.force_login(board_staff)
+
+    response = client.post(
+        action_url("score", submission), score_data(year, submission, plain=("5", ""))
+    )
+
+    assert response.status_code == 422
+    rows = {
+        row.criterion.code: row
+        for row, _points, _why in response.context["score_form"].bound_rows()
+    }
+    assert (rows["1.1"].self_points, rows["1.1"].suggestion) == (Decimal(7), Decimal(4))
+    assert response.context["score_form"][f"board-{year.plain.pk}-points"].value() == "5"
+
+
 @pytest.mark.parametrize("points", ["9", "10.5", "-1", "bảy"])
 def test_points_above_the_maximum_or_malformed_are_refused(client, year, board_staff, points):
     submission = sent(year)

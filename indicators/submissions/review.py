@@ -292,6 +292,17 @@ def _diff(
     return diffs.labelled_changes(changes, labels=labels)
 
 
+def score_rows(*, submission: Submission) -> list[ScoreRow]:
+    """The criteria the Board scores with the report's points, without what the page shows
+    beside them (suggestions, evidence): what the Board's score form reads and saves."""
+    criteria = campaign_selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+    scores = {s.criterion_id: s for s in submission.scores.all()}
+    return [
+        ScoreRow(criterion=c, score=scores.get(c.pk), suggestion=None, basis=None, evidence=[])
+        for c in criteria
+    ]
+
+
 def review_page(*, submission: Submission) -> ReviewPage:
     """Everything the review page shows for one report (read with `submission_for_user`)."""
     period, unit = submission.period, submission.unit

@@ -33,9 +33,13 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Save the Board's points; points that differ from the unit's need a justification."""
     submission = campaign_selectors.submission_for_user(user=request.user, pk=pk)
-    page = selectors.review_page(submission=submission)
-    form = ScoreForm(request.POST, rows=page.scores, version=submission.version)
+    # The whole page is read only to show the form again with its errors.
+    rows = selectors.score_rows(submission=submission)
+    form = ScoreForm(request.POST, rows=rows, version=submission.version)
     if not form.is_valid():
+        page = selectors.review_page(submission=submission)
+        form = ScoreForm(request.POST, rows=page.scores, version=submission.version)
+        form.is_valid()
         return _render_detail(request, page, bound={"score": form}, status=UNPROCESSABLE)
     try:
         review_services.board_scores_save(
