@@ -18,6 +18,7 @@ Prints figures; the last line holds them as key=value pairs. Not a timed test.
 
     python bench/surge.py [--scales kontum national] [--clients 32] [--duration 10]
                           [--gunicorn-workers 4] [--database-url postgres://…/kontum_surge]
+                          [--redis-url redis://127.0.0.1:6379/N]
 """
 
 import argparse
@@ -888,10 +889,24 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds of phases 1 and 2")
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="serve with this Redis as the shared cache, as in production (its database is "
+        "emptied first); default: each worker's local-memory cache",
+    )
     args = parser.parse_args()
+    if args.redis_url:
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
+        os.environ["REDIS_URL"] = args.redis_url  # read by the server and every child step
+    else:
+        os.environ.pop("REDIS_URL", None)
     print(
         f"machine: {os.cpu_count()} cores, load average "
-        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; cache: "
+        f"{'Redis ' + args.redis_url if args.redis_url else 'local memory per worker'}",
         flush=True,
     )
     figures: dict[str, float] = {}
