@@ -143,6 +143,13 @@ def dashboard_page(
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
     plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
+    fund = selectors.fund_section(
+        campaign=campaign,
+        scope=scope,
+        year=chosen,
+        include_submitted=include_submitted,
+        known_years=years,
+    )
     page = DashboardPage(
         title=_("Progress of %(scope)s, %(year)s") % {"scope": scope.name, "year": chosen},
         campaign=campaign,
@@ -156,16 +163,18 @@ def dashboard_page(
         cards=selectors.indicator_cards(overview, plans, indicators),
         completeness=selectors.bloc_completeness(campaign=campaign, year=chosen, scope=scope),
         funds=selectors.fund_totals(
-            campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
+            campaign=campaign,
+            year=chosen,
+            scope=scope,
+            include_submitted=include_submitted,
+            section=fund,
         ),
         sponsors=selectors.sponsor_ranking(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
         ),
         as_of=progress.figures_as_of(scope=scope),
         deprivation=selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
-        fund=selectors.fund_section(
-            campaign=campaign, scope=scope, year=chosen, include_submitted=include_submitted
-        ),
+        fund=fund,
     )
     if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
         page.groups = poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen)
