@@ -193,7 +193,8 @@ def _indicator_rows(
 ) -> tuple[list[IndicatorRow], list[PovertyFigures]]:
     period, unit = submission.period, submission.unit
     territorial = is_territorial(unit)
-    values = {v.indicator_id: v for v in submission.values.all()}
+    read = list(submission.values.all())  # read with the report (`submission_for_user`)
+    values = {v.indicator_id: v for v in read}
     targets = {
         t.indicator_id: t
         for t in RegisteredTarget.objects.filter(
@@ -209,7 +210,7 @@ def _indicator_rows(
         if territorial or i.pk in values or i.pk in targets or sources[i.pk] in MODEL_SOURCES
     ]
     # This report's figures and last year's accepted report's, by the progress engine's rules.
-    now = report_figures(submission=submission, indicators=shown)
+    now = report_figures(submission=submission, indicators=shown, values=read)
     previous = _last_accepted(submission)
     last_year = report_figures(submission=previous, indicators=shown) if previous else {}
     communes: dict[int, Any] = {}
@@ -341,7 +342,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
     values = {row.indicator.code: row for row in rows}
     results = {row.result.model_id: row.result for row in models}
     warnings = []
-    for warning in report_warnings(submission=submission):
+    for warning in report_warnings(submission=submission, values=submission.values.all()):
         kind, _sep, ref = warning.key.partition("-")
         explanation = ""
         if kind == "value" and ref in values:
