@@ -150,8 +150,15 @@ def participation_counts(*, period: ReportingPeriod) -> ParticipationCounts:
     return ParticipationCounts(**totals)
 
 
-def submission_for_user(*, user: User, pk: int) -> Submission:
-    """One yearly report with its steps, scores and values; 404 for rows the user may not see."""
+def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> Submission:
+    """One yearly report with its steps, scores and values; 404 for rows the user may not see.
+
+    Without `with_contents`, the report row alone (with its year and unit), for an action whose
+    service reads what it needs under its own lock."""
+    if not with_contents:
+        return get_for_user_or_404(
+            Submission.objects.select_related("period__campaign", "unit"), user=user, pk=pk
+        )
     queryset = Submission.objects.select_related("period__campaign", "unit").prefetch_related(
         Prefetch(
             "steps", queryset=SubmissionStep.objects.select_related("by").order_by("at", "pk")

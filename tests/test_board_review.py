@@ -757,3 +757,28 @@ def test_a_report_sent_before_snapshots_were_kept_is_not_called_unchanged(
     content = response.content.decode()
     assert 'id="diff-unknown"' in content
     assert 'id="diff-none"' not in content
+
+
+# Scoring reads the report row, then the criteria and points it saves: 23 queries here, the
+# review page it once read as well cost 26 more. Accepting reads the report row alone, its
+# service reads the scores under its lock: 18 here, 4 fewer than with the report's contents.
+# Both include the session, the user and the second factor; one more of headroom.
+SCORE_QUERY_BUDGET = 24
+ACCEPT_QUERY_BUDGET = 19
+
+
+def test_scoring_and_accepting_cost_a_few_queries_without_the_review_page(
+    client, year, board_staff, django_assert_max_num_queries
+):
+    submission = sent(year)
+    client.force_login(board_staff)
+
+    with django_assert_max_num_queries(SCORE_QUERY_BUDGET):
+        scored = client.post(action_url("score", submission), score_data(year, submission))
+    submission.refresh_from_db()
+    with django_assert_max_num_queries(ACCEPT_QUERY_BUDGET):
+        accepted = client.post(action_url("accept", submission), {"version": submission.version})
+
+    assert (scored.status_code, accepted.status_code) == (302, 302)
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.ACCEPTED
