@@ -18,16 +18,20 @@ from units.models import Unit, UnitLevel
 
 pytestmark = pytest.mark.django_db
 
-# An uncached dashboard page runs 51 queries here: the session, the user, the figures version
+# An uncached dashboard page runs 52 queries here: the session, the user, the figures version
 # and the 2-query figures fingerprint (which production re-reads only every few seconds), 4 for
 # the roadmap (milestones and baselines for the status, again for the charts, and INCOME's
 # baseline), 9 for the campaign's groups and falling back into poverty (figures, communes per
 # group and the lists' provenance, each for the scope and by district), 7 for deprivation by
 # dimension and the fund (by year, which the page's totals read too, and by district), the
-# navbar's unread notices, whether a district has not confirmed the figures shown, and the
-# rest for the indicators, whatever the number of units. One more of headroom keeps the test
-# from breaking on an unrelated middleware query.
-QUERY_BUDGET = 52
+# version of the commune statistics those sections are cached under, the navbar's unread
+# notices, whether a district has not confirmed the figures shown, and the rest for the
+# indicators, whatever the number of units. One more of headroom keeps the test from breaking
+# on an unrelated middleware query.
+QUERY_BUDGET = 53
+# Recomputed after an acceptance (what the deadline brings again and again), the groups,
+# falling back into poverty and deprivation are not read again: 38 queries here.
+AFTER_ACCEPTANCE_BUDGET = 39
 
 
 @pytest.fixture(autouse=True)
@@ -459,3 +463,25 @@ def test_a_page_that_failed_to_compute_is_computed_at_once_by_the_next_request(m
 
     monkeypatch.setattr("indicators.progress.cache.time.sleep", waits)
     assert progress.computed_once(key, lambda: "page", timeout=60) == "page"
+
+
+def test_a_dashboard_recomputed_after_an_acceptance_reads_only_report_figures_again(
+    client, leader, province, django_assert_max_num_queries
+):
+    reports = Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT)
+    reports.update(status=SubmissionStatus.SUBMITTED, accepted_at=None)
+    progress.figures_changed()
+    client.force_login(leader)
+    before = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+    assert _card_value(before, "LABOUR") == "no_data|None"
+
+    for report in reports:  # the Board accepts them one by one
+        report.status = SubmissionStatus.ACCEPTED
+        report.accepted_at = "2020-01-10T00:00Z"
+        report.save(update_fields=["status", "accepted_at"])
+
+    # The groups, falling back into poverty and deprivation come from commune statistics: the
+    # copies read before the acceptances serve again.
+    with django_assert_max_num_queries(AFTER_ACCEPTANCE_BUDGET):
+        after = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
+    assert _card_value(after, "LABOUR") != "no_data|None"

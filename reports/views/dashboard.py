@@ -9,8 +9,10 @@ unit, so no one is served a page they could not get.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -115,6 +117,20 @@ class DashboardPage:
         return str(_("Commune"))
 
 
+def _statistics_sections(*, campaign: Campaign, scope: Unit, year: int) -> Callable[..., Any]:
+    """Sections computed from commune statistics, units and their flags alone, cached under
+    `progress.statistics_key()`: at the deadline every submit and acceptance recomputes the
+    page's report figures, not these."""
+    base = [str(campaign.pk), str(scope.pk), str(year), get_language() or ""]
+    base.append(progress.statistics_key())
+
+    def section(name: str, compute: Callable[[], Any]) -> Any:
+        key = ":".join(["statistics", name, *base])
+        return progress.computed_once(key, compute, timeout=CACHE_SECONDS)
+
+    return section
+
+
 def dashboard_page(
     *,
     user: User,
@@ -143,6 +159,7 @@ def dashboard_page(
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
     plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
+    from_statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
     fund = selectors.fund_section(
         campaign=campaign,
         scope=scope,
@@ -173,13 +190,22 @@ def dashboard_page(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
         ),
         as_of=progress.figures_as_of(scope=scope),
-        deprivation=selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
+        deprivation=from_statistics(
+            "deprivation",
+            lambda: selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
+        ),
         fund=fund,
     )
     if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
-        page.groups = poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen)
-        page.falling_back = poverty_groups.falling_back_by_district(
-            campaign=campaign, scope=scope, year=chosen
+        page.groups = from_statistics(
+            "groups",
+            lambda: poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen),
+        )
+        page.falling_back = from_statistics(
+            "falling-back",
+            lambda: poverty_groups.falling_back_by_district(
+                campaign=campaign, scope=scope, year=chosen
+            ),
         )
     page.poverty_chart = charts.line_chart(
         title=_("Poverty rate by year"),
