@@ -443,9 +443,14 @@ def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]
     ).distinct()
 
 
-def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
-    """What the report still needs before it can go to the Board, as seen in the database."""
-    criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
+def submission_checklist(
+    *, submission: Submission, criteria: list[Criterion] | None = None
+) -> list[ChecklistItem]:
+    """What the report still needs before it can go to the Board, as seen in the database.
+
+    `criteria`: the report's leaf criteria when the caller has read them already."""
+    if criteria is None:
+        criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
     scored: set[int] = set()
     with_evidence: set[int] = set()
     # A report not saved yet (the officer has only opened it) has no scores or evidence.
