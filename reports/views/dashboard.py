@@ -6,6 +6,12 @@ scope, year, indicator, whether unaccepted reports are included, the language an
 `progress.figures_key()`, which moves when the Board accepts a report or an admin imports.
 Access is checked before an entry is first stored, and an officer's entries carry the officer's
 unit, so no one is served a page they could not get.
+
+A missing page is computed by one request while others asking for it wait for its copy
+(`progress.computed_once`). Sections read from commune statistics alone (groups, falling back
+into poverty, deprivation) are cached apart, under `progress.statistics_key()`, which reports
+being sent or accepted do not move: at the deadline a page is recomputed again and again, those
+sections are not.
 """
 
 import re
