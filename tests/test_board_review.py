@@ -4,6 +4,7 @@ the actions (score, return, accept) through the views, with who may do what."""
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -310,6 +311,39 @@ def test_a_suggestion_from_commune_statistics_for_a_share_indicator(client, year
 
     # 25 % of communes against "at least 50 %": half of 12 points.
     assert rows["1.2"].suggestion == Decimal(6)
+
+
+def test_the_second_look_reuses_the_commune_figures_until_the_statistics_change(
+    client, year, board_staff
+):
+    IndicatorFactory(
+        campaign=year.period.campaign,
+        code="ROAD",
+        measure=Measure.SHARE_OF_COMMUNES,
+        commune_field="paved_road",
+        target_low=100,
+    )
+    paved = CommuneStatisticsFactory(commune=CommuneFactory(parent=year.unit), paved_road=True)
+    CommuneStatisticsFactory(commune=CommuneFactory(parent=year.unit), paved_road=False)
+    submission = sent(year)
+    client.force_login(board_staff)
+    cache.clear()  # a copy left by an earlier run of this test would answer the first look
+    with CaptureQueriesContext(connection) as first:
+        client.get(detail_url(submission))
+
+    with CaptureQueriesContext(connection) as second:
+        rows = {
+            r.indicator.code: r
+            for r in client.get(detail_url(submission)).context["page"].indicators
+        }
+
+    assert rows["ROAD"].commune_value == 50.0
+    assert len(second) < len(first)  # the commune statistics are not read again
+
+    paved.paved_road = False
+    paved.save()  # an admin's correction
+    page = client.get(detail_url(submission)).context["page"]
+    assert {r.indicator.code: r for r in page.indicators}["ROAD"].commune_value == 0.0
 
 
 # --- Diff after a return ------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, overload
 
+from django.utils.translation import get_language
+
 from campaigns import deadlines, diffs
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
@@ -29,16 +31,21 @@ from indicators.progress import (
     Source,
     Target,
     campaign_indicators,
+    computed_once,
     income_growth,
     indicator_source,
     progress_overview,
     report_figures,
     report_model_results,
+    statistics_key,
 )
 from indicators.submissions import scoring
 from indicators.submissions.services import is_territorial
 from indicators.submissions.warnings import report_warnings
 from units.models import Unit
+
+# As long as a dashboard keeps its pages: the key moves with commune statistics anyway.
+STATISTICS_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -216,12 +223,26 @@ def _indicator_rows(
     communes: dict[int, Any] = {}
     poverty: list[PovertyFigures] = []
     if territorial:
-        # Commune statistics count as imported, without the Board's acceptance.
-        overview = progress_overview(
-            campaign=period.campaign,
-            scope=unit,
-            year=period.year,
-            indicators=[i for i in shown if sources[i.pk] == Source.COMMUNES],
+        # Commune statistics count as imported, without the Board's acceptance. Nothing a report
+        # holds changes them: the Board's second look (after scoring) reads the same copy.
+        from_communes = [i for i in shown if sources[i.pk] == Source.COMMUNES]
+        key = ":".join(
+            [
+                "review-communes",
+                str(period.campaign_id),
+                str(unit.pk),
+                str(period.year),
+                ",".join(str(i.pk) for i in from_communes),
+                get_language() or "",
+                statistics_key(),
+            ]
+        )
+        overview = computed_once(
+            key,
+            lambda: progress_overview(
+                campaign=period.campaign, scope=unit, year=period.year, indicators=from_communes
+            ),
+            timeout=STATISTICS_CACHE_SECONDS,
         )
         communes = {p.indicator_id: p for p in overview.indicators}
         poverty = [p for p in overview.poverty if p.year >= period.year - 1]
