@@ -379,7 +379,77 @@ def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
         len(districts) - half - 1,
         setup=accept_untimed,
     )
+    result["leaders at once"] = leaders_at_once()
     return result
+
+
+def leaders_at_once(rounds: int = 3) -> dict:
+    """Every leader reloads the dashboard at the same moment, right after the figures changed:
+    the slowest one's ms (median over rounds), the queries of all of them, how many computed it.
+
+    Threads of one process share its cache, as gunicorn's workers share Redis in production."""
+    from django.test import Client
+
+    from indicators import progress
+    from reports.views import dashboard as views
+    from units.models import Role, User
+
+    clients = []
+    for user in User.objects.filter(role=Role.LEADER, username__startswith="surge-"):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    computed: list[int] = []
+    page = views.dashboard_page
+
+    def counted(**kwargs):
+        computed.append(1)
+        return page(**kwargs)
+
+    views.dashboard_page = counted  # counts the computations, computes as before
+    slowest, queries, computations = [], [], []
+    try:
+        for _ in range(rounds):
+            progress.figures_changed()
+            computed.clear()
+            times, counts = _together(clients)
+            slowest.append(max(times))
+            queries.append(sum(counts))
+            computations.append(len(computed))
+    finally:
+        views.dashboard_page = page
+    return {
+        "ms": round(statistics.median(slowest), 1),
+        "queries": round(statistics.median(queries)),
+        "leaders": len(clients),
+        "computed": max(computations),
+    }
+
+
+def _together(clients: list) -> tuple[list[float], list[int]]:
+    """Each client loads the dashboard in its own thread, all at once: ms and queries of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = threading.Barrier(len(clients))
+    times: list[float] = []
+    counts: list[int] = []
+
+    def reload(client) -> None:
+        start.wait()
+        with CaptureQueriesContext(connection) as captured:
+            begun = time.perf_counter()
+            assert client.get(DASHBOARD).status_code == 200
+            times.append((time.perf_counter() - begun) * 1000)
+        counts.append(len(captured.captured_queries))
+        connection.close()
+
+    threads = [threading.Thread(target=reload, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, counts
 
 
 def copy_database(source_url: str, target_url: str) -> None:
@@ -780,7 +850,9 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
         copy_database("", costs_url)
     print(
         f"[{scale}] one request alone, in-process (median ms / queries): "
-        + ", ".join(f"{k} {v['ms']} / {v['queries']}" for k, v in cost.items()),
+        + ", ".join(f"{k} {v['ms']} / {v['queries']}" for k, v in cost.items())
+        + f" ({cost['leaders at once']['leaders']} leaders, computed "
+        f"{cost['leaders at once']['computed']}×)",
         flush=True,
     )
     port = free_port()
@@ -845,6 +917,7 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
         key = kind.replace(" (", "_").replace(")", "").replace(" ", "_")
         figures[f"{scale}_alone_{key}_ms"] = alone["ms"]
         figures[f"{scale}_alone_{key}_queries"] = alone["queries"]
+    figures[f"{scale}_leaders_at_once_computed"] = cost["leaders at once"]["computed"]
     for kind in ("save", "submit", "score", "accept", "dashboard", "form", "review page"):
         samples = surge.samples.get(kind, [])
         if not samples:
