@@ -278,7 +278,7 @@ def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
     unit = Unit.objects.get(pk=unit_pk)
     officer = signed_in(User.objects.get(unit=unit, username__startswith="surge-"))
     leader = signed_in(User.objects.get(pk=leader_pk))
-    board = signed_in(User.objects.filter(role=Role.BOARD, username__startswith="surge-").first())
+    board = signed_in(User.objects.get(role=Role.BOARD, username="surge-board-0"))
     path = f"/report/{period_pk}/"
     result: dict[str, dict] = {}
 
