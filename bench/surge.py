@@ -19,6 +19,7 @@ Prints figures; the last line holds them as key=value pairs. Not a timed test.
 
     python bench/surge.py [--scales kontum national] [--clients 32] [--duration 10] [--rounds 5]
                           [--gunicorn-workers 4] [--database-url postgres://…/kontum_surge]
+                          [--redis-url redis://127.0.0.1:6379/N]
 """
 
 import argparse
@@ -252,31 +253,48 @@ def readback(period_pk: int, expected_json: str) -> dict:
 
 
 def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
-    """Each request alone, in-process: median server time and queries (what a request costs)."""
+    """Each request alone, in-process: median server time and queries (what a request costs).
+
+    Submits, scores and accepts for real: run it on a copy of the scale's database (see
+    `bench_scale`), never on the one the surge then uses.
+    """
     _setup_django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
 
-    from units.models import Unit, User
+    from units.models import Role, Unit, UnitLevel, User
+
+    def signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="bench: signed in")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
 
     unit = Unit.objects.get(pk=unit_pk)
-    officer = Client()
-    officer.force_login(User.objects.get(unit=unit, username__startswith="surge-"))
-    leader = Client()
-    leader.force_login(User.objects.get(pk=leader_pk))
+    officer = signed_in(User.objects.get(unit=unit, username__startswith="surge-"))
+    leader = signed_in(User.objects.get(pk=leader_pk))
+    board = signed_in(User.objects.get(role=Role.BOARD, username="surge-board-0"))
     path = f"/report/{period_pk}/"
     result: dict[str, dict] = {}
 
-    def timed(kind: str, call, rounds: int) -> None:
+    def timed(kind: str, call, rounds: int, setup=None) -> None:
+        """`rounds` + 1 calls (the first warms caches); `setup(i)` runs untimed before each."""
         times, queries = [], 0
         for i in range(rounds + 1):
+            if setup is not None:
+                setup(i)
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = call(i)
                 elapsed = time.perf_counter() - started
             assert response.status_code in (200, 302), (kind, response.status_code)
-            if i:  # the first one warms caches
+            if i:
                 times.append(elapsed * 1000)
                 queries = len(captured.captured_queries)
         result[kind] = {"ms": round(statistics.median(times), 1), "queries": queries}
@@ -294,7 +312,162 @@ def costs(period_pk: int, unit_pk: int, leader_pk: int) -> dict:
 
     timed("save", save, 5)
     timed("dashboard (cached)", lambda i: leader.get(DASHBOARD), 5)
+
+    # A district's report, then its way through the Board: one district per round, since a
+    # report is submitted and accepted once.
+    districts = list(
+        Unit.objects.filter(level=UnitLevel.DISTRICT, staff__username__startswith="surge-")
+        .order_by("code")
+        .distinct()[:10]
+    )
+    rounds = len(districts) - 1
+    district_officers = [
+        signed_in(User.objects.get(unit=d, username__startswith="surge-")) for d in districts
+    ]
+    timed("district form", lambda i: district_officers[0].get(path), rounds)
+    reviews: list[str] = []
+    posted: dict[str, str] = {}  # the next timed POST's fields, read from its page untimed
+
+    def save_first(i: int) -> None:
+        # Saved once first, as in the surge: the timed request is the submit alone.
+        client, district = district_officers[i], districts[i]
+        unit = {"code": district.code, "unit": district.pk}
+        form = Forms.of(client.get(path).content.decode())
+        client.post(path, report_post(form, unit=unit, seq=1, action="save"))
+        form["version"] = str(int(form["version"]) + 1)
+        posted.clear()
+        posted.update(report_post(form, unit=unit, seq=2, action="submit"))
+
+    def submit(i: int):
+        response = district_officers[i].post(path, posted)
+        assert urlparse(response["Location"]).path != path, "submit refused"
+        pk = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+        reviews.append(f"/board/submissions/{pk}/")
+        return response
+
+    timed("submit", submit, rounds, setup=save_first)
+    timed("review page", lambda i: board.get(reviews[i]), rounds)
+
+    def score_form(i: int) -> None:
+        posted.clear()
+        posted.update(Forms.of(board.get(reviews[i]).content.decode(), f"{reviews[i]}score/"))
+        for name in list(posted):
+            if name.endswith("-points"):
+                posted[name] = "6"
+            elif name.endswith("-justification"):
+                posted[name] = "Hội đồng thống nhất"
+
+    timed("score", lambda i: board.post(f"{reviews[i]}score/", posted), rounds, setup=score_form)
+
+    def accept_form(i: int) -> None:
+        posted.clear()
+        posted.update(Forms.of(board.get(reviews[i]).content.decode(), f"{reviews[i]}accept/"))
+
+    def accept(i: int):
+        return board.post(f"{reviews[i]}accept/", posted)
+
+    half = len(districts) // 2
+    timed("accept", accept, half - 1, setup=accept_form)
+
+    def accept_untimed(i: int) -> None:
+        # The first dashboard after an acceptance recomputes every figure.
+        accept_form(half + i)
+        assert accept(half + i).status_code == 302
+
+    timed(
+        "dashboard (after accept)",
+        lambda i: leader.get(DASHBOARD),
+        len(districts) - half - 1,
+        setup=accept_untimed,
+    )
+    result["leaders at once"] = leaders_at_once()
     return result
+
+
+def leaders_at_once(rounds: int = 3) -> dict:
+    """Every leader reloads the dashboard at the same moment, right after the figures changed:
+    the slowest one's ms (median over rounds), the queries of all of them, how many computed it.
+
+    Threads of one process share its cache, as gunicorn's workers share Redis in production."""
+    from django.test import Client
+
+    from indicators import progress
+    from reports.views import dashboard as views
+    from units.models import Role, User
+
+    clients = []
+    for user in User.objects.filter(role=Role.LEADER, username__startswith="surge-"):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    computed: list[int] = []
+    page = views.dashboard_page
+
+    def counted(**kwargs):
+        computed.append(1)
+        return page(**kwargs)
+
+    views.dashboard_page = counted  # counts the computations, computes as before
+    slowest, queries, computations = [], [], []
+    try:
+        for _ in range(rounds):
+            progress.figures_changed()
+            computed.clear()
+            times, counts = _together(clients)
+            slowest.append(max(times))
+            queries.append(sum(counts))
+            computations.append(len(computed))
+    finally:
+        views.dashboard_page = page
+    return {
+        "ms": round(statistics.median(slowest), 1),
+        "queries": round(statistics.median(queries)),
+        "leaders": len(clients),
+        "computed": max(computations),
+    }
+
+
+def _together(clients: list) -> tuple[list[float], list[int]]:
+    """Each client loads the dashboard in its own thread, all at once: ms and queries of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = threading.Barrier(len(clients))
+    times: list[float] = []
+    counts: list[int] = []
+
+    def reload(client) -> None:
+        start.wait()
+        with CaptureQueriesContext(connection) as captured:
+            begun = time.perf_counter()
+            assert client.get(DASHBOARD).status_code == 200
+            times.append((time.perf_counter() - begun) * 1000)
+        counts.append(len(captured.captured_queries))
+        connection.close()
+
+    threads = [threading.Thread(target=reload, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, counts
+
+
+def copy_database(source_url: str, target_url: str) -> None:
+    """A copy of a database no one is connected to (PostgreSQL copies it file by file)."""
+    import psycopg2
+
+    parts = urlparse(target_url)
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+        if source_url:
+            source = urlparse(source_url).path.lstrip("/")
+            cursor.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}" TEMPLATE "{source}"')
+    admin.close()
 
 
 def _child(step: str, db_url: str, *args: str) -> dict:
@@ -673,16 +846,24 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
     phase_clients = officers[: min(n, len(officers))]
     if len(phase_clients) < n:
         print(f"[{scale}] only {len(phase_clients)} units: phases 1-2 use that many clients")
-    cost = _child(
-        "costs",
-        db_url,
-        str(prepared["period"]),
-        str(officers[-1]["unit"]),
-        str(prepared["leader_user"]),
-    )
+    # On a copy: the costs step submits and accepts reports the surge must find as drafts.
+    costs_url = f"{db_url}_costs"
+    copy_database(db_url, costs_url)
+    try:
+        cost = _child(
+            "costs",
+            costs_url,
+            str(prepared["period"]),
+            str(officers[-1]["unit"]),
+            str(prepared["leader_user"]),
+        )
+    finally:
+        copy_database("", costs_url)
     print(
         f"[{scale}] one request alone, in-process (median ms / queries): "
-        + ", ".join(f"{k} {v['ms']} / {v['queries']}" for k, v in cost.items()),
+        + ", ".join(f"{k} {v['ms']} / {v['queries']}" for k, v in cost.items())
+        + f" ({cost['leaders at once']['leaders']} leaders, computed "
+        f"{cost['leaders at once']['computed']}×)",
         flush=True,
     )
     port = free_port()
@@ -739,11 +920,13 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
             f"{scale}_trivial_rps": round(trivial_rps, 1),
             f"{scale}_save_rps": round(save_rps, 1),
             f"{scale}_save_ratio": round(ratio, 3),
-            f"{scale}_alone_trivial_ms": cost["trivial"]["ms"],
-            f"{scale}_alone_save_ms": cost["save"]["ms"],
-            f"{scale}_alone_save_queries": cost["save"]["queries"],
         }
     )
+    for kind, alone in cost.items():
+        key = kind.replace(" (", "_").replace(")", "").replace(" ", "_")
+        figures[f"{scale}_alone_{key}_ms"] = alone["ms"]
+        figures[f"{scale}_alone_{key}_queries"] = alone["queries"]
+    figures[f"{scale}_leaders_at_once_computed"] = cost["leaders at once"]["computed"]
     for kind in ("save", "submit", "score", "accept", "dashboard", "form", "review page"):
         samples = surge.samples.get(kind, [])
         if not samples:
@@ -793,10 +976,24 @@ def main() -> None:
     )
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="serve with this Redis as the shared cache, as in production (its database is "
+        "emptied first); default: each worker's local-memory cache",
+    )
     args = parser.parse_args()
+    if args.redis_url:
+        import redis
+
+        redis.Redis.from_url(args.redis_url).flushdb()
+        os.environ["REDIS_URL"] = args.redis_url  # read by the server and every child step
+    else:
+        os.environ.pop("REDIS_URL", None)
     print(
         f"machine: {os.cpu_count()} cores, load average "
-        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; cache: "
+        f"{'Redis ' + args.redis_url if args.redis_url else 'local memory per worker'}",
         flush=True,
     )
     figures: dict[str, float] = {}

@@ -151,8 +151,15 @@ def participation_counts(*, period: ReportingPeriod) -> ParticipationCounts:
     return ParticipationCounts(**totals)
 
 
-def submission_for_user(*, user: User, pk: int) -> Submission:
-    """One yearly report with its steps, scores and values; 404 for rows the user may not see."""
+def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> Submission:
+    """One yearly report with its steps, scores and values; 404 for rows the user may not see.
+
+    Without `with_contents`, the report row alone (with its year and unit), for an action whose
+    service reads what it needs under its own lock."""
+    if not with_contents:
+        return get_for_user_or_404(
+            Submission.objects.select_related("period__campaign", "unit"), user=user, pk=pk
+        )
     queryset = Submission.objects.select_related("period__campaign", "unit").prefetch_related(
         Prefetch(
             "steps", queryset=SubmissionStep.objects.select_related("by").order_by("at", "pk")
@@ -434,9 +441,14 @@ def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]
     ).distinct()
 
 
-def submission_checklist(*, submission: Submission) -> list[ChecklistItem]:
-    """What the report still needs before it can go to the Board, as seen in the database."""
-    criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
+def submission_checklist(
+    *, submission: Submission, criteria: list[Criterion] | None = None
+) -> list[ChecklistItem]:
+    """What the report still needs before it can go to the Board, as seen in the database.
+
+    `criteria`: the report's leaf criteria when the caller has read them already."""
+    if criteria is None:
+        criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
     scored: set[int] = set()
     with_evidence: set[int] = set()
     # A report not saved yet (the officer has only opened it) has no scores or evidence.

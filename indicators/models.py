@@ -899,6 +899,9 @@ class FiguresVersion(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     value = models.BigIntegerField(_("version"), default=0)
+    # Moves with `value` except for a report's own changes (a submission, its values and model
+    # results): what is computed from commune statistics alone keeps its cached copy then.
+    statistics = models.BigIntegerField(_("version of everything but reports"), default=0)
 
     class Meta:
         verbose_name = _("figures version")

@@ -203,13 +203,23 @@ def _support(*, campaign: Campaign, year: int, scope: Unit, include_submitted: b
 
 
 def fund_totals(
-    *, campaign: Campaign, year: int, scope: Unit, include_submitted: bool = False
+    *,
+    campaign: Campaign,
+    year: int,
+    scope: Unit,
+    include_submitted: bool = False,
+    section: "FundSection | None" = None,
 ) -> FundTotals:
-    """Money mobilised for the "For the Poor" fund and given through sponsorships."""
+    """Money mobilised for the "For the Poor" fund and given through sponsorships.
+
+    `section`: the fund's section of the same page (same scope, year and reports), whose year
+    is read rather than computed again."""
     # The fund's figures are the engine's, as in the fund's own section and its table by year.
-    (fund,) = progress.fund_by_year(
-        campaign=campaign, scope=scope, years=[year], include_submitted=include_submitted
-    )
+    fund = next((f for f in section.years if f.year == year), None) if section else None
+    if fund is None:
+        (fund,) = progress.fund_by_year(
+            campaign=campaign, scope=scope, years=[year], include_submitted=include_submitted
+        )
     support = _support(
         campaign=campaign, year=year, scope=scope, include_submitted=include_submitted
     ).aggregate(
@@ -457,10 +467,19 @@ class FundSection:
 
 
 def fund_section(
-    *, campaign: Campaign, scope: Unit, year: int, include_submitted: bool = False
+    *,
+    campaign: Campaign,
+    scope: Unit,
+    year: int,
+    include_submitted: bool = False,
+    known_years: list[int] | None = None,
 ) -> FundSection:
-    """The fund against its pledges in every campaign year up to `year`, and by district."""
-    years = [y for y in campaign_years(campaign=campaign) if y <= year]
+    """The fund against its pledges in every campaign year up to `year`, and by district.
+
+    `known_years`: the campaign's years when the caller has read them already."""
+    if known_years is None:
+        known_years = campaign_years(campaign=campaign)
+    years = [y for y in known_years if y <= year]
     return FundSection(
         year=year,
         years=progress.fund_by_year(

@@ -237,6 +237,34 @@ def test_the_leader_dashboard_shows_the_groups_and_flags_districts_falling_back(
     assert re.search(r"0,67 %\s*/\s*1,67 %", html)
 
 
+@pytest.mark.usefixtures("_fresh_cache")
+def test_the_dashboard_shows_a_new_flag_and_new_statistics_though_reports_did_not_change(
+    client, leader, place
+):
+    CampaignFactory(coverage_threshold=0)
+    client.force_login(leader)
+    before = client.get(reverse("dashboard:home"), {"year": 2019}).content.decode()
+    assert "QĐ 77/QĐ-UBND" not in before and "35,00 %" in before
+
+    UnitFlagFactory(
+        unit=CommuneFactory(parent=place["b"]),
+        flag=UnitFlagKind.BORDER,
+        decision="QĐ 77/QĐ-UBND",
+        source=FlagSource.BOARD,
+        added_by=UserFactory(board=True),
+        added_at=timezone.now(),
+    )
+    flagged = client.get(reverse("dashboard:home"), {"year": 2019}).content.decode()
+    assert "QĐ 77/QĐ-UBND" in flagged
+
+    statistics = place["border"].statistics.get()
+    statistics.poor_ethnic_minority_households = 200
+    statistics.save()
+
+    after = client.get(reverse("dashboard:home"), {"year": 2019}).content.decode()
+    assert "35,00 %" not in after and "27,00 %" in after
+
+
 # --- The Board completes the lists; the queue flags districts falling back ----------------------
 
 

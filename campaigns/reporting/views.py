@@ -278,9 +278,12 @@ def _render_form(
     submission = context.submission
     found = services.report_warnings(submission=submission)
     warnings = {w.key: w for w in found}
+    # The rubric and the reported indicators were read for the form: not read again.
     checklist = [
-        *campaign_selectors.submission_checklist(submission=submission),
-        *services.report_checklist(submission=submission, warnings=found),
+        *campaign_selectors.submission_checklist(submission=submission, criteria=context.criteria),
+        *services.report_checklist(
+            submission=submission, warnings=found, indicators=context.indicators
+        ),
     ]
     comments = context.field_comments
     deadline = deadlines.unit_deadline(period=submission.period, unit=submission.unit)

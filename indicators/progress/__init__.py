@@ -31,10 +31,18 @@ is met only above its value. ESCAPE ("bình quân mỗi năm …") is judged on 
 years so far.
 
 Cached pages call `figures_key()`; whoever changes figures (the Board accepting a report, an
-admin importing commune statistics or editing targets) calls `figures_changed()`.
+admin importing commune statistics or editing targets) calls `figures_changed()`. What is computed
+from commune statistics alone is cached under `statistics_key()`, which a report's own changes
+(`figures_changed(reports_only=True)`) leave as it is.
 """
 
-from indicators.progress.cache import connect_receivers, figures_changed, figures_key
+from indicators.progress.cache import (
+    computed_once,
+    connect_receivers,
+    figures_changed,
+    figures_key,
+    statistics_key,
+)
 from indicators.progress.deprivation import (
     DeprivationChild,
     DeprivationFigure,
@@ -104,6 +112,7 @@ __all__ = [
     "campaign_indicators",
     "child_units",
     "communes_in_scope",
+    "computed_once",
     "connect_receivers",
     "deprivation_by_child",
     "deprivation_by_year",
@@ -124,5 +133,6 @@ __all__ = [
     "progress_status",
     "report_figures",
     "report_model_results",
+    "statistics_key",
     "unit_subtree_q",
 ]

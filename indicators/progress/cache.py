@@ -2,9 +2,11 @@
 
 import hashlib
 import time
-from typing import TypedDict
+from collections.abc import Callable
+from typing import TypedDict, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Max, Q
 
 from campaigns.models import Submission, SubmissionStatus
@@ -14,26 +16,37 @@ from indicators.models import CommuneStatistics, FiguresVersion, ModelResult, Re
 class _LocalCheck(TypedDict):
     at: float
     key: str
+    statistics: str
 
 
-_local_check: _LocalCheck = {"at": 0.0, "key": ""}
+_local_check: _LocalCheck = {"at": 0.0, "key": "", "statistics": ""}
 
 
-def figures_changed() -> None:
-    """Call after anything that changes figures: a report accepted, an import, a target edited."""
+def figures_changed(*, reports_only: bool = False) -> None:
+    """Call after anything that changes figures: a report accepted, an import, a target edited.
+
+    `reports_only`: the change is a report's own (a submission's status, its values or model
+    results), which moves `figures_key()` but not `statistics_key()`."""
     # Counted in the writer's own transaction: other processes see the new version together with
     # the new figures, never before them, so none caches old figures under the new key. The row
     # stays locked until that transaction ends, which orders concurrent writers.
+    bump = {"value": F("value") + 1}
+    if not reports_only:
+        bump["statistics"] = F("statistics") + 1
     versions = FiguresVersion.objects.filter(pk=1)
-    if not versions.update(value=F("value") + 1):
+    if not versions.update(**bump):
         # No row yet: a fresh database, or a test database emptied between tests.
         FiguresVersion.objects.get_or_create(pk=1)
-        versions.update(value=F("value") + 1)
+        versions.update(**bump)
     _local_check["at"] = 0.0
 
 
-def _database_key() -> str:
-    """A cheap fingerprint of the figures, for writers that forget to call `figures_changed`."""
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:16]
+
+
+def _refresh_database_keys() -> None:
+    """Cheap fingerprints of the figures, for writers that forget to call `figures_changed`."""
     stats = CommuneStatistics.objects.aggregate(
         n=Count("pk"), at=Max("updated_at"), max_id=Max("pk")
     )
@@ -43,8 +56,20 @@ def _database_key() -> str:
         accepted_count=Count("pk", filter=Q(status=SubmissionStatus.ACCEPTED)),
         n=Count("pk"),
     )
-    raw = f"{stats['n']}.{stats['at']}.{stats['max_id']}|{sorted(subs.items())}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+    statistics = f"{stats['n']}.{stats['at']}.{stats['max_id']}"
+    _local_check["key"] = _fingerprint(statistics, sorted(subs.items()))
+    _local_check["statistics"] = _fingerprint(statistics)
+
+
+def _database_keys(*, at_least: float = 0.0) -> _LocalCheck:
+    """The fingerprints, re-read at most every PROGRESS_CACHE_CHECK_SECONDS per process (and
+    not within `at_least` seconds of the last read)."""
+    interval = max(getattr(settings, "PROGRESS_CACHE_CHECK_SECONDS", 5), at_least)
+    now = time.monotonic()
+    if not _local_check["key"] or now - _local_check["at"] >= interval:
+        _refresh_database_keys()
+        _local_check["at"] = now
+    return _local_check
 
 
 def figures_key() -> str:
@@ -55,14 +80,70 @@ def figures_key() -> str:
     most every PROGRESS_CACHE_CHECK_SECONDS per process (5 by default), which bounds how stale
     a page can be when a writer forgot to call `figures_changed()`.
     """
-    interval = getattr(settings, "PROGRESS_CACHE_CHECK_SECONDS", 5)
-    now = time.monotonic()
-    if not _local_check["key"] or now - _local_check["at"] >= interval:
-        _local_check["key"] = _database_key()
-        _local_check["at"] = now
+    fingerprint = _database_keys()["key"]
     version = FiguresVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
     # "v": never the same key as a page cached while the counter lived in Redis.
-    return f"v{version}:{_local_check['key']}"
+    return f"v{version}:{fingerprint}"
+
+
+def statistics_key() -> str:
+    """Like `figures_key()`, but kept when only a report changed (`figures_changed(reports_only=
+    True)`): the key of what is computed from commune statistics, units and their flags alone.
+
+    At the deadline every submit and acceptance moves `figures_key()`; a dashboard then
+    recomputes its reports' figures, not the groups or deprivation figures it showed already.
+    """
+    # Read with `figures_key()` at the start of the same request: not read again for it.
+    fingerprint = _database_keys(at_least=1.0)["statistics"]
+    version = FiguresVersion.objects.filter(pk=1).values_list("statistics", flat=True).first() or 0
+    return f"s{version}:{fingerprint}"
+
+
+T = TypeVar("T")
+
+# How long a page's first request may take to compute it before others stop waiting and compute
+# it themselves (a request that died leaves its claim behind until then).
+COMPUTING_SECONDS = 20.0
+_POLL_FIRST, _POLL_MAX = 0.01, 0.1
+
+
+def computed_once(key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """The value cached under `key`, or `compute()`'s, stored there: computed by one request.
+
+    Every submit and acceptance moves the figures version, so at the deadline each cached page
+    is missing again and again while several leaders reload it. The first request to miss
+    claims the key and computes; the others, in any process sharing the cache, wait for its
+    copy instead of computing the same figures again. What they get was computed after they
+    read the figures version, so it is never older than the key they asked for. If the claim
+    disappears without a copy (the computing request failed, or the cache is down and cannot
+    hold a claim), a waiter computes for itself; it waits at most COMPUTING_SECONDS.
+    """
+    value = cache.get(key)
+    if value is not None:
+        return value
+    claim = f"{key}:computing"
+    if not cache.add(claim, 1, COMPUTING_SECONDS):
+        waited, pause = 0.0, _POLL_FIRST
+        while waited < COMPUTING_SECONDS and cache.has_key(claim):
+            time.sleep(pause)
+            waited += pause
+            pause = min(2 * pause, _POLL_MAX)
+            value = cache.get(key)
+            if value is not None:
+                return value
+        # No one computes it (any longer): compute it here, as without the claim.
+        value = cache.get(key)
+        if value is not None:
+            return value
+        value = compute()
+        cache.set(key, value, timeout)
+        return value
+    try:
+        value = compute()
+        cache.set(key, value, timeout)
+    finally:
+        cache.delete(claim)
+    return value
 
 
 # A report's rows count once it is sent (the Board may include sent reports) or accepted.
@@ -74,12 +155,12 @@ def _submission_saved(sender, instance, update_fields=None, **kwargs) -> None:
     if instance.status == SubmissionStatus.DRAFT:
         return
     if update_fields is None or "status" in update_fields:
-        figures_changed()
+        figures_changed(reports_only=True)
 
 
 def _submission_deleted(sender, instance, **kwargs) -> None:
     if instance.status in _COUNTED:
-        figures_changed()
+        figures_changed(reports_only=True)
 
 
 def _in_counted_report(instance: ReportedValue | ModelResult) -> bool:
@@ -96,7 +177,9 @@ def _in_counted_report(instance: ReportedValue | ModelResult) -> bool:
 
 
 def _figures_saved(sender, instance, **kwargs) -> None:
-    if isinstance(instance, ReportedValue | ModelResult) and not _in_counted_report(instance):
+    if isinstance(instance, ReportedValue | ModelResult):
+        if _in_counted_report(instance):
+            figures_changed(reports_only=True)
         return
     figures_changed()
 
@@ -111,13 +194,15 @@ def connect_receivers() -> None:
 
     from campaigns.models import Campaign
     from indicators.models import Baseline, Indicator, Milestone
+    from units.models import UnitFlag
 
     post_save.connect(_submission_saved, sender=Submission, dispatch_uid="progress-submission")
     # A deleted report takes its rows along; they find no report left to ask about.
     post_delete.connect(
         _submission_deleted, sender=Submission, dispatch_uid="progress-submission-deleted"
     )
-    # A campaign holds the minimum coverage below which figures are withheld.
+    # A campaign holds the minimum coverage below which figures are withheld; units' flags
+    # make the groups (border, especially difficult…) that poverty is compared across.
     figure_models = (
         Baseline,
         Campaign,
@@ -126,6 +211,7 @@ def connect_receivers() -> None:
         Milestone,
         ModelResult,
         ReportedValue,
+        UnitFlag,
     )
     for model in figure_models:
         for signal in (post_save, post_delete):

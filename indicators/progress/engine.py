@@ -478,10 +478,15 @@ def _poverty_figures(row: Row, expected: int, threshold: int) -> PovertyFigures:
 
 
 def campaign_indicators(*, campaign: Campaign) -> list[Indicator]:
-    return list(Indicator.objects.filter(campaign=campaign).order_by("order", "code"))
+    indicators = list(Indicator.objects.filter(campaign=campaign).order_by("order", "code"))
+    for indicator in indicators:
+        indicator.campaign = campaign  # read already: its minimum coverage needs no query
+    return indicators
 
 
 def _threshold(indicator: Indicator) -> int:
+    if type(indicator).campaign.is_cached(indicator):
+        return indicator.campaign.coverage_threshold or 0
     return (
         Campaign.objects.filter(pk=indicator.campaign_id)
         .values_list("coverage_threshold", flat=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, overload
 
+from django.utils.translation import get_language
+
 from campaigns import deadlines, diffs
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
@@ -29,16 +31,21 @@ from indicators.progress import (
     Source,
     Target,
     campaign_indicators,
+    computed_once,
     income_growth,
     indicator_source,
     progress_overview,
     report_figures,
     report_model_results,
+    statistics_key,
 )
 from indicators.submissions import scoring
 from indicators.submissions.services import is_territorial
 from indicators.submissions.warnings import report_warnings
 from units.models import Unit
+
+# As long as a dashboard keeps its pages: the key moves with commune statistics anyway.
+STATISTICS_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,8 @@ def _indicator_rows(
 ) -> tuple[list[IndicatorRow], list[PovertyFigures]]:
     period, unit = submission.period, submission.unit
     territorial = is_territorial(unit)
-    values = {v.indicator_id: v for v in submission.values.all()}
+    read = list(submission.values.all())  # read with the report (`submission_for_user`)
+    values = {v.indicator_id: v for v in read}
     targets = {
         t.indicator_id: t
         for t in RegisteredTarget.objects.filter(
@@ -209,18 +217,32 @@ def _indicator_rows(
         if territorial or i.pk in values or i.pk in targets or sources[i.pk] in MODEL_SOURCES
     ]
     # This report's figures and last year's accepted report's, by the progress engine's rules.
-    now = report_figures(submission=submission, indicators=shown)
+    now = report_figures(submission=submission, indicators=shown, values=read)
     previous = _last_accepted(submission)
     last_year = report_figures(submission=previous, indicators=shown) if previous else {}
     communes: dict[int, Any] = {}
     poverty: list[PovertyFigures] = []
     if territorial:
-        # Commune statistics count as imported, without the Board's acceptance.
-        overview = progress_overview(
-            campaign=period.campaign,
-            scope=unit,
-            year=period.year,
-            indicators=[i for i in shown if sources[i.pk] == Source.COMMUNES],
+        # Commune statistics count as imported, without the Board's acceptance. Nothing a report
+        # holds changes them: the Board's second look (after scoring) reads the same copy.
+        from_communes = [i for i in shown if sources[i.pk] == Source.COMMUNES]
+        key = ":".join(
+            [
+                "review-communes",
+                str(period.campaign_id),
+                str(unit.pk),
+                str(period.year),
+                ",".join(str(i.pk) for i in from_communes),
+                get_language() or "",
+                statistics_key(),
+            ]
+        )
+        overview = computed_once(
+            key,
+            lambda: progress_overview(
+                campaign=period.campaign, scope=unit, year=period.year, indicators=from_communes
+            ),
+            timeout=STATISTICS_CACHE_SECONDS,
         )
         communes = {p.indicator_id: p for p in overview.indicators}
         poverty = [p for p in overview.poverty if p.year >= period.year - 1]
@@ -292,6 +314,17 @@ def _diff(
     return diffs.labelled_changes(changes, labels=labels)
 
 
+def score_rows(*, submission: Submission) -> list[ScoreRow]:
+    """The criteria the Board scores with the report's points, without what the page shows
+    beside them (suggestions, evidence): what the Board's score form reads and saves."""
+    criteria = campaign_selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+    scores = {s.criterion_id: s for s in submission.scores.all()}
+    return [
+        ScoreRow(criterion=c, score=scores.get(c.pk), suggestion=None, basis=None, evidence=[])
+        for c in criteria
+    ]
+
+
 def review_page(*, submission: Submission) -> ReviewPage:
     """Everything the review page shows for one report (read with `submission_for_user`)."""
     period, unit = submission.period, submission.unit
@@ -330,7 +363,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
     values = {row.indicator.code: row for row in rows}
     results = {row.result.model_id: row.result for row in models}
     warnings = []
-    for warning in report_warnings(submission=submission):
+    for warning in report_warnings(submission=submission, values=submission.values.all()):
         kind, _sep, ref = warning.key.partition("-")
         explanation = ""
         if kind == "value" and ref in values:

@@ -170,12 +170,18 @@ def registration_with_targets_save(
 
 
 def report_checklist(
-    *, submission: Submission, warnings: list[SoftWarning] | None = None
+    *,
+    submission: Submission,
+    warnings: list[SoftWarning] | None = None,
+    indicators: list[Indicator] | None = None,
 ) -> list[campaign_selectors.ChecklistItem]:
-    """The indicators part of the checklist: rates reported, every warning explained."""
+    """The indicators part of the checklist: rates reported, every warning explained.
+
+    `indicators`: the unit's `reported_indicators` when the caller has read them already."""
     if warnings is None:
         warnings = report_warnings(submission=submission)
-    indicators = reported_indicators(period=submission.period, unit=submission.unit)
+    if indicators is None:
+        indicators = reported_indicators(period=submission.period, unit=submission.unit)
     # A report not saved yet has no values (and an unsaved row cannot be queried through).
     complete = (
         set(

@@ -1,5 +1,6 @@
 """Soft warnings: figures that look odd next to last year's ask for an explanation, not a fix."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,8 +35,13 @@ def _rate(numerator: int | None, denominator: int | None) -> Decimal | None:
     return Decimal(numerator) * 100 / Decimal(denominator)
 
 
-def report_warnings(*, submission: Submission) -> list[SoftWarning]:
-    """Figures that moved by over half since last year's accepted ones; model income that fell."""
+def report_warnings(
+    *, submission: Submission, values: Iterable[ReportedValue] | None = None
+) -> list[SoftWarning]:
+    """Figures that moved by over half since last year's accepted ones; model income that fell.
+
+    `values`: the report's reported values with their indicators, when the caller has just
+    read them."""
     warnings: list[SoftWarning] = []
     if submission.pk is None:  # a report not saved yet carries no figures
         return warnings
@@ -49,7 +55,9 @@ def report_warnings(*, submission: Submission) -> list[SoftWarning]:
             submission__status=SubmissionStatus.ACCEPTED,
         )
     }
-    for value in submission.values.select_related("indicator"):
+    if values is None:
+        values = submission.values.select_related("indicator")
+    for value in values:
         before = previous_values.get(value.indicator_id)
         if before is None:
             continue

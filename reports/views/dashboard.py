@@ -6,15 +6,22 @@ scope, year, indicator, whether unaccepted reports are included, the language an
 `progress.figures_key()`, which moves when the Board accepts a report or an admin imports.
 Access is checked before an entry is first stored, and an officer's entries carry the officer's
 unit, so no one is served a page they could not get.
+
+A missing page is computed by one request while others asking for it wait for its copy
+(`progress.computed_once`). Sections read from commune statistics alone (groups, falling back
+into poverty, deprivation) are cached apart, under `progress.statistics_key()`, which reports
+being sent or accepted do not move: at the deadline a page is recomputed again and again, those
+sections are not.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -116,6 +123,20 @@ class DashboardPage:
         return str(_("Commune"))
 
 
+def _statistics_sections(*, campaign: Campaign, scope: Unit, year: int) -> Callable[..., Any]:
+    """Sections computed from commune statistics, units and their flags alone, cached under
+    `progress.statistics_key()`: at the deadline every submit and acceptance recomputes the
+    page's report figures, not these."""
+    base = [str(campaign.pk), str(scope.pk), str(year), get_language() or ""]
+    base.append(progress.statistics_key())
+
+    def section(name: str, compute: Callable[[], Any]) -> Any:
+        key = ":".join(["statistics", name, *base])
+        return progress.computed_once(key, compute, timeout=CACHE_SECONDS)
+
+    return section
+
+
 def dashboard_page(
     *,
     user: User,
@@ -144,6 +165,14 @@ def dashboard_page(
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
     plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
+    from_statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
+    fund = selectors.fund_section(
+        campaign=campaign,
+        scope=scope,
+        year=chosen,
+        include_submitted=include_submitted,
+        known_years=years,
+    )
     page = DashboardPage(
         title=_("Progress of %(scope)s, %(year)s") % {"scope": scope.name, "year": chosen},
         campaign=campaign,
@@ -157,21 +186,32 @@ def dashboard_page(
         cards=selectors.indicator_cards(overview, plans, indicators),
         completeness=selectors.bloc_completeness(campaign=campaign, year=chosen, scope=scope),
         funds=selectors.fund_totals(
-            campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
+            campaign=campaign,
+            year=chosen,
+            scope=scope,
+            include_submitted=include_submitted,
+            section=fund,
         ),
         sponsors=selectors.sponsor_ranking(
             campaign=campaign, year=chosen, scope=scope, include_submitted=include_submitted
         ),
         as_of=progress.figures_as_of(scope=scope),
-        deprivation=selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
-        fund=selectors.fund_section(
-            campaign=campaign, scope=scope, year=chosen, include_submitted=include_submitted
+        deprivation=from_statistics(
+            "deprivation",
+            lambda: selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
         ),
+        fund=fund,
     )
     if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
-        page.groups = poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen)
-        page.falling_back = poverty_groups.falling_back_by_district(
-            campaign=campaign, scope=scope, year=chosen
+        page.groups = from_statistics(
+            "groups",
+            lambda: poverty_groups.poverty_by_group(campaign=campaign, scope=scope, year=chosen),
+        )
+        page.falling_back = from_statistics(
+            "falling-back",
+            lambda: poverty_groups.falling_back_by_district(
+                campaign=campaign, scope=scope, year=chosen
+            ),
         )
     page.poverty_chart = charts.line_chart(
         title=_("Poverty rate by year"),
@@ -268,17 +308,18 @@ def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) ->
             progress.figures_key(),
         ]
     )
-    cached = cache.get(key)
-    if cached is None:
+
+    def body() -> dict[str, str]:
         page = _page(request, unit_id)  # raises 404 for a scope the user may not see
         unconfirmed = districts.figures_unconfirmed(year=page.year, scope=page.scope)
-        body = render_to_string(
+        rendered = render_to_string(
             "reports/_dashboard_body.html",
             {"page": page, "unconfirmed": unconfirmed},
             request=request,
         )
-        cached = {"title": page.title, "body": body}
-        cache.set(key, cached, CACHE_SECONDS)
+        return {"title": page.title, "body": rendered}
+
+    cached = progress.computed_once(key, body, timeout=CACHE_SECONDS)
     return render(request, "reports/dashboard.html", cached)
 
 

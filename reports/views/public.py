@@ -2,7 +2,6 @@
 for anyone and for the provincial e-portal, which alone may frame it (`PUBLIC_EMBED_ORIGINS`)."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -71,14 +70,15 @@ def public_progress(request: HttpRequest) -> HttpResponse:
     """Province figures for the e-portal, from accepted reports and official statistics only."""
     year = clean_param(request.GET.get("year"), YEAR)
     key = ":".join(["public", year, get_language() or "", progress.figures_key()])
-    cached = cache.get(key)
-    if cached is None:
+
+    def body() -> str:
         page = public_page(year=year)
         unconfirmed = districts.figures_unconfirmed(year=page.year, scope=page.scope)
-        cached = render_to_string(
+        return render_to_string(
             "public/_progress_body.html",
             {"page": page, "unconfirmed": unconfirmed},
             request=request,
         )
-        cache.set(key, cached, CACHE_SECONDS)
+
+    cached = progress.computed_once(key, body, timeout=CACHE_SECONDS)
     return _embeddable_by_the_portal(render(request, "public/progress.html", {"body": cached}))

@@ -32,10 +32,17 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Save the Board's points; points that differ from the unit's need a justification."""
-    submission = campaign_selectors.submission_for_user(user=request.user, pk=pk)
-    page = selectors.review_page(submission=submission)
-    form = ScoreForm(request.POST, rows=page.scores, version=submission.version)
+    # The whole report and page are read only to show the form again with its errors.
+    submission = campaign_selectors.submission_for_user(
+        user=request.user, pk=pk, with_contents=False
+    )
+    rows = selectors.score_rows(submission=submission)
+    form = ScoreForm(request.POST, rows=rows, version=submission.version)
     if not form.is_valid():
+        submission = campaign_selectors.submission_for_user(user=request.user, pk=pk)
+        page = selectors.review_page(submission=submission)
+        form = ScoreForm(request.POST, rows=page.scores, version=submission.version)
+        form.is_valid()
         return _render_detail(request, page, bound={"score": form}, status=UNPROCESSABLE)
     try:
         review_services.board_scores_save(
@@ -77,9 +84,13 @@ def return_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Accept a report scored in full; it is locked from then on."""
-    submission = campaign_selectors.submission_for_user(user=request.user, pk=pk)
+    # The acceptance reads the scores it checks under its own lock: the report row is enough.
+    submission = campaign_selectors.submission_for_user(
+        user=request.user, pk=pk, with_contents=False
+    )
     form = AcceptForm(request.POST, version=submission.version)
     if not form.is_valid():
+        submission = campaign_selectors.submission_for_user(user=request.user, pk=pk)
         page = selectors.review_page(submission=submission)
         return _render_detail(request, page, bound={"accept": form}, status=UNPROCESSABLE)
     try:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0016_ethnic_minority_movements'),
+        ('indicators', '0017_figures_version_statistics'),
     ]
 
     operations = [
