@@ -13,7 +13,7 @@ from campaigns.models import STATUS_ACTION, Evidence, Submission, SubmissionStat
 from campaigns.services import review as review_services
 from indicators.submissions import services
 from tests.factories import DeadlineExtensionFactory, UserFactory
-from tests.report_setup import IN_2019, complete_draft, day, draft, post_data, year_build
+from tests.report_setup import IN_2019, complete_draft, day, draft, pdf, post_data, year_build
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +221,26 @@ def test_a_refused_submit_still_saves_the_draft(year, client):
     assert submission.status == SubmissionStatus.DRAFT
     assert submission.narrative == "Sửa lại"
     assert not SubmissionStep.objects.exists()
+
+
+def test_a_report_sent_with_its_very_first_save_opens_as_sent(year, client):
+    client.force_login(year.officer)
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
+    unsaved = client.get(url).context["submission"]
+    data = post_data(
+        year,
+        unsaved,
+        action="submit",
+        **{f"value-{year.labour.code}-comment": "", f"value-{year.edu.code}-comment": ""},
+    )
+
+    response = client.post(url, data | {f"evidence-{year.evidenced.pk}": pdf()})
+
+    submission = Submission.objects.get(period=year.period, unit=year.unit)
+    assert submission.status == SubmissionStatus.SUBMITTED
+    assert response.status_code == 302
+    assert response.url == reverse("campaigns:submission-detail", kwargs={"pk": submission.pk})
+    assert client.get(response.url).status_code == 200
 
 
 def test_a_double_click_on_submit_gives_one_submission(year, client):

@@ -174,7 +174,8 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
         messages.error(request, f"{code}: {' '.join(error.messages)}")
     if outcome.submission.status == SubmissionStatus.SUBMITTED:
         messages.success(request, _("Your report has been sent to the Board."))
-        return redirect("campaigns:submission-detail", pk=submission.pk)
+        # The saved report: a first save that submits at once started it just now.
+        return redirect("campaigns:submission-detail", pk=outcome.submission.pk)
     if outcome.submit_error is not None:
         messages.error(request, " ".join(outcome.submit_error.messages))
     else:
