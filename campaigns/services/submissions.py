@@ -344,20 +344,19 @@ def submission_submit(
     expected_version: int,
     extra_checklist: Sequence[selectors.ChecklistItem],
     extra_snapshot: Mapping[str, Mapping[str, str]],
+    criteria: list[Criterion] | None = None,
 ) -> Submission:
     """Send a draft or returned report to the Board: checklist met, before the unit's deadline.
 
     The indicators app owns part of the report: its checklist items and its sections of the
     snapshot come in `extra_checklist` and `extra_snapshot` (from
     `indicators.submissions.services`), which every caller must pass, so no path submits a
-    report that skipped them. The snapshot lets the Board see what changed after a return."""
+    report that skipped them. The snapshot lets the Board see what changed after a return.
+    `criteria`: the unit's leaf criteria for the year, when the caller has just read them."""
     # The lock makes a double click or a second tab wait here, then find the report sent.
     submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
-    unmet = [
-        item
-        for item in [*selectors.submission_checklist(submission=submission), *extra_checklist]
-        if not item.done
-    ]
+    checklist = selectors.submission_checklist(submission=submission, criteria=criteria)
+    unmet = [item for item in [*checklist, *extra_checklist] if not item.done]
     if unmet:
         raise ValidationError(
             _("The report is not complete: %(missing)s."),
@@ -369,7 +368,10 @@ def submission_submit(
     submission.submitted_at = timezone.now()
     submission.updated_by = by
     submission.version += 1
-    submission.save(update_fields=["status", "submitted_at", "updated_by", "version", "updated_at"])
+    # History records values, not the status: the step below is the status's record.
+    submission.save_without_historical_record(  # type: ignore[attr-defined]
+        update_fields=["status", "submitted_at", "updated_by", "version", "updated_at"]
+    )
     SubmissionStep.objects.create(
         submission=submission,
         from_status=from_status,

@@ -1,6 +1,6 @@
 """A unit's yearly report as one whole: the campaigns part plus values and model results."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -174,24 +174,28 @@ def report_checklist(
     submission: Submission,
     warnings: list[SoftWarning] | None = None,
     indicators: list[Indicator] | None = None,
+    values: list[ReportedValue] | None = None,
 ) -> list[campaign_selectors.ChecklistItem]:
     """The indicators part of the checklist: rates reported, every warning explained.
 
-    `indicators`: the unit's `reported_indicators` when the caller has read them already."""
+    `indicators`: the unit's `reported_indicators` when the caller has read them already;
+    `values`: the report's reported values, likewise."""
     if warnings is None:
         warnings = report_warnings(submission=submission)
     if indicators is None:
         indicators = reported_indicators(period=submission.period, unit=submission.unit)
-    # A report not saved yet has no values (and an unsaved row cannot be queried through).
-    complete = (
-        set(
+    if values is not None:
+        complete = {
+            v.indicator_id for v in values if v.numerator is not None and v.denominator is not None
+        }
+    elif submission.pk is not None:
+        complete = set(
             submission.values.filter(
                 numerator__isnull=False, denominator__isnull=False
             ).values_list("indicator_id", flat=True)
         )
-        if submission.pk is not None
-        else set()
-    )
+    else:  # a report not saved yet has no values (and cannot be queried through)
+        complete = set()
     items = []
     if indicators:
         items.append(
@@ -286,12 +290,32 @@ def report_save(
             try:
                 # A savepoint: a refused submission still keeps the draft just saved.
                 with transaction.atomic():
+                    # Read once for the warnings, the checklist and the snapshot.
+                    sent_values = list(
+                        ReportedValue.objects.filter(submission=submission).select_related(
+                            "indicator"
+                        )
+                    )
+                    sent_results = list(
+                        ModelResult.objects.filter(submission=submission).select_related("model")
+                    )
+                    warnings = report_warnings(
+                        submission=submission, values=sent_values, results=sent_results
+                    )
                     outcome.submission = campaign_services.submission_submit(
                         submission=submission,
                         by=by,
                         expected_version=submission.version,
-                        extra_checklist=report_checklist(submission=submission),
-                        extra_snapshot=report_snapshot(submission=submission),
+                        extra_checklist=report_checklist(
+                            submission=submission,
+                            warnings=warnings,
+                            indicators=shape.indicators,
+                            values=sent_values,
+                        ),
+                        extra_snapshot=report_snapshot(
+                            submission=submission, values=sent_values, results=sent_results
+                        ),
+                        criteria=shape.criteria,
                     )
             except ValidationError as exc:
                 outcome.submit_error = exc
@@ -304,14 +328,30 @@ def report_save(
     return outcome
 
 
-def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
-    """Indicator values and model results as sent, beside the campaigns app's own snapshot."""
+def report_snapshot(
+    *,
+    submission: Submission,
+    values: Sequence[ReportedValue] | None = None,
+    results: Sequence[ModelResult] | None = None,
+) -> dict[str, dict[str, str]]:
+    """Indicator values and model results as sent, beside the campaigns app's own snapshot.
+
+    `values` and `results`: the report's, with their indicators and models, when the caller
+    has just read them."""
 
     def text(*parts: object) -> str:
         return " – ".join(str(part) for part in parts if part not in (None, ""))
 
-    values = ReportedValue.objects.filter(submission=submission).select_related("indicator")
-    results = ModelResult.objects.filter(submission=submission).select_related("model")
+    sent_values: Iterable[ReportedValue] = (
+        values
+        if values is not None
+        else ReportedValue.objects.filter(submission=submission).select_related("indicator")
+    )
+    sent_results: Iterable[ModelResult] = (
+        results
+        if results is not None
+        else ModelResult.objects.filter(submission=submission).select_related("model")
+    )
     return {
         "values": {
             v.indicator.code: text(
@@ -319,13 +359,13 @@ def report_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
                 v.comment,
                 v.warning_explanation,
             )
-            for v in values
+            for v in sent_values
         },
         "models": {
             r.model.name: text(
                 r.participating_households, r.escaped_households, r.average_income_vnd, r.comment
             )
-            for r in results
+            for r in sent_results
         },
     }
 

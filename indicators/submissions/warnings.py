@@ -36,12 +36,15 @@ def _rate(numerator: int | None, denominator: int | None) -> Decimal | None:
 
 
 def report_warnings(
-    *, submission: Submission, values: Iterable[ReportedValue] | None = None
+    *,
+    submission: Submission,
+    values: Iterable[ReportedValue] | None = None,
+    results: Iterable[ModelResult] | None = None,
 ) -> list[SoftWarning]:
     """Figures that moved by over half since last year's accepted ones; model income that fell.
 
-    `values`: the report's reported values with their indicators, when the caller has just
-    read them."""
+    `values` and `results`: the report's reported values with their indicators and its model
+    results with their models, when the caller has just read them."""
     warnings: list[SoftWarning] = []
     if submission.pk is None:  # a report not saved yet carries no figures
         return warnings
@@ -78,7 +81,9 @@ def report_warnings(
                 explained=bool(value.warning_explanation.strip()),
             )
         )
-    results = ModelResult.objects.filter(submission=submission).select_related("model")
+    if results is None:
+        results = ModelResult.objects.filter(submission=submission).select_related("model")
+    results = list(results)
     previous_results = {
         r.model_id: r
         for r in ModelResult.objects.filter(
