@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns import services as campaign_services
@@ -241,6 +242,22 @@ def test_a_report_sent_with_its_very_first_save_opens_as_sent(year, client):
     assert response.status_code == 302
     assert response.url == reverse("campaigns:submission-detail", kwargs={"pk": submission.pk})
     assert client.get(response.url).status_code == 200
+
+
+def test_a_submit_reads_the_reports_figures_once(year, client):
+    submission = complete_draft(year)
+    client.force_login(year.officer)
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, post_data(year, submission, action="submit"))
+
+    assert response.status_code == 302
+    assert Submission.objects.get(pk=submission.pk).status == SubmissionStatus.SUBMITTED
+    values = [q for q in queries if 'FROM "indicators_reportedvalue"' in q["sql"]]
+    assert len(values) <= 3, len(values)  # compared by the save, sent, last year's (warnings)
+    assert len(queries) <= 28
 
 
 def test_a_double_click_on_submit_gives_one_submission(year, client):
