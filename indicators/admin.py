@@ -16,6 +16,7 @@ from indicators.models import (
     PovertyModel,
     RegisteredTarget,
     ReportedValue,
+    ReportFormVersion,
 )
 from indicators.resources import (
     AdminOnlyImportExportMixin,
@@ -276,6 +277,11 @@ class FiguresVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReportFormVersion)
+class ReportFormVersionAdmin(FiguresVersionAdmin):
+    """The counter behind the report forms each process keeps: moved only by their sources."""
 
 
 # Units get their Excel import here rather than in units/admin.py: its row rules and file checks

@@ -24,7 +24,12 @@ from campaigns.models import (
     PeriodState,
     SubmissionStep,
 )
-from indicators.models import CommuneStatistics, DistrictConfirmation, FiguresVersion
+from indicators.models import (
+    CommuneStatistics,
+    DistrictConfirmation,
+    FiguresVersion,
+    ReportFormVersion,
+)
 from reports.models import BoardDocument, DocumentSetup, NarrativeVersion
 from tests.factories import (
     ApiTokenFactory,
@@ -127,6 +132,7 @@ MAKERS = {
     "indicators.registeredtarget": RegisteredTargetFactory,
     "indicators.importbatch": ImportBatchFactory,
     "indicators.figuresversion": lambda: FiguresVersion.objects.get_or_create(pk=1)[0],
+    "indicators.reportformversion": lambda: ReportFormVersion.objects.get_or_create(pk=1)[0],
     "reports.reportjob": lambda: ReportJobFactory(done=True),
     "reports.apitoken": ApiTokenFactory,
     "reports.documentsetup": lambda: DocumentSetup.objects.create(
@@ -205,6 +211,7 @@ ADD_REFUSED = {
     "indicators.baseline",
     "indicators.baselinechange",
     "indicators.figuresversion",
+    "indicators.reportformversion",
     "reports.reportjob",
     # Written on the Board's document pages, which keep every version.
     "reports.documentsetup",

@@ -480,13 +480,16 @@ def _poverty_figures(row: Row, expected: int, threshold: int) -> PovertyFigures:
 def campaign_indicators(*, campaign: Campaign) -> list[Indicator]:
     indicators = list(Indicator.objects.filter(campaign=campaign).order_by("order", "code"))
     for indicator in indicators:
-        indicator.campaign = campaign  # read already: its minimum coverage needs no query
+        # Read just now with the campaign: its minimum coverage needs no query. Noted on these
+        # fresh rows only, not as their cached campaign, which an indicator kept longer (a
+        # report form's) would carry past a change of the threshold.
+        indicator._coverage_threshold = campaign.coverage_threshold  # type: ignore[attr-defined]
     return indicators
 
 
 def _threshold(indicator: Indicator) -> int:
-    if type(indicator).campaign.is_cached(indicator):
-        return indicator.campaign.coverage_threshold or 0
+    if hasattr(indicator, "_coverage_threshold"):
+        return indicator._coverage_threshold or 0
     return (
         Campaign.objects.filter(pk=indicator.campaign_id)
         .values_list("coverage_threshold", flat=True)
