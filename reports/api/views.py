@@ -5,6 +5,7 @@ so an unchanged answer costs a 304. Endpoints behind a token scope every row as 
 account sees it on the pages, then by the token's unit.
 """
 
+import abc
 import hashlib
 import json
 from collections.abc import Sequence
@@ -108,7 +109,7 @@ def current_campaign() -> Campaign:
 # --- Conditional answers -----------------------------------------------------------------------
 
 
-class PublicView(generics.ListAPIView):
+class PublicView(generics.ListAPIView, abc.ABC):
     """Anyone may read; a token is accepted (and checked) but not needed."""
 
     permission_classes = [AllowAny]
@@ -165,9 +166,9 @@ class PublicView(generics.ListAPIView):
         )
         return response
 
+    @abc.abstractmethod
     def answer(self, request: Request) -> Response:
         """The answer itself; every public view defines it (this base only adds the caching)."""
-        raise NotImplementedError
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -471,14 +472,14 @@ def _points_visible(user: User, submissions: Sequence[Submission]) -> dict[int, 
     }
 
 
-class _SubmissionRows(PrivateView):
+class _SubmissionRows(PrivateView, abc.ABC):
     """A list of rows that belong to reports the token may read."""
 
     submission_field = "submission"
 
+    @abc.abstractmethod
     def base(self) -> QuerySet:
         """The rows of this kind; every subclass defines it (this base scopes them to reports)."""
-        raise NotImplementedError
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reports = _submissions(request)
