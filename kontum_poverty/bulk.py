@@ -67,26 +67,34 @@ def update_rows(rows: Sequence[models.Model], fields: Sequence[str]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_update(rows, list(fields))
         return
-    meta = model._meta
-    columns: list[Any] = [meta.pk, *(meta.get_field(name) for name in fields)]
-    pk = columns[0]
-    quote = connection.ops.quote_name
-    casts = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)
+    columns, head, row_sql, tail = _update_sql(model, connection.alias, tuple(fields))
     params: list = []
     for row in rows:
         params.extend(
             field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns
         )
+    write(connection, head + ", ".join(row_sql for _row in rows) + tail, params)
+
+
+@cache
+def _update_sql(
+    model: type[models.Model], alias: str, fields: tuple[str, ...]
+) -> tuple[tuple[Any, ...], str, str, str]:
+    """`update_rows`' statement around its VALUES rows, built once per model and fields."""
+    connection = connections[alias]
+    meta = model._meta
+    columns = (meta.pk, *(meta.get_field(name) for name in fields))
+    pk = columns[0]
+    quote = connection.ops.quote_name
+    casts = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)
     names = ", ".join(quote(field.column) for field in columns)
     sets = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in columns[1:])
-    values = ", ".join(f"({casts})" for _row in rows)
-    write(
-        connection,
+    return (
+        columns,
         # Only quoted column names and Django's own type names are interpolated.
-        f"UPDATE {quote(meta.db_table)} AS t SET {sets} "  # noqa: S608
-        f"FROM (VALUES {values}) AS v ({names}) "
-        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
-        params,
+        f"UPDATE {quote(meta.db_table)} AS t SET {sets} FROM (VALUES ",  # noqa: S608
+        f"({casts})",
+        f") AS v ({names}) WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
     )
 
 

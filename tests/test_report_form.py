@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from campaigns import services as campaign_services
@@ -122,6 +123,10 @@ def test_hard_errors_block_saving_and_keep_what_was_typed(client, year, field, t
     submission.refresh_from_db()
     assert submission.version == 1
     assert submission.narrative == ""
+    # The forms after it start clean: the error stayed with the form that had it.
+    fresh = client.get(_url(year)).content.decode()
+    assert "is-invalid" not in fresh
+    assert "aria-invalid" not in fresh
 
 
 def test_escaped_households_above_participating_are_refused(client, year):
@@ -425,6 +430,21 @@ def test_the_page_after_a_save_tells_the_browser_to_drop_its_copy(client, year):
 
     assert "data-saved" in after_save
     assert "data-saved" not in later
+    # The officer reads that the draft is saved on that page only, once.
+    assert after_save.count("Đã lưu nháp.") == 1
+    assert "Đã lưu nháp." not in later
+
+
+def test_another_browser_of_the_same_officer_is_not_told_that_it_saved(client, year):
+    submission = _open(client, year)
+    client.post(_url(year), post_data(year, submission))
+    other = Client()
+    other.cookies["sessionid"] = client.cookies["sessionid"].value
+
+    page = other.get(_url(year)).content.decode()
+
+    assert "Đã lưu nháp." not in page
+    assert "data-saved" not in page
 
 
 def test_a_second_model_with_the_same_name_is_refused_next_to_the_name(client, year):

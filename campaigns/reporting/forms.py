@@ -1,7 +1,9 @@
 """The report and registration forms: every figure is typed the Vietnamese way (1.234,5)."""
 
+import copy
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -42,6 +44,60 @@ def _households(label: object = "") -> VNNumberField:
     return _count(label, max_value=MAX_HOUSEHOLDS)
 
 
+@lru_cache(maxsize=1024)
+def _figure_fields(
+    indicators: tuple[str, ...], models: tuple[int, ...], communes: tuple[int, ...]
+) -> dict[str, forms.Field]:
+    """The fields of a report's figures, models and support, by indicator code, model and
+    commune: a prototype that each form copies (labels are lazy, so any language may use it)."""
+    f: dict[str, forms.Field] = {}
+    for code in indicators:
+        key = f"value-{code}"
+        f[f"{key}-numerator"] = _count(_("Count"))
+        f[f"{key}-denominator"] = _count(_("Out of"))
+        f[f"{key}-comment"] = _text(label=_("Comment"))
+        f[f"{key}-explanation"] = _text(label=_("Explanation"))
+        # The indicator's help (templates/partials/_indicator_help.html) describes its fields.
+        for part in ("numerator", "denominator"):
+            f[f"{key}-{part}"].widget.attrs["aria-describedby"] = f"help-{code}"
+    for pk in models:
+        key = f"model-{pk}"
+        f[f"{key}-participating"] = _households(_("Participating households"))
+        f[f"{key}-income"] = _count(_("Average income per household (VND)"))
+        f[f"{key}-escaped"] = _households(_("Households that escaped poverty"))
+        f[f"{key}-explanation"] = _text(label=_("Explanation"))
+    f["newmodel-name"] = forms.CharField(
+        required=False, max_length=300, label=_("Name of the new model")
+    )
+    f["newmodel-participating"] = _households(_("Participating households"))
+    for pk in communes:
+        key = f"support-{pk}"
+        f[f"{key}-money"] = _count(_("Money (VND)"))
+        f[f"{key}-in_kind_value"] = _count(_("Value in kind (VND)"))
+        f[f"{key}-in_kind"] = _text(label=_("In kind"))
+        f[f"{key}-works"] = _text(label=_("Works"))
+    return f
+
+
+@lru_cache(maxsize=1024)
+def _score_fields(criteria: tuple[tuple[int, Decimal], ...]) -> dict[str, forms.Field]:
+    """The self-assessment fields of a rubric, by criterion and maximum: a prototype."""
+    f: dict[str, forms.Field] = {}
+    for pk, max_points in criteria:
+        key = f"score-{pk}"
+        f[f"{key}-points"] = VNNumberField(
+            required=False, max_value=max_points, label=_("Self-assessed points")
+        )
+        f[f"{key}-points"].error_messages["too_large"] = _("Points cannot be above %(limit)s.")
+        f[f"{key}-justification"] = _text(label=_("Justification"))
+        f[f"evidence-{pk}"] = forms.FileField(
+            required=False,
+            label=_("Attach evidence"),
+            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
+        )
+    return f
+
+
 class ReportForm(forms.Form):
     """One form for the whole report; fields are named after what they hold."""
 
@@ -59,13 +115,20 @@ class ReportForm(forms.Form):
             fund_mobilised_vnd=submission.fund_mobilised_vnd,
         )
         f = self.fields
+        # The report's own fields are built once per make-up and copied for each form, as
+        # Django copies a form's declared fields: at the deadline every save builds this form.
+        f.update(
+            copy.deepcopy(
+                _figure_fields(
+                    tuple(i.code for i in context.indicators),
+                    tuple(m.pk for m in context.models),
+                    tuple(c.pk for c in context.communes),
+                )
+            )
+        )
         for indicator in context.indicators:
             value = context.values.get(indicator.pk)
             key = f"value-{indicator.code}"
-            f[f"{key}-numerator"] = _count(_("Count"))
-            f[f"{key}-denominator"] = _count(_("Out of"))
-            f[f"{key}-comment"] = _text(label=_("Comment"))
-            f[f"{key}-explanation"] = _text(label=_("Explanation"))
             if value is not None:
                 self.initial.update(
                     {
@@ -78,10 +141,6 @@ class ReportForm(forms.Form):
         for model in context.models:
             result = context.results.get(model.pk)
             key = f"model-{model.pk}"
-            f[f"{key}-participating"] = _households(_("Participating households"))
-            f[f"{key}-income"] = _count(_("Average income per household (VND)"))
-            f[f"{key}-escaped"] = _households(_("Households that escaped poverty"))
-            f[f"{key}-explanation"] = _text(label=_("Explanation"))
             self.initial.update(
                 {
                     f"{key}-participating": result.participating_households
@@ -92,17 +151,9 @@ class ReportForm(forms.Form):
                     f"{key}-explanation": result.comment if result else "",
                 }
             )
-        f["newmodel-name"] = forms.CharField(
-            required=False, max_length=300, label=_("Name of the new model")
-        )
-        f["newmodel-participating"] = _households(_("Participating households"))
         for commune in context.communes:
             support = context.support.get(commune.pk)
             key = f"support-{commune.pk}"
-            f[f"{key}-money"] = _count(_("Money (VND)"))
-            f[f"{key}-in_kind_value"] = _count(_("Value in kind (VND)"))
-            f[f"{key}-in_kind"] = _text(label=_("In kind"))
-            f[f"{key}-works"] = _text(label=_("Works"))
             if support is not None:
                 self.initial.update(
                     {
@@ -135,36 +186,19 @@ class ReportForm(forms.Form):
                         f"{key}-count": item.count,
                     }
                 )
+        f.update(
+            copy.deepcopy(_score_fields(tuple((c.pk, c.max_points) for c in context.criteria)))
+        )
         for criterion in context.criteria:
             score = context.scores.get(criterion.pk)
-            key = f"score-{criterion.pk}"
-            f[f"{key}-points"] = VNNumberField(
-                required=False, max_value=criterion.max_points, label=_("Self-assessed points")
-            )
-            f[f"{key}-justification"] = _text(label=_("Justification"))
-            f[f"evidence-{criterion.pk}"] = forms.FileField(
-                required=False,
-                label=_("Attach evidence"),
-                widget=forms.ClearableFileInput(
-                    attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}
-                ),
-            )
             if score is not None:
+                key = f"score-{criterion.pk}"
                 self.initial.update(
                     {
                         f"{key}-points": score.self_points,
                         f"{key}-justification": score.self_justification,
                     }
                 )
-        for indicator in context.indicators:
-            # The indicator's help (templates/partials/_indicator_help.html) describes its fields.
-            for part in ("numerator", "denominator"):
-                f[f"value-{indicator.code}-{part}"].widget.attrs["aria-describedby"] = (
-                    f"help-{indicator.code}"
-                )
-        for name, field in f.items():
-            if isinstance(field, VNNumberField) and name.startswith("score-"):
-                field.error_messages["too_large"] = _("Points cannot be above %(limit)s.")
         style_fields(self, errors=self.errors if self.is_bound else ())
 
     def _communication_row_count(self) -> int:

@@ -178,11 +178,10 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
         return redirect("campaigns:submission-detail", pk=outcome.submission.pk)
     if outcome.submit_error is not None:
         messages.error(request, " ".join(outcome.submit_error.messages))
-    else:
-        messages.success(request, _("Draft saved."))
     response = redirect("report:form", period_pk=period.pk)
-    # Tells this browser's next page that its own save went through (see static/js/report.js).
-    # A cookie, not the session: a save then writes nothing but the report.
+    # Tells this browser's next page that its own save went through: the page says "Draft
+    # saved." and drops the browser's copy (static/js/report.js). A cookie, not the session or
+    # the messages framework: a save then writes and signs nothing but the report.
     response.set_cookie(
         _saved_key(outcome.submission),
         str(outcome.submission.version),

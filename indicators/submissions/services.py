@@ -271,7 +271,9 @@ def report_save(
                 models=shape.models,
                 by=by,
             )
-    for evidence in Evidence.objects.filter(submission=submission, pk__in=remove_evidence):
+    # Most saves remove nothing: no query to build then.
+    removed = Evidence.objects.filter(submission=submission, pk__in=remove_evidence)
+    for evidence in removed if remove_evidence else ():
         campaign_services.evidence_remove(evidence=evidence, by=by)
     outcome = SaveOutcome(submission=submission)
     added: list[Evidence] = []
