@@ -180,6 +180,9 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", default=[])
 # --- Sessions of the Board and administrators -----------------------------------------------
 # Minutes without a request after which a Board or admin session ends (0: never).
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", default=30)
+# A leader's dashboard is recomputed at most this often while figures keep changing (the deadline:
+# several reports sent or accepted a second); a copy behind the figures says so and since when.
+LEADERS_DASHBOARD_REFRESH_SECONDS = env_int("LEADERS_DASHBOARD_REFRESH_SECONDS", default=10)
 
 # --- Two-factor sign-in (units/accounts/two_factor) -------------------------------------------
 # The name authenticator apps show beside the account; data, not UI text.

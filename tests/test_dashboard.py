@@ -2,6 +2,8 @@
 
 import io
 import re
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -466,8 +468,9 @@ def test_a_page_that_failed_to_compute_is_computed_at_once_by_the_next_request(m
 
 
 def test_a_dashboard_recomputed_after_an_acceptance_reads_only_report_figures_again(
-    client, leader, province, django_assert_max_num_queries
+    client, leader, province, django_assert_max_num_queries, settings
 ):
+    settings.LEADERS_DASHBOARD_REFRESH_SECONDS = 0  # recomputed at once, as the Board's is
     reports = Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT)
     reports.update(status=SubmissionStatus.SUBMITTED, accepted_at=None)
     progress.figures_changed()
@@ -485,3 +488,77 @@ def test_a_dashboard_recomputed_after_an_acceptance_reads_only_report_figures_ag
     with django_assert_max_num_queries(AFTER_ACCEPTANCE_BUDGET):
         after = client.get(reverse("dashboard:home"), {"year": "2019"}).content.decode()
     assert _card_value(after, "LABOUR") != "no_data|None"
+
+
+# --- Leaders at the deadline: one recomputation every few seconds, and a copy that says so --------
+
+
+def test_leaders_reloading_while_reports_are_accepted_get_a_copy_that_says_when_it_was_current(
+    client, leader, board_staff, province, settings, monkeypatch
+):
+    from indicators.progress import cache as figures_cache
+    from reports.views import dashboard as views
+
+    settings.LEADERS_DASHBOARD_REFRESH_SECONDS = 10
+    clock = [1_767_225_600.0]  # 01/01/2026 00:00 UTC, 07:00 in Kon Tum
+    monkeypatch.setattr(
+        figures_cache,
+        "time",
+        SimpleNamespace(time=lambda: clock[0], sleep=time.sleep, monotonic=time.monotonic),
+    )
+    computed = []
+    page = views.dashboard_page
+    monkeypatch.setattr(views, "dashboard_page", lambda **kw: computed.append(1) or page(**kw))
+    reports = Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT)
+    reports.update(status=SubmissionStatus.SUBMITTED, accepted_at=None)
+    progress.figures_changed()
+    url, year = reverse("dashboard:home"), {"year": "2019"}
+    client.force_login(leader)
+    first = client.get(url, year).content.decode()
+    assert _card_value(first, "LABOUR") == "no_data|None"
+    assert "Số liệu trên đây đúng đến" not in first
+
+    clock[0] += 3
+    for report in reports:  # the Board accepts them one by one
+        report.status = SubmissionStatus.ACCEPTED
+        report.accepted_at = "2020-01-10T00:00Z"
+        report.save(update_fields=["status", "accepted_at"])
+    computed.clear()
+    reloads = [client.get(url, year).content.decode() for _ in range(3)]
+
+    # Three seconds after the copy: the same copy, saying it is behind and since when.
+    assert computed == []
+    for behind in reloads:
+        assert _card_value(behind, "LABOUR") == "no_data|None"
+        assert "Số liệu trên đây đúng đến 07:00:00" in behind
+        assert "trong vòng 10 giây" in behind
+    # The Board, who accept, see their acceptance at once.
+    client.force_login(board_staff)
+    board = client.get(url, year).content.decode()
+    assert _card_value(board, "LABOUR") != "no_data|None"
+    assert "Số liệu trên đây đúng đến" not in board
+
+    # Ten seconds after the copy: recomputed once, with every acceptance, and no note.
+    clock[0] += 7
+    client.force_login(leader)
+    computed.clear()
+    later = [client.get(url, year).content.decode() for _ in range(2)]
+    assert computed == [1]
+    for current in later:
+        assert _card_value(current, "LABOUR") == _card_value(board, "LABOUR")
+        assert "Số liệu trên đây đúng đến" not in current
+
+
+def test_a_leaders_page_whose_last_copy_is_gone_is_computed_again():
+    first = progress.computed_recently(
+        "page:latest", "page:v1", lambda: "v1", timeout=60, fresh_for=10
+    )
+    assert first == ("v1", None)
+    cache.delete("page:v1")  # evicted, or Redis restarted empty
+
+    # The figures moved within the 10 seconds, but there is no copy left to show.
+    second = progress.computed_recently(
+        "page:latest", "page:v2", lambda: "v2", timeout=60, fresh_for=10
+    )
+
+    assert second == ("v2", None)

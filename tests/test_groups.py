@@ -239,8 +239,9 @@ def test_the_leader_dashboard_shows_the_groups_and_flags_districts_falling_back(
 
 @pytest.mark.usefixtures("_fresh_cache")
 def test_the_dashboard_shows_a_new_flag_and_new_statistics_though_reports_did_not_change(
-    client, leader, place
+    client, leader, place, settings
 ):
+    settings.LEADERS_DASHBOARD_REFRESH_SECONDS = 0  # recomputed at once, as the Board's is
     CampaignFactory(coverage_threshold=0)
     client.force_login(leader)
     before = client.get(reverse("dashboard:home"), {"year": 2019}).content.decode()

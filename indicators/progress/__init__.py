@@ -38,6 +38,7 @@ from commune statistics alone is cached under `statistics_key()`, which a report
 
 from indicators.progress.cache import (
     computed_once,
+    computed_recently,
     connect_receivers,
     figures_changed,
     figures_key,
@@ -113,6 +114,7 @@ __all__ = [
     "child_units",
     "communes_in_scope",
     "computed_once",
+    "computed_recently",
     "connect_receivers",
     "deprivation_by_child",
     "deprivation_by_year",

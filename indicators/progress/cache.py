@@ -146,6 +146,36 @@ def computed_once(key: str, compute: Callable[[], T], *, timeout: int) -> T:
     return value
 
 
+class _Latest(TypedDict):
+    key: str  # the figures key of the page's latest copy
+    at: float  # when that copy's figures were last read as current (seconds since the epoch)
+
+
+def computed_recently(
+    family: str, key: str, compute: Callable[[], T], *, timeout: int, fresh_for: float
+) -> tuple[T, float | None]:
+    """`computed_once(key, compute)`, unless the figures changed less than `fresh_for` seconds
+    after the page's latest copy was computed (`family`: the page's key without the figures
+    version): then that copy, and when its figures were current, so the page can say so.
+
+    At the deadline every submit and acceptance moves the figures key a few times a second;
+    leaders reloading their dashboard would recompute it on every change. Served this way, a
+    page is recomputed at most once every `fresh_for` seconds. Returns the value and, for a copy
+    behind the figures, the time its figures were current (None when they are current)."""
+    found = cache.get_many([key, family])
+    if key in found:
+        return found[key], None
+    latest: _Latest | None = found.get(family)
+    if latest is not None and 0 <= time.time() - latest["at"] < fresh_for:
+        value = cache.get(latest["key"])
+        if value is not None:
+            return value, latest["at"]
+    began = time.time()
+    value = computed_once(key, compute, timeout=timeout)
+    cache.set(family, _Latest(key=key, at=began), timeout)
+    return value, None
+
+
 # A report's rows count once it is sent (the Board may include sent reports) or accepted.
 _COUNTED = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
 

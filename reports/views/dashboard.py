@@ -17,10 +17,11 @@ sections are not.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -296,7 +297,7 @@ def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) ->
         who = f"officer-{user.unit_id}"
     if params["submitted"] and not roles.sees_unaccepted_figures(user):
         params["submitted"] = ""
-    key = ":".join(
+    page_key = ":".join(
         [
             "dashboard",
             who,
@@ -305,9 +306,9 @@ def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) ->
             params["indicator"],
             params["submitted"],
             get_language() or "",
-            progress.figures_key(),
         ]
     )
+    key = f"{page_key}:{progress.figures_key()}"
 
     def body() -> dict[str, str]:
         page = _page(request, unit_id)  # raises 404 for a scope the user may not see
@@ -319,8 +320,23 @@ def dashboard_view(request: AuthenticatedRequest, unit_id: int | None = None) ->
         )
         return {"title": page.title, "body": rendered}
 
-    cached = progress.computed_once(key, body, timeout=CACHE_SECONDS)
-    return render(request, "reports/dashboard.html", cached)
+    behind_since = None
+    if who == "all":
+        # Leaders watch; the Board, who accept, and officers see every change at once.
+        cached, behind_since = progress.computed_recently(
+            f"{page_key}:latest",
+            key,
+            body,
+            timeout=CACHE_SECONDS,
+            fresh_for=settings.LEADERS_DASHBOARD_REFRESH_SECONDS,
+        )
+    else:
+        cached = progress.computed_once(key, body, timeout=CACHE_SECONDS)
+    context: dict[str, Any] = dict(cached)
+    if behind_since is not None:
+        context["up_to_date_at"] = datetime.fromtimestamp(behind_since, tz=UTC)
+        context["refresh_seconds"] = settings.LEADERS_DASHBOARD_REFRESH_SECONDS
+    return render(request, "reports/dashboard.html", context)
 
 
 @login_required
