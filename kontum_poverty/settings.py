@@ -110,6 +110,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain inputs and textareas written in Python, the rest by Django's widget templates.
+FORM_RENDERER = "kontum_poverty.form_renderer.WidgetRenderer"
+
 WSGI_APPLICATION = "kontum_poverty.wsgi.application"
 
 # --- Database -------------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+"""The portal's form renderer writes plain inputs and textareas exactly as Django's templates do."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.test import override_settings
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy, override
+
+from campaigns import services as campaign_services
+from campaigns.reporting.forms import RegistrationForm, ReportForm
+from indicators.submissions import selectors
+from kontum_poverty.form_renderer import WRITERS, WidgetRenderer
+from tests.report_setup import IN_2019, post_data, year_build
+
+DJANGO, OURS = DjangoTemplates(), WidgetRenderer()
+
+VALUES = [
+    None,
+    "",
+    "Số liệu <đã> rà soát & \"khớp\" 'xã'",
+    mark_safe("<b>an toàn</b>"),
+    0,
+    12345,
+    Decimal("1.50"),
+    gettext_lazy("Count"),
+    "dòng 1\ndòng 2",
+]
+ATTRS = {
+    "class": "form-control form-control-sm is-invalid",
+    "required": True,
+    "disabled": False,
+    "maxlength": 300,
+    "data-note": 'a "quoted" <value> & more',
+    "aria-describedby": "help-LABOUR id_value-LABOUR-numerator-error",
+    "inputmode": "decimal",
+    "placeholder": gettext_lazy("Title"),
+}
+WIDGETS = [
+    forms.TextInput(),
+    forms.NumberInput(),
+    forms.EmailInput(),
+    forms.URLInput(),
+    forms.PasswordInput(render_value=True),
+    forms.HiddenInput(),
+    forms.DateInput(),
+    forms.TimeInput(),
+    forms.Textarea(attrs={"rows": 2}),
+    forms.Textarea(),
+]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda w: type(w).__name__)
+@pytest.mark.parametrize("value", VALUES, ids=range(len(VALUES)))
+@pytest.mark.parametrize("attrs", [None, ATTRS], ids=["plain", "attrs"])
+def test_a_widget_is_written_as_djangos_template_writes_it(widget, value, attrs):
+    with override("vi"):
+        theirs = widget.render("value-LABOUR-numerator", value, attrs, renderer=DJANGO)
+        ours = widget.render("value-LABOUR-numerator", value, attrs, renderer=OURS)
+
+    assert ours == theirs
+
+
+def test_dates_and_other_widgets_keep_djangos_templates():
+    day = datetime.date(2020, 1, 10)
+    select = forms.Select(choices=[("a", "<A>"), ("b", "B")])
+    files = forms.ClearableFileInput(attrs={"accept": ".pdf"})
+
+    for widget, value in [(forms.DateInput(), day), (select, "b"), (files, None)]:
+        with override("vi"):
+            assert widget.render("x", value, renderer=OURS) == widget.render(
+                "x", value, renderer=DJANGO
+            )
+    assert "django/forms/widgets/select.html" not in WRITERS
+
+
+@pytest.mark.django_db
+def test_the_report_and_registration_forms_render_the_same_with_either_renderer(
+    unit_officer, time_machine
+):
+    time_machine.move_to(IN_2019, tick=False)
+    year = year_build(unit_officer)
+    submission = campaign_services.submission_get_or_create_draft(
+        period=year.period, unit=year.unit
+    )
+    context = selectors.report_context(submission=submission)
+    posted = post_data(year, submission, **{"value-LABOUR-numerator": "12a", "narrative": "<x>"})
+    pages = []
+    for renderer in (DJANGO, OURS):
+        with override("vi"):
+            unbound = ReportForm(context=context, renderer=renderer)
+            bound = ReportForm(posted, context=context, renderer=renderer)
+            bound.is_valid()
+            registration = RegistrationForm(
+                indicators=context.indicators, initial_targets={}, renderer=renderer
+            )
+            pages.append(
+                "".join(str(field) for form in (unbound, bound, registration) for field in form)
+            )
+
+    assert pages[0] == pages[1]
+    assert 'value="12a"' in pages[1] and "&lt;x&gt;" in pages[1]
+
+
+@override_settings(FORM_RENDERER="kontum_poverty.form_renderer.WidgetRenderer")
+def test_the_portal_uses_it():
+    form = forms.Form()
+
+    assert isinstance(form.renderer, WidgetRenderer)
