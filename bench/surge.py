@@ -948,7 +948,7 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
             print(
                 f"[{scale}]     of which {behind} a copy behind the figures, saying when they "
                 f"were up to date (leaders' pages are recomputed at most every "
-                f"{os.environ.get('LEADERS_DASHBOARD_REFRESH_SECONDS', 'default')} s)"
+                f"{os.environ.get('LEADERS_DASHBOARD_REFRESH_SECONDS', '10')} s)"
             )
             figures[f"{scale}_dashboard_behind"] = behind
         key = kind.replace(" ", "_")
