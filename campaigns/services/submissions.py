@@ -345,6 +345,7 @@ def submission_submit(
     extra_checklist: Sequence[selectors.ChecklistItem],
     extra_snapshot: Mapping[str, Mapping[str, str]],
     criteria: list[Criterion] | None = None,
+    locked: bool = False,
 ) -> Submission:
     """Send a draft or returned report to the Board: checklist met, before the unit's deadline.
 
@@ -352,9 +353,14 @@ def submission_submit(
     snapshot come in `extra_checklist` and `extra_snapshot` (from
     `indicators.submissions.services`), which every caller must pass, so no path submits a
     report that skipped them. The snapshot lets the Board see what changed after a return.
-    `criteria`: the unit's leaf criteria for the year, when the caller has just read them."""
-    # The lock makes a double click or a second tab wait here, then find the report sent.
-    submission = submission_lock_for_edit(submission=submission, expected_version=expected_version)
+    `criteria`: the unit's leaf criteria for the year, when the caller has just read them.
+    `locked`: `submission` is what `submission_lock_for_edit` returned to the caller in this
+    transaction (the report's save, just before): it is not locked and read again."""
+    if not locked:
+        # The lock makes a double click or a second tab wait here, then find the report sent.
+        submission = submission_lock_for_edit(
+            submission=submission, expected_version=expected_version
+        )
     checklist = selectors.submission_checklist(submission=submission, criteria=criteria)
     unmet = [item for item in [*checklist, *extra_checklist] if not item.done]
     if unmet:

@@ -318,6 +318,7 @@ def report_save(
                             submission=submission, values=sent_values, results=sent_results
                         ),
                         criteria=shape.criteria,
+                        locked=True,  # by the save above, in this transaction
                     )
             except ValidationError as exc:
                 outcome.submit_error = exc
