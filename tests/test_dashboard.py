@@ -516,7 +516,7 @@ def test_leaders_reloading_while_reports_are_accepted_get_a_copy_that_says_when_
     client.force_login(leader)
     first = client.get(url, year).content.decode()
     assert _card_value(first, "LABOUR") == "no_data|None"
-    assert "Số liệu trên đây đúng đến" not in first
+    assert "Số liệu trên trang này đúng đến" not in first
 
     clock[0] += 3
     for report in reports:  # the Board accepts them one by one
@@ -530,13 +530,13 @@ def test_leaders_reloading_while_reports_are_accepted_get_a_copy_that_says_when_
     assert computed == []
     for behind in reloads:
         assert _card_value(behind, "LABOUR") == "no_data|None"
-        assert "Số liệu trên đây đúng đến 07:00:00" in behind
+        assert "Số liệu trên trang này đúng đến 07:00:00" in behind
         assert "trong vòng 10 giây" in behind
     # The Board, who accept, see their acceptance at once.
     client.force_login(board_staff)
     board = client.get(url, year).content.decode()
     assert _card_value(board, "LABOUR") != "no_data|None"
-    assert "Số liệu trên đây đúng đến" not in board
+    assert "Số liệu trên trang này đúng đến" not in board
 
     # Ten seconds after the copy: recomputed once, with every acceptance, and no note.
     clock[0] += 7
@@ -546,7 +546,7 @@ def test_leaders_reloading_while_reports_are_accepted_get_a_copy_that_says_when_
     assert computed == [1]
     for current in later:
         assert _card_value(current, "LABOUR") == _card_value(board, "LABOUR")
-        assert "Số liệu trên đây đúng đến" not in current
+        assert "Số liệu trên trang này đúng đến" not in current
 
 
 def test_a_leaders_page_whose_last_copy_is_gone_is_computed_again():
