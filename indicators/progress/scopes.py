@@ -40,14 +40,19 @@ def commune_child_key(scope: Unit, prefix: str) -> str | None:
 
 def unit_subtree_q(scope: Unit, prefix: str) -> Q:
     """Rows whose `prefix` unit is the scope or lies under it (the tree is three levels deep)."""
-    # One IN (subquery) rather than OR-ed joins: PostgreSQL hashes the few ids of the subtree
-    # once instead of joining the unit table twice for every row.
-    units = Q(pk=scope.pk)
-    if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
-        units |= Q(parent_id=scope.pk)
+    # The scope itself, or one IN (subquery) for the units under it rather than OR-ed joins:
+    # PostgreSQL hashes the few ids of the subtree once instead of joining the unit table twice
+    # for every row. The subquery finds them through the parent index (the units whose parent
+    # is the scope or one of its children); an OR inside it would scan the whole country's units.
+    own = Q(**{prefix: scope.pk})
     if scope.level == UnitLevel.PROVINCE:
-        units |= Q(parent_id__in=Unit.objects.filter(parent_id=scope.pk).values("pk"))
-    return Q(**{f"{prefix}__in": Unit.objects.filter(units).values("pk")})
+        parents = Unit.objects.filter(Q(pk=scope.pk) | Q(parent_id=scope.pk)).values("pk")
+        under = Unit.objects.filter(parent_id__in=parents).values("pk")
+    elif scope.level == UnitLevel.DISTRICT:
+        under = Unit.objects.filter(parent_id=scope.pk).values("pk")
+    else:
+        return own
+    return own | Q(**{f"{prefix}__in": under})
 
 
 def reporting_q(scope: Unit) -> Q:
