@@ -480,12 +480,7 @@ def fund_section(
     if known_years is None:
         known_years = campaign_years(campaign=campaign)
     years = [y for y in known_years if y <= year]
-    return FundSection(
-        year=year,
-        years=progress.fund_by_year(
-            campaign=campaign, scope=scope, years=years, include_submitted=include_submitted
-        ),
-        children=progress.fund_by_child(
-            campaign=campaign, scope=scope, year=year, include_submitted=include_submitted
-        ),
+    by_year, children = progress.fund_by_year_and_child(
+        campaign=campaign, scope=scope, years=years, year=year, include_submitted=include_submitted
     )
+    return FundSection(year=year, years=by_year, children=children)
