@@ -349,10 +349,10 @@ def glance(*, scope: Unit) -> Glance:
         return Glance(campaign=None, scope=scope, year=0, cards=[])
     year = pick_year(years=campaign_years(campaign=campaign), requested=None)
     indicators = progress.campaign_indicators(campaign=campaign)
-    overview = progress.progress_overview(
-        campaign=campaign, scope=scope, year=year, indicators=indicators
-    )
     plans = indicator_roadmaps(indicators=indicators, scope=scope)
+    overview = progress.progress_overview(
+        campaign=campaign, scope=scope, year=year, indicators=indicators, plans=plans
+    )
     return Glance(
         campaign=campaign,
         scope=scope,

@@ -156,15 +156,16 @@ def dashboard_page(
     years = selectors.campaign_years(campaign=campaign)
     chosen = selectors.pick_year(years=years, requested=year)
     indicators = progress.campaign_indicators(campaign=campaign)
+    plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
     overview = progress.progress_overview(
         campaign=campaign,
         scope=scope,
         year=chosen,
         include_submitted=include_submitted,
         indicators=indicators,
+        plans=plans,
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
-    plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
     from_statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
     fund = selectors.fund_section(
         campaign=campaign,
