@@ -11,7 +11,8 @@ A missing page is computed by one request while others asking for it wait for it
 (`progress.computed_once`). Sections read from commune statistics alone (groups, falling back
 into poverty, deprivation) are cached apart, under `progress.statistics_key()`, which reports
 being sent or accepted do not move: at the deadline a page is recomputed again and again, those
-sections are not.
+sections are not, and their rendered tables are kept under the same key (with the scope, year,
+links and language: `reports/_dashboard_body.html`).
 """
 
 import re
@@ -82,6 +83,9 @@ class DashboardPage:
     # The groups document 3198/UBND-TH names, and falling back into poverty by district.
     groups: poverty_groups.GroupComparison | None = None
     falling_back: list[poverty_groups.FallingBackRow] = field(default_factory=list)
+    # What the sections read from commune statistics alone are cached under (with the scope,
+    # year and language): their rendered tables are kept under it too.
+    statistics_key: str = ""
 
     @property
     def falling_back_table(
@@ -123,18 +127,20 @@ class DashboardPage:
         return str(_("Commune"))
 
 
-def _statistics_sections(*, campaign: Campaign, scope: Unit, year: int) -> Callable[..., Any]:
+def _statistics_sections(
+    *, campaign: Campaign, scope: Unit, year: int
+) -> tuple[Callable[..., Any], str]:
     """Sections computed from commune statistics, units and their flags alone, cached under
     `progress.statistics_key()`: at the deadline every submit and acceptance recomputes the
-    page's report figures, not these."""
-    base = [str(campaign.pk), str(scope.pk), str(year), get_language() or ""]
-    base.append(progress.statistics_key())
+    page's report figures, not these. Returns the section getter and the statistics key."""
+    statistics = progress.statistics_key()
+    base = [str(campaign.pk), str(scope.pk), str(year), get_language() or "", statistics]
 
     def section(name: str, compute: Callable[[], Any]) -> Any:
         key = ":".join(["statistics", name, *base])
         return progress.computed_once(key, compute, timeout=CACHE_SECONDS)
 
-    return section
+    return section, statistics
 
 
 def dashboard_page(
@@ -166,7 +172,7 @@ def dashboard_page(
         plans=plans,
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
-    from_statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
+    from_statistics, statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
     fund = selectors.fund_section(
         campaign=campaign,
         scope=scope,
@@ -202,6 +208,7 @@ def dashboard_page(
             lambda: selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
         ),
         fund=fund,
+        statistics_key=statistics,
     )
     if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
         page.groups = from_statistics(
