@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -106,9 +107,10 @@ class DashboardPage:
             return ""
         return formats.date_format(timezone.localtime(self.as_of), "SHORT_DATE_FORMAT")
 
-    @property
+    @cached_property
     def query(self) -> str:
-        """The year and the unaccepted-reports switch, to carry across dashboard links."""
+        """The year and the unaccepted-reports switch, to carry across dashboard links (set
+        when the page is made; read by every link of it)."""
         params = {"year": self.year}
         if self.include_submitted:
             params["submitted"] = 1
