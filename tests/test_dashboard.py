@@ -497,8 +497,9 @@ RECOMPUTE_BUDGET = 35
 
 @pytest.mark.parametrize(("districts_count", "communes_each"), [(2, 3), (30, 10)])
 def test_a_dashboard_recomputed_after_an_acceptance_costs_the_same_queries_at_any_size(
-    client, leader, django_assert_max_num_queries, districts_count, communes_each
+    client, leader, django_assert_max_num_queries, settings, districts_count, communes_each
 ):
+    settings.LEADERS_DASHBOARD_REFRESH_SECONDS = 0  # recomputed at once, as the Board's is
     generate(
         provinces=1,
         districts_per_province=districts_count,
@@ -521,8 +522,9 @@ def test_a_dashboard_recomputed_after_an_acceptance_costs_the_same_queries_at_an
 
 
 def test_a_dashboard_recomputed_after_an_acceptance_does_not_render_the_statistics_tables_again(
-    client, leader, province
+    client, leader, province, settings
 ):
+    settings.LEADERS_DASHBOARD_REFRESH_SECONDS = 0  # recomputed at once, as the Board's is
     report = Submission.objects.filter(period__year=2019, unit__level=UnitLevel.DISTRICT).first()
     report.status = SubmissionStatus.SUBMITTED
     report.save(update_fields=["status"])
