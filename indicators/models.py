@@ -388,6 +388,9 @@ class CommuneStatistics(models.Model):
         verbose_name = _("commune statistics")
         verbose_name_plural = _("commune statistics")
         ordering = ["year", "commune__code"]
+        # The dashboard's latest year with figures (`reports.selectors.pick_year`) and the
+        # year's figures of a scope read by year: without it, every commune of the country.
+        indexes = [models.Index(fields=["year"], name="indicators_communestats_year")]
         constraints = [
             models.UniqueConstraint(
                 fields=["commune", "year"],

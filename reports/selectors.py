@@ -8,9 +8,10 @@ function here.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,34 +116,38 @@ def bloc_completeness(*, campaign: Campaign, year: int, scope: Unit) -> list[Blo
     members = BlocMembership.objects.filter(bloc__campaign=campaign, unit__is_active=True).filter(
         progress.unit_subtree_q(scope, "unit")
     )
+    # One row per member, counted here: grouped in SQL, each count repeated the member's report
+    # subqueries, and compiling them cost more than the statement.
     rows = (
         deadlines.with_timeliness(members, period=period, unit="unit")
         .annotate(
             status=Subquery(submission.values("status")[:1]),
             excused=Subquery(submission.values("not_reporting")[:1]),
         )
-        .values("bloc_id", "bloc__name", "bloc__order", "bloc__code")
-        .annotate(
-            members=Count("pk"),
-            excused_count=Count("pk", filter=Q(excused=True)),
-            reported=Count("pk", filter=Q(first_submitted_at__isnull=False)),
-            on_time=Count("pk", filter=Q(on_time=True)),
-            accepted=Count("pk", filter=Q(status=SubmissionStatus.ACCEPTED)),
+        .values(
+            "bloc_id",
+            "bloc__name",
+            "bloc__order",
+            "bloc__code",
+            "status",
+            "excused",
+            "first_submitted_at",
+            "on_time",
         )
-        .order_by("bloc__order", "bloc__code")
+        .order_by("bloc__order", "bloc__code", "bloc_id")
     )
-    return [
-        BlocCompleteness(
-            bloc_id=row["bloc_id"],
-            name=row["bloc__name"],
-            members=row["members"],
-            excused=row["excused_count"],
-            reported=row["reported"],
-            on_time=row["on_time"],
-            accepted=row["accepted"],
-        )
-        for row in rows
-    ]
+    counts: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row["bloc_id"] not in counts:
+            counted = ("members", "excused", "reported", "on_time", "accepted")
+            counts[row["bloc_id"]] = {"name": row["bloc__name"], **dict.fromkeys(counted, 0)}
+        bloc = counts[row["bloc_id"]]
+        bloc["members"] += 1
+        bloc["excused"] += row["excused"] is True
+        bloc["reported"] += row["first_submitted_at"] is not None
+        bloc["on_time"] += row["on_time"] is True
+        bloc["accepted"] += row["status"] == SubmissionStatus.ACCEPTED
+    return [BlocCompleteness(bloc_id=pk, **bloc) for pk, bloc in counts.items()]
 
 
 def completeness_total(blocs: list[BlocCompleteness]) -> BlocCompleteness:
@@ -349,10 +354,10 @@ def glance(*, scope: Unit) -> Glance:
         return Glance(campaign=None, scope=scope, year=0, cards=[])
     year = pick_year(years=campaign_years(campaign=campaign), requested=None)
     indicators = progress.campaign_indicators(campaign=campaign)
-    overview = progress.progress_overview(
-        campaign=campaign, scope=scope, year=year, indicators=indicators
-    )
     plans = indicator_roadmaps(indicators=indicators, scope=scope)
+    overview = progress.progress_overview(
+        campaign=campaign, scope=scope, year=year, indicators=indicators, plans=plans
+    )
     return Glance(
         campaign=campaign,
         scope=scope,
@@ -480,12 +485,7 @@ def fund_section(
     if known_years is None:
         known_years = campaign_years(campaign=campaign)
     years = [y for y in known_years if y <= year]
-    return FundSection(
-        year=year,
-        years=progress.fund_by_year(
-            campaign=campaign, scope=scope, years=years, include_submitted=include_submitted
-        ),
-        children=progress.fund_by_child(
-            campaign=campaign, scope=scope, year=year, include_submitted=include_submitted
-        ),
+    by_year, children = progress.fund_by_year_and_child(
+        campaign=campaign, scope=scope, years=years, year=year, include_submitted=include_submitted
     )
+    return FundSection(year=year, years=by_year, children=children)

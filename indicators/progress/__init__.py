@@ -66,6 +66,7 @@ from indicators.progress.fund import (
     FundFigures,
     fund_by_child,
     fund_by_year,
+    fund_by_year_and_child,
 )
 from indicators.progress.report import report_figures, report_model_results
 from indicators.progress.results import (
@@ -124,6 +125,7 @@ __all__ = [
     "figures_key",
     "fund_by_child",
     "fund_by_year",
+    "fund_by_year_and_child",
     "indicator_progress",
     "income_growth",
     "indicator_source",

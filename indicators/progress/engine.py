@@ -48,7 +48,7 @@ from indicators.progress.results import (
     indicator_source,
     ratio,
 )
-from indicators.progress.roadmap import milestones_for
+from indicators.progress.roadmap import Roadmap, milestones_for, milestones_of
 from indicators.progress.scopes import (
     child_units,
     commune_child_key,
@@ -326,7 +326,13 @@ def _models_expected(scope: Unit, year: int) -> dict[int, int]:
 
 
 def _progress_for(
-    indicators: list[Indicator], *, scope: Unit, year: int, include_submitted: bool, threshold: int
+    indicators: list[Indicator],
+    *,
+    scope: Unit,
+    year: int,
+    include_submitted: bool,
+    threshold: int,
+    plans: dict[int, Roadmap] | None = None,
 ) -> tuple[list[Progress], list[PovertyFigures], int]:
     sources = {i.pk: indicator_source(i) for i in indicators}
     share_fields = sorted(
@@ -410,7 +416,10 @@ def _progress_for(
         model_rows = {row["year"]: row for row in year_rows}
         models_expected = _models_expected(scope, year)
 
-    milestones = milestones_for(indicators, scope, year)
+    if plans is not None and all(i.pk in plans for i in indicators):
+        milestones = milestones_of(plans, year)
+    else:
+        milestones = milestones_for(indicators, scope, year)
     results = []
     for indicator in indicators:
         source = sources[indicator.pk]
@@ -505,8 +514,12 @@ def progress_overview(
     year: int,
     include_submitted: bool = False,
     indicators: list[Indicator] | None = None,
+    plans: dict[int, Roadmap] | None = None,
 ) -> Overview:
-    """Every indicator of the campaign for a scope and year, with trends and poverty figures."""
+    """Every indicator of the campaign for a scope and year, with trends and poverty figures.
+
+    `plans`: the indicators' roadmaps in `scope` (`roadmap.roadmaps`) when the caller has built
+    them already; the year's milestones are read from them instead of again."""
     if indicators is None:
         indicators = campaign_indicators(campaign=campaign)
     results, poverty, expected = _progress_for(
@@ -515,6 +528,7 @@ def progress_overview(
         year=year,
         include_submitted=include_submitted,
         threshold=campaign.coverage_threshold,
+        plans=plans,
     )
     return Overview(
         scope_id=scope.pk,

@@ -122,60 +122,54 @@ def _figures(year: int, given: Row, promised: Row) -> "FundFigures":
     )
 
 
+def _grouped(
+    campaign: Campaign,
+    scope: Unit,
+    years: list[int],
+    include_submitted: bool,
+    child: Case | None,
+) -> tuple[dict[tuple[int, int | None], Row], dict[tuple[int, int | None], Row]]:
+    """What was mobilised and pledged per (year, district) in `years`: one query each. Without
+    `child`, per year alone (the district part of each key is None)."""
+    keys = ["period__year"]
+    mobilised = _mobilised(campaign, scope, include_submitted).filter(period__year__in=years)
+    pledged = _pledged(campaign, scope).filter(period__year__in=years)
+    if child is not None:
+        keys.append("child")
+        mobilised = mobilised.annotate(child=child)
+        pledged = pledged.annotate(child=child)
+    given = mobilised.values(*keys).annotate(**_sums()).order_by()
+    promised = pledged.values(*keys).annotate(**_promises()).order_by()
+    return (
+        {(row["period__year"], row.get("child")): row for row in given},
+        {(row["period__year"], row.get("child")): row for row in promised},
+    )
+
+
+def _summed(rows: list[Row], names: tuple[str, ...]) -> Row:
+    # A unit belongs to one district (or none), so counts of distinct units add up too.
+    return {name: sum(row.get(name) or 0 for row in rows) for name in names}
+
+
 def fund_by_year(
     *, campaign: Campaign, scope: Unit, years: list[int], include_submitted: bool = False
 ) -> list[FundFigures]:
     """The fund in `scope` for each of `years` (two queries whatever the number of units)."""
-    mobilised: dict[int, Row] = {
-        row["period__year"]: row
-        for row in _mobilised(campaign, scope, include_submitted)
-        .filter(period__year__in=years)
-        .values("period__year")
-        .annotate(**_sums())
-        .order_by()
-    }
-    pledged: dict[int, Row] = {
-        row["period__year"]: row
-        for row in _pledged(campaign, scope)
-        .filter(period__year__in=years)
-        .values("period__year")
-        .annotate(**_promises())
-        .order_by()
-    }
+    mobilised, pledged = _grouped(campaign, scope, years, include_submitted, child=None)
     return [
-        _figures(year, mobilised.get(year, {}), pledged.get(year, {})) for year in sorted(years)
+        _figures(year, mobilised.get((year, None), {}), pledged.get((year, None), {}))
+        for year in sorted(years)
     ]
 
 
-def fund_by_child(
-    *, campaign: Campaign, scope: Unit, year: int, include_submitted: bool = False
+def _children(
+    scope: Unit,
+    year: int,
+    mobilised: dict[tuple[int, int | None], Row],
+    pledged: dict[tuple[int, int | None], Row],
 ) -> list[FundChild]:
-    """The fund per district of a province, then the province's own units (departments,
-    organisations, enterprises, the province itself) on a line of their own."""
-    child = _child_of(scope)
-    if child is None:
-        return []
-    mobilised: dict[int | None, Row] = {
-        row["child"]: row
-        for row in _mobilised(campaign, scope, include_submitted)
-        .filter(period__year=year)
-        .annotate(child=child)
-        .values("child")
-        .annotate(**_sums())
-        .order_by()
-    }
-    pledged: dict[int | None, Row] = {
-        row["child"]: row
-        for row in _pledged(campaign, scope)
-        .filter(period__year=year)
-        .annotate(child=child)
-        .values("child")
-        .annotate(**_promises())
-        .order_by()
-    }
-
     def figures(key: int | None) -> FundFigures:
-        return _figures(year, mobilised.get(key, {}), pledged.get(key, {}))
+        return _figures(year, mobilised.get((year, key), {}), pledged.get((year, key), {}))
 
     rows = [
         FundChild(unit_id=unit.pk, code=unit.code, name=unit.name, figures=figures(unit.pk))
@@ -190,3 +184,48 @@ def fund_by_child(
         )
     )
     return rows
+
+
+def fund_by_child(
+    *, campaign: Campaign, scope: Unit, year: int, include_submitted: bool = False
+) -> list[FundChild]:
+    """The fund per district of a province, then the province's own units (departments,
+    organisations, enterprises, the province itself) on a line of their own."""
+    child = _child_of(scope)
+    if child is None:
+        return []
+    mobilised, pledged = _grouped(campaign, scope, [year], include_submitted, child=child)
+    return _children(scope, year, mobilised, pledged)
+
+
+def fund_by_year_and_child(
+    *,
+    campaign: Campaign,
+    scope: Unit,
+    years: list[int],
+    year: int,
+    include_submitted: bool = False,
+) -> tuple[list[FundFigures], list[FundChild]]:
+    """`fund_by_year(years)` and `fund_by_child(year)` together, from the same two grouped
+    queries: each year's figures are the sums of its districts' and the province's own units'."""
+    child = _child_of(scope)
+    if child is None:
+        by_year = fund_by_year(
+            campaign=campaign, scope=scope, years=years, include_submitted=include_submitted
+        )
+        return by_year, []
+    mobilised, pledged = _grouped(
+        campaign, scope, sorted({*years, year}), include_submitted, child=child
+    )
+    by_year = []
+    for y in sorted(years):
+        given = [row for (row_year, _child), row in mobilised.items() if row_year == y]
+        promised = [row for (row_year, _child), row in pledged.items() if row_year == y]
+        by_year.append(
+            _figures(
+                y,
+                _summed(given, ("mobilised", "reports", "unaccepted")),
+                _summed(promised, ("pledged", "registered")),
+            )
+        )
+    return by_year, _children(scope, year, mobilised, pledged)

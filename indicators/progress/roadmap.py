@@ -94,6 +94,18 @@ def milestones_for(indicators: list[Indicator], scope: Unit, year: int) -> dict[
     return found
 
 
+def milestones_of(plans: "dict[int, Roadmap]", year: int) -> dict[int, Target]:
+    """The year's milestone per indicator, read from roadmaps the caller built already for the
+    same scope: what `milestones_for` reads again (a roadmap holds every year a milestone is
+    set for and every year a derived one can fall in)."""
+    found: dict[int, Target] = {}
+    for pk, plan in plans.items():
+        step = next((y for y in plan.years if y.year == year), None)
+        if step is not None and step.milestone is not None:
+            found[pk] = step.milestone
+    return found
+
+
 @dataclass(frozen=True)
 class RoadmapYear:
     """One year of a roadmap: the milestone in force, the derived one beside it, who set it."""

@@ -11,13 +11,15 @@ A missing page is computed by one request while others asking for it wait for it
 (`progress.computed_once`). Sections read from commune statistics alone (groups, falling back
 into poverty, deprivation) are cached apart, under `progress.statistics_key()`, which reports
 being sent or accepted do not move: at the deadline a page is recomputed again and again, those
-sections are not.
+sections are not, and their rendered tables are kept under the same key (with the scope, year,
+links and language: `reports/_dashboard_body.html`).
 """
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -83,6 +85,9 @@ class DashboardPage:
     # The groups document 3198/UBND-TH names, and falling back into poverty by district.
     groups: poverty_groups.GroupComparison | None = None
     falling_back: list[poverty_groups.FallingBackRow] = field(default_factory=list)
+    # What the sections read from commune statistics alone are cached under (with the scope,
+    # year and language): their rendered tables are kept under it too.
+    statistics_key: str = ""
 
     @property
     def falling_back_table(
@@ -103,9 +108,10 @@ class DashboardPage:
             return ""
         return formats.date_format(timezone.localtime(self.as_of), "SHORT_DATE_FORMAT")
 
-    @property
+    @cached_property
     def query(self) -> str:
-        """The year and the unaccepted-reports switch, to carry across dashboard links."""
+        """The year and the unaccepted-reports switch, to carry across dashboard links (set
+        when the page is made; read by every link of it)."""
         params = {"year": self.year}
         if self.include_submitted:
             params["submitted"] = 1
@@ -124,18 +130,20 @@ class DashboardPage:
         return str(_("Commune"))
 
 
-def _statistics_sections(*, campaign: Campaign, scope: Unit, year: int) -> Callable[..., Any]:
+def _statistics_sections(
+    *, campaign: Campaign, scope: Unit, year: int
+) -> tuple[Callable[..., Any], str]:
     """Sections computed from commune statistics, units and their flags alone, cached under
     `progress.statistics_key()`: at the deadline every submit and acceptance recomputes the
-    page's report figures, not these."""
-    base = [str(campaign.pk), str(scope.pk), str(year), get_language() or ""]
-    base.append(progress.statistics_key())
+    page's report figures, not these. Returns the section getter and the statistics key."""
+    statistics = progress.statistics_key()
+    base = [str(campaign.pk), str(scope.pk), str(year), get_language() or "", statistics]
 
     def section(name: str, compute: Callable[[], Any]) -> Any:
         key = ":".join(["statistics", name, *base])
         return progress.computed_once(key, compute, timeout=CACHE_SECONDS)
 
-    return section
+    return section, statistics
 
 
 def dashboard_page(
@@ -157,16 +165,17 @@ def dashboard_page(
     years = selectors.campaign_years(campaign=campaign)
     chosen = selectors.pick_year(years=years, requested=year)
     indicators = progress.campaign_indicators(campaign=campaign)
+    plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
     overview = progress.progress_overview(
         campaign=campaign,
         scope=scope,
         year=chosen,
         include_submitted=include_submitted,
         indicators=indicators,
+        plans=plans,
     )
     indicator = selectors.pick_indicator(indicators=indicators, code=indicator_code)
-    plans = selectors.indicator_roadmaps(indicators=indicators, scope=scope)
-    from_statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
+    from_statistics, statistics = _statistics_sections(campaign=campaign, scope=scope, year=chosen)
     fund = selectors.fund_section(
         campaign=campaign,
         scope=scope,
@@ -202,6 +211,7 @@ def dashboard_page(
             lambda: selectors.deprivation_section(campaign=campaign, scope=scope, year=chosen),
         ),
         fund=fund,
+        statistics_key=statistics,
     )
     if scope.level in (UnitLevel.PROVINCE, UnitLevel.DISTRICT):
         page.groups = from_statistics(
