@@ -212,12 +212,18 @@ def _rubric(submission: Submission) -> tuple[list[Criterion], list[Indicator]]:
     """The unit's leaf criteria and the campaign's indicators, kept per process like a report
     form's make-up (`shapes`): they change a few times a year, and every review reads them."""
     period, unit = submission.period, submission.unit
-
-    def read() -> tuple[list[Criterion], list[Indicator]]:
-        criteria = list(campaign_selectors.leaf_criteria(period=period, unit=unit))
-        return criteria, campaign_indicators(campaign=period.campaign)
-
-    criteria, kept = shapes.kept(("review", period.pk, period.campaign_id, unit.pk), read)
+    version = shapes.forms_version()
+    criteria = shapes.kept(
+        ("review-criteria", period.pk, period.campaign_id, unit.pk),
+        lambda: list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        version=version,
+    )
+    # Every unit's review shares the campaign's indicators.
+    kept = shapes.kept(
+        ("review-indicators", period.campaign_id),
+        lambda: campaign_indicators(campaign=period.campaign),
+        version=version,
+    )
     # The minimum coverage is the campaign's, read with this request: noted on copies, so a
     # kept indicator never carries a threshold the Board has changed since.
     indicators = [copy.copy(indicator) for indicator in kept]
@@ -349,12 +355,11 @@ def _diff(
 
 
 def score_rows(*, submission: Submission) -> list[ScoreRow]:
-    """The criteria the Board scores with the report's points, without what the page shows
-    beside them (suggestions, evidence): what the Board's score form reads and saves."""
-    criteria = campaign_selectors.leaf_criteria(period=submission.period, unit=submission.unit)
-    scores = {s.criterion_id: s for s in submission.scores.all()}
+    """The criteria the Board scores, without the report's points or what the page shows beside
+    them (suggestions, evidence): what the Board's score form validates and saves."""
+    criteria, _indicators = _rubric(submission)
     return [
-        ScoreRow(criterion=c, score=scores.get(c.pk), suggestion=None, basis=None, evidence=[])
+        ScoreRow(criterion=c, score=None, suggestion=None, basis=None, evidence=[])
         for c in criteria
     ]
 
