@@ -117,11 +117,14 @@ class ValueChange:
 
 def shown_value(model: type[Model], name: str, value: object) -> str:
     """A value as people read it: numbers with thousand separators, yes/no, choice labels."""
+    return _shown(model._meta.get_field(name), value)
+
+
+def _shown(model_field: object, value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    model_field = model._meta.get_field(name)
     if isinstance(model_field, Field) and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, Decimal | int | float):
@@ -143,7 +146,10 @@ def changes_of(
     `records` must hold every earlier record of their rows, ordered by row, then time."""
     model = recorded_models()[kind]
     names = [name for name in SHOWN_FIELDS[kind] if name not in set(hidden)]
-    defaults = {name: model._meta.get_field(name).get_default() for name in names}  # type: ignore[union-attr]
+    fields = {name: model._meta.get_field(name) for name in names}
+    defaults = {name: fields[name].get_default() for name in names}  # type: ignore[union-attr]
+    # Each field's name is looked up and translated once, however long the history.
+    labels: dict[str, str] = {}
     previous: dict[int, Any] = {}
     found: list[ValueChange] = []
     for record in records:
@@ -172,11 +178,13 @@ def changes_of(
             # not changes anyone made.
             if before is None and (new in (None, "") or new == defaults[name]):
                 continue
+            if name not in labels:
+                labels[name] = field_name(model, name)
             change.changes.append(
                 FieldChange(
-                    label=field_name(model, name),
-                    old=shown_value(model, name, old),
-                    new=shown_value(model, name, new),
+                    label=labels[name],
+                    old=_shown(fields[name], old),
+                    new=_shown(fields[name], new),
                 )
             )
         if change.changes:
