@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from kontum_poverty.forms import QuickNumberInput, QuickTextarea
 from kontum_poverty.numbers import VNNumberInput
@@ -15,6 +16,7 @@ ATTRS = [
     {"class": "form-control form-control-sm", "id": "score-board-3-points"},
     {"aria-invalid": "true", "aria-describedby": "x-error", "required": True, "disabled": False},
     {"data-note": 'a "quoted" <value>', "maxlength": 2000},
+    {"placeholder": gettext_lazy("Reason"), "title": mark_safe("<b>")},
 ]
 
 
