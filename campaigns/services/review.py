@@ -121,7 +121,7 @@ def board_scores_save(
     access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
     if criteria is None:
-        criteria = selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+        criteria = list(selectors.leaf_criteria(period=submission.period, unit=submission.unit))
     by_pk = {c.pk: c for c in criteria}
     # Read under the lock, with whether each row has history yet: the changed rows are then
     # written with one UPDATE and their history with one INSERT, however many criteria.
