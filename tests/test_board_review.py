@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from campaigns import services as campaign_services
 from campaigns.models import (
     Classification,
+    CommunicationKind,
     Criterion,
     CriterionScore,
     StepAction,
@@ -27,6 +28,7 @@ from indicators.submissions.scoring import reached_fraction, round_to_half, sugg
 from tests.factories import (
     CommuneFactory,
     CommuneStatisticsFactory,
+    CommunicationItemFactory,
     CriterionFactory,
     CriterionScoreFactory,
     EvidenceFactory,
@@ -256,6 +258,30 @@ def test_the_officers_explanation_of_a_soft_warning_is_shown(client, year, board
         ("value-LABOUR", "Mở thêm 3 lớp dạy nghề cho đồng bào.")
     ]
     assert "Mở thêm 3 lớp dạy nghề cho đồng bào." in response.content.decode()
+
+
+def test_the_communication_work_is_listed_in_the_order_it_was_reported(client, year, board_staff):
+    submission = sent(year)
+    CommunicationItemFactory(
+        submission=submission,
+        kind=CommunicationKind.BROADCAST,
+        title="Phóng sự trên Đài tỉnh",
+        url="https://kontumtv.vn/phong-su",
+        count=2,
+    )
+    CommunicationItemFactory(submission=submission, title="Bài viết trên báo Kon Tum")
+    client.force_login(board_staff)
+
+    response = client.get(detail_url(submission))
+
+    items = response.context["page"].communication
+    assert [(i.title, i.get_kind_display(), i.count) for i in items] == [
+        ("Phóng sự trên Đài tỉnh", CommunicationKind.BROADCAST.label, 2),
+        ("Bài viết trên báo Kon Tum", CommunicationKind.ARTICLE.label, 1),
+    ]
+    html = response.content.decode()
+    assert '<a href="https://kontumtv.vn/phong-su" rel="noopener noreferrer"' in html
+    assert html.index("Phóng sự trên Đài tỉnh") < html.index("Bài viết trên báo Kon Tum")
 
 
 def test_evidence_files_are_listed_and_board_staff_may_download_them(

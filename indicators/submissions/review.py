@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from campaigns import deadlines, diffs
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
+    CommunicationItem,
     Criterion,
     CriterionScore,
     Evidence,
@@ -43,6 +44,7 @@ from indicators.progress import (
 from indicators.submissions import scoring, shapes
 from indicators.submissions.services import is_territorial
 from indicators.submissions.warnings import report_warnings
+from kontum_poverty.bulk import stored_rows
 from units.models import Unit
 
 # As long as a dashboard keeps its pages: the key moves with commune statistics anyway.
@@ -205,7 +207,8 @@ def _last_accepted(submission: Submission) -> _LastYear:
     )
     if previous is None:
         return _LastYear(submission=None, values=[])
-    return _LastYear(submission=previous, values=list(previous.values.all()))
+    # A plain read of one report's rows: the raw statement, not an ORM query to compile.
+    return _LastYear(submission=previous, values=stored_rows(ReportedValue, submission=previous.pk))
 
 
 def _rubric(submission: Submission) -> tuple[list[Criterion], list[Indicator]]:
@@ -438,7 +441,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
         suggested_total=plain(_sum([row.suggestion for row in score_rows])),
         evidence_general=evidence.get(None, []),
         support=list(submission.sponsorship_support.select_related("commune").order_by("pk")),
-        communication=list(submission.communication.order_by("pk")),
+        communication=stored_rows(CommunicationItem, submission=submission.pk),
         latest_return=latest_return,
         diff=_diff(steps=steps, indicators=indicators, criteria=criteria),
         timeline=campaign_selectors.submission_timeline(submission=submission, labels=labels),
