@@ -19,6 +19,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from campaigns.models import Criterion, CriterionScore, Submission
+from kontum_poverty.bulk import Rows, rows_read_together
 from kontum_poverty.history import BASELINE
 from kontum_poverty.numbers import format_vn_number
 from units.models import Unit, User
@@ -117,11 +118,14 @@ class ValueChange:
 
 def shown_value(model: type[Model], name: str, value: object) -> str:
     """A value as people read it: numbers with thousand separators, yes/no, choice labels."""
+    return _shown(model._meta.get_field(name), value)
+
+
+def _shown(model_field: object, value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    model_field = model._meta.get_field(name)
     if isinstance(model_field, Field) and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, Decimal | int | float):
@@ -143,7 +147,10 @@ def changes_of(
     `records` must hold every earlier record of their rows, ordered by row, then time."""
     model = recorded_models()[kind]
     names = [name for name in SHOWN_FIELDS[kind] if name not in set(hidden)]
-    defaults = {name: model._meta.get_field(name).get_default() for name in names}  # type: ignore[union-attr]
+    fields = {name: model._meta.get_field(name) for name in names}
+    defaults = {name: fields[name].get_default() for name in names}  # type: ignore[union-attr]
+    # Each field's name is looked up and translated once, however long the history.
+    labels: dict[str, str] = {}
     previous: dict[int, Any] = {}
     found: list[ValueChange] = []
     for record in records:
@@ -172,11 +179,13 @@ def changes_of(
             # not changes anyone made.
             if before is None and (new in (None, "") or new == defaults[name]):
                 continue
+            if name not in labels:
+                labels[name] = field_name(model, name)
             change.changes.append(
                 FieldChange(
-                    label=field_name(model, name),
-                    old=shown_value(model, name, old),
-                    new=shown_value(model, name, new),
+                    label=labels[name],
+                    old=_shown(fields[name], old),
+                    new=_shown(fields[name], new),
                 )
             )
         if change.changes:
@@ -195,38 +204,74 @@ def submission_value_changes(
 ) -> list[ValueChange]:
     """Every recorded change to one report's values, scores, indicator values and model
     results, oldest first, each named as the Board's return form names it ("1.2. Name",
-    "LABOUR – Name"). One query per kind of row, however long the report."""
+    "LABOUR – Name").
+
+    Two statements however long the report: the four kinds of records, then who made them and
+    what they are about (each page that shows a report's timeline reads this at the deadline,
+    and compiling one ORM query per kind cost more than running them)."""
     hidden = () if show_board_points else BOARD_FIELDS
-    changes = changes_of(
-        _ordered(history_model(SUBMISSION).objects.filter(id=submission.pk)),
-        kind=SUBMISSION,
-        hidden=hidden,
-    )
+    reads = {
+        SUBMISSION: Rows.of(history_model(SUBMISSION), id=submission.pk),
+        SCORE: Rows.of(history_model(SCORE), submission=submission.pk),
+        VALUE: Rows.of(history_model(VALUE), submission=submission.pk),
+        RESULT: Rows.of(history_model(RESULT), submission=submission.pk),
+    }
+    with rows_read_together(*reads.values()):
+        # Each row's records in time order, as `changes_of` compares them.
+        records = {
+            kind: sorted(read.read(), key=lambda r: (r.id, r.history_date, r.history_id))
+            for kind, read in reads.items()
+        }
+    _attach_related(records)
+    changes = changes_of(records[SUBMISSION], kind=SUBMISSION, hidden=hidden)
     for change in changes:
         change.subject = _("The report")
-    scores = changes_of(
-        _ordered(history_model(SCORE).objects.filter(submission_id=submission.pk), "criterion"),
-        kind=SCORE,
-        hidden=hidden,
-    )
+    scores = changes_of(records[SCORE], kind=SCORE, hidden=hidden)
     for change in scores:
         change.subject = str(change.record.criterion)
-    values = changes_of(
-        _ordered(history_model(VALUE).objects.filter(submission_id=submission.pk), "indicator"),
-        kind=VALUE,
-    )
+    values = changes_of(records[VALUE], kind=VALUE)
     for change in values:
         indicator = change.record.indicator
         change.subject = f"{indicator.code} – {indicator.name}"
-    results = changes_of(
-        _ordered(history_model(RESULT).objects.filter(submission_id=submission.pk), "model"),
-        kind=RESULT,
-    )
+    results = changes_of(records[RESULT], kind=RESULT)
     for change in results:
         change.subject = change.record.model.name
     everything = [*changes, *scores, *values, *results]
     everything.sort(key=lambda change: (change.at, change.record.history_id))
     return everything
+
+
+# The row each kind of record names, besides its author: (kind, relation, its model).
+def _named_relations() -> list[tuple[str, str, type[Model]]]:
+    return [
+        (SCORE, "criterion", Criterion),
+        (VALUE, "indicator", _related(reported_value_model(), "indicator")),
+        (RESULT, "model", _related(model_result_model(), "model")),
+    ]
+
+
+def _related(model: type[Model], name: str) -> type[Model]:
+    return model._meta.get_field(name).related_model  # type: ignore[return-value]
+
+
+def _attach_related(records: dict[str, list[Any]]) -> None:
+    """Each record's author and the criterion, indicator or model it is about, read together
+    in one statement and set on the records (what `select_related` did per kind)."""
+    users = {r.history_user_id for rows in records.values() for r in rows} - {None}
+    wanted = {
+        kind: (relation, model, {getattr(r, f"{relation}_id") for r in records[kind]} - {None})
+        for kind, relation, model in _named_relations()
+    }
+    reads = [Rows.of(User, id=sorted(users))]
+    reads += [Rows.of(model, id=sorted(pks)) for _relation, model, pks in wanted.values()]
+    with rows_read_together(*reads):
+        found = [{row.pk: row for row in read.read()} for read in reads]
+    for rows in records.values():
+        for record in rows:
+            record.history_user = found[0].get(record.history_user_id)
+    for (kind, (relation, _model, _pks)), by_pk in zip(wanted.items(), found[1:], strict=True):
+        for record in records[kind]:
+            setattr(record, relation, by_pk.get(getattr(record, f"{relation}_id")))
 
 
 # --- The Board's "who changed what" page --------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Board's review of a yearly report: score it, return it with reasons, accept it."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from campaigns import access, selectors
 from campaigns.models import (
     Campaign,
     Classification,
+    Criterion,
     CriterionScore,
     PeriodState,
     ReportingPeriod,
@@ -23,6 +24,8 @@ from campaigns.models import (
 from campaigns.services import notices
 from campaigns.services.appraisal import report_appraised
 from campaigns.services.submissions import ScoreInput
+from kontum_poverty.bulk import stored_rows, writes_batched
+from kontum_poverty.history import Changes
 from units.models import NotificationKind, Unit, User
 
 
@@ -110,19 +113,28 @@ def board_scores_save(
     by: User,
     expected_version: int,
     scores: Mapping[int, ScoreInput],
+    criteria: Sequence[Criterion] | None = None,
 ) -> Submission:
-    """Record the Board's points per criterion; points that differ from the unit's need a why."""
+    """Record the Board's points per criterion; points that differ from the unit's need a why.
+
+    `criteria`: the unit's leaf criteria for the year, when the caller has just read them."""
     access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
-    criteria = {
-        c.pk: c for c in selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+    if criteria is None:
+        criteria = list(selectors.leaf_criteria(period=submission.period, unit=submission.unit))
+    by_pk = {c.pk: c for c in criteria}
+    # Read under the lock, with whether each row has history yet: the changed rows are then
+    # written with one UPDATE and their history with one INSERT, however many criteria.
+    existing = {
+        s.criterion_id: s
+        for s in stored_rows(CriterionScore, history=True, submission=submission.pk)
     }
-    existing = {s.criterion_id: s for s in submission.scores.all()}
     errors: dict[str, ValidationError] = {}
     changed: dict[str, str] = {}
+    changes = Changes(CriterionScore)
     now = timezone.now()
     for criterion_id, score in scores.items():
-        criterion = criteria.get(criterion_id)
+        criterion = by_pk.get(criterion_id)
         if criterion is None:
             continue  # not a criterion of this unit: ignored, like any field added by hand
         row = existing.get(criterion_id) or CriterionScore(
@@ -144,15 +156,25 @@ def board_scores_save(
             continue
         if row.pk and (row.board_points, row.board_justification) == (score.points, justification):
             continue
-        row.board_points = score.points
-        row.board_justification = justification
-        row.board_scored_by = by if score.points is not None else None
-        row.board_scored_at = now if score.points is not None else None
-        row.save()
+        changes.note(
+            row,
+            {
+                "board_points": score.points,
+                "board_justification": justification,
+                "board_scored_by_id": by.pk if score.points is not None else None,
+                "board_scored_at": now if score.points is not None else None,
+            },
+            has_history=getattr(row, "has_history", True),
+        )
         shown = "—" if score.points is None else formats.number_format(score.points)
         changed[criterion.code] = f"{shown} – {justification}" if justification else shown
     if errors:
         raise ValidationError(errors)
+    with writes_batched():
+        changes.save(
+            fields=["board_points", "board_justification", "board_scored_by", "board_scored_at"],
+            by=by,
+        )
     if changed:
         _bump(submission, by)
         _step(

@@ -5,6 +5,7 @@ Each indicator's value is set beside the unit's commitment, last year's accepted
 self-assessed points beside the Board's, with a suggestion for criteria tied to an indicator.
 """
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.utils.translation import get_language
 from campaigns import deadlines, diffs
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
+    CommunicationItem,
     Criterion,
     CriterionScore,
     Evidence,
@@ -23,7 +25,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
-from indicators.models import Indicator, ModelResult, RegisteredTarget
+from indicators.models import Indicator, ModelResult, RegisteredTarget, ReportedValue
 from indicators.progress import (
     MODEL_SOURCES,
     Coverage,
@@ -39,9 +41,10 @@ from indicators.progress import (
     report_model_results,
     statistics_key,
 )
-from indicators.submissions import scoring
+from indicators.submissions import scoring, shapes
 from indicators.submissions.services import is_territorial
 from indicators.submissions.warnings import report_warnings
+from kontum_poverty.bulk import stored_rows
 from units.models import Unit
 
 # As long as a dashboard keeps its pages: the key moves with commune statistics anyway.
@@ -181,9 +184,18 @@ def _model_rows(submission: Submission) -> list[ModelRow]:
     return rows
 
 
-def _last_accepted(submission: Submission) -> Submission | None:
-    """The unit's accepted report of the year before in the same campaign, if any."""
-    return (
+@dataclass(frozen=True)
+class _LastYear:
+    """The unit's accepted report of the year before in the same campaign, with its values."""
+
+    submission: Submission | None
+    values: list[ReportedValue]
+
+
+def _last_accepted(submission: Submission) -> _LastYear:
+    """Last year's accepted report and its reported values, read once for the figures beside
+    this report's and for the warnings."""
+    previous = (
         Submission.objects.filter(
             unit_id=submission.unit_id,
             period__campaign_id=submission.period.campaign_id,
@@ -193,10 +205,38 @@ def _last_accepted(submission: Submission) -> Submission | None:
         .order_by()
         .first()
     )
+    if previous is None:
+        return _LastYear(submission=None, values=[])
+    # A plain read of one report's rows: the raw statement, not an ORM query to compile.
+    return _LastYear(submission=previous, values=stored_rows(ReportedValue, submission=previous.pk))
+
+
+def _rubric(submission: Submission) -> tuple[list[Criterion], list[Indicator]]:
+    """The unit's leaf criteria and the campaign's indicators, kept per process like a report
+    form's make-up (`shapes`): they change a few times a year, and every review reads them."""
+    period, unit = submission.period, submission.unit
+    version = shapes.forms_version()
+    criteria = shapes.kept(
+        ("review-criteria", period.pk, period.campaign_id, unit.pk),
+        lambda: list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        version=version,
+    )
+    # Every unit's review shares the campaign's indicators.
+    kept = shapes.kept(
+        ("review-indicators", period.campaign_id),
+        lambda: campaign_indicators(campaign=period.campaign),
+        version=version,
+    )
+    # The minimum coverage is the campaign's, read with this request: noted on copies, so a
+    # kept indicator never carries a threshold the Board has changed since.
+    indicators = [copy.copy(indicator) for indicator in kept]
+    for indicator in indicators:
+        indicator._coverage_threshold = period.campaign.coverage_threshold  # type: ignore[attr-defined]
+    return list(criteria), indicators
 
 
 def _indicator_rows(
-    submission: Submission, indicators: list[Indicator]
+    submission: Submission, indicators: list[Indicator], previous: _LastYear
 ) -> tuple[list[IndicatorRow], list[PovertyFigures]]:
     period, unit = submission.period, submission.unit
     territorial = is_territorial(unit)
@@ -218,8 +258,11 @@ def _indicator_rows(
     ]
     # This report's figures and last year's accepted report's, by the progress engine's rules.
     now = report_figures(submission=submission, indicators=shown, values=read)
-    previous = _last_accepted(submission)
-    last_year = report_figures(submission=previous, indicators=shown) if previous else {}
+    last_year = (
+        report_figures(submission=previous.submission, indicators=shown, values=previous.values)
+        if previous.submission is not None
+        else {}
+    )
     communes: dict[int, Any] = {}
     poverty: list[PovertyFigures] = []
     if territorial:
@@ -315,12 +358,11 @@ def _diff(
 
 
 def score_rows(*, submission: Submission) -> list[ScoreRow]:
-    """The criteria the Board scores with the report's points, without what the page shows
-    beside them (suggestions, evidence): what the Board's score form reads and saves."""
-    criteria = campaign_selectors.leaf_criteria(period=submission.period, unit=submission.unit)
-    scores = {s.criterion_id: s for s in submission.scores.all()}
+    """The criteria the Board scores, without the report's points or what the page shows beside
+    them (suggestions, evidence): what the Board's score form validates and saves."""
+    criteria, _indicators = _rubric(submission)
     return [
-        ScoreRow(criterion=c, score=scores.get(c.pk), suggestion=None, basis=None, evidence=[])
+        ScoreRow(criterion=c, score=None, suggestion=None, basis=None, evidence=[])
         for c in criteria
     ]
 
@@ -328,10 +370,10 @@ def score_rows(*, submission: Submission) -> list[ScoreRow]:
 def review_page(*, submission: Submission) -> ReviewPage:
     """Everything the review page shows for one report (read with `submission_for_user`)."""
     period, unit = submission.period, submission.unit
-    criteria = list(campaign_selectors.leaf_criteria(period=period, unit=unit))
-    indicators = campaign_indicators(campaign=period.campaign)
+    criteria, indicators = _rubric(submission)
     models = _model_rows(submission)
-    rows, poverty = _indicator_rows(submission, indicators)
+    previous = _last_accepted(submission)
+    rows, poverty = _indicator_rows(submission, indicators, previous)
     by_code = {row.indicator.code: row for row in rows}
 
     evidence: dict[int | None, list[Evidence]] = defaultdict(list)
@@ -363,7 +405,14 @@ def review_page(*, submission: Submission) -> ReviewPage:
     values = {row.indicator.code: row for row in rows}
     results = {row.result.model_id: row.result for row in models}
     warnings = []
-    for warning in report_warnings(submission=submission, values=submission.values.all()):
+    # The report's values, results and last year's values as read above: no second read.
+    found = report_warnings(
+        submission=submission,
+        values=submission.values.all(),
+        results=[row.result for row in models],
+        previous_values=previous.values,
+    )
+    for warning in found:
         kind, _sep, ref = warning.key.partition("-")
         explanation = ""
         if kind == "value" and ref in values:
@@ -392,7 +441,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
         suggested_total=plain(_sum([row.suggestion for row in score_rows])),
         evidence_general=evidence.get(None, []),
         support=list(submission.sponsorship_support.select_related("commune").order_by("pk")),
-        communication=list(submission.communication.order_by("pk")),
+        communication=stored_rows(CommunicationItem, submission=submission.pk),
         latest_return=latest_return,
         diff=_diff(steps=steps, indicators=indicators, criteria=criteria),
         timeline=campaign_selectors.submission_timeline(submission=submission, labels=labels),

@@ -47,12 +47,14 @@ def forms_changed(**_signal: Any) -> None:
         versions.update(value=F("value") + 1)
 
 
-def kept(key: Hashable, read: Callable[[], T]) -> T:
+def kept(key: Hashable, read: Callable[[], T], *, version: int | None = None) -> T:
     """`read()`, or what it gave for `key` in this process while the counter has not moved.
 
     The counter is read before the form: a change committed in between then makes the next
-    request read again, never keeps an old form under a new counter."""
-    version = forms_version()
+    request read again, never keeps an old form under a new counter. `version`: the counter as
+    the caller has just read it with `forms_version()`, for several keys in one request."""
+    if version is None:
+        version = forms_version()
     now = time.monotonic()
     found = _kept.get(key)
     if found is not None and found[0] == version and now - found[1] < KEEP_SECONDS:

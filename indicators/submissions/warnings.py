@@ -40,28 +40,29 @@ def report_warnings(
     submission: Submission,
     values: Iterable[ReportedValue] | None = None,
     results: Iterable[ModelResult] | None = None,
+    previous_values: Iterable[ReportedValue] | None = None,
 ) -> list[SoftWarning]:
     """Figures that moved by over half since last year's accepted ones; model income that fell.
 
     `values` and `results`: the report's reported values with their indicators and its model
-    results with their models, when the caller has just read them."""
+    results with their models, when the caller has just read them; `previous_values`: the
+    values of the unit's accepted report of the year before in the same campaign, likewise."""
     warnings: list[SoftWarning] = []
     if submission.pk is None:  # a report not saved yet carries no figures
         return warnings
     last_year = submission.period.year - 1
-    previous_values = {
-        v.indicator_id: v
-        for v in ReportedValue.objects.filter(
+    if previous_values is None:
+        previous_values = ReportedValue.objects.filter(
             submission__unit_id=submission.unit_id,
             submission__period__campaign_id=submission.period.campaign_id,
             submission__period__year=last_year,
             submission__status=SubmissionStatus.ACCEPTED,
         )
-    }
+    before_by_indicator = {v.indicator_id: v for v in previous_values}
     if values is None:
         values = submission.values.select_related("indicator")
     for value in values:
-        before = previous_values.get(value.indicator_id)
+        before = before_by_indicator.get(value.indicator_id)
         if before is None:
             continue
         new_rate = _rate(value.numerator, value.denominator)

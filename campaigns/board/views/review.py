@@ -50,6 +50,7 @@ def score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             by=request.user,
             expected_version=form.cleaned_data["version"],
             scores=form.score_inputs(),
+            criteria=[row.criterion for row in rows],
         )
     except ValidationError as exc:
         return _refused(request, pk, "score", exc)
