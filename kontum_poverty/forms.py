@@ -1,15 +1,11 @@
 """What every form of the portal shares: Bootstrap classes, and a service's refusal shown on it."""
 
-import html
 from collections.abc import Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
-from django.utils.safestring import SafeString, mark_safe
-
-from kontum_poverty.numbers import VNNumberInput
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -75,59 +71,3 @@ class StyledForm(forms.Form):
         else:
             super().add_error(field, error)
         style_fields(self, errors=self._errors or ())
-
-
-# --- Widgets built without the template engine ----------------------------------------------------
-
-
-def _escape(value: Any) -> str:
-    """`conditional_escape`, without its wrapper that defers lazy strings: a widget renders now."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
-def _text(value: Any) -> str:
-    """`{{ value|stringformat:"s" }}`: a safe string as it is, anything else as text, escaped."""
-    return _escape(value if isinstance(value, str) else str(value))
-
-
-def _attrs_html(attrs: Mapping[str, Any]) -> str:
-    """django/forms/widgets/attrs.html: ` name="value"`, a bare ` name` for True, False left out."""
-    return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_text(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class QuickTextarea(forms.Textarea):
-    """A textarea with Django's markup (django/forms/widgets/textarea.html), built in Python.
-
-    Each widget Django renders is a template of its own, about 800 function calls: the Board's
-    review page has a comment box per criterion and indicator and two fields per criterion."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        text = _escape(widget["value"]) if widget["value"] else ""
-        return mark_safe(  # noqa: S308 (every part escaped above)
-            f'<textarea name="{_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>'
-            f"\n{text}</textarea>"
-        )
-
-
-class QuickNumberInput(VNNumberInput):
-    """`VNNumberInput` with Django's markup (django/forms/widgets/text.html), built in Python, as
-    `QuickTextarea`."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = widget["value"]
-        value_html = "" if shown is None else f' value="{_text(shown)}"'
-        return mark_safe(  # noqa: S308 (every part escaped above)
-            f'<input type="{_escape(widget["type"])}" '
-            f'name="{_escape(widget["name"])}"{value_html}'
-            f"{_attrs_html(widget['attrs'])}>"
-        )

@@ -20,7 +20,7 @@ from indicators.models import Indicator, Measure
 from indicators.progress.baselines import BaselineInput
 from indicators.progress.roadmap import Roadmap, RoadmapInput, RoadmapYear
 from indicators.submissions.review import ScoreRow
-from kontum_poverty.forms import QuickNumberInput, QuickTextarea, StyledForm, style_fields
+from kontum_poverty.forms import StyledForm, style_fields
 from kontum_poverty.numbers import VNNumberField, parse_vn_number
 from units.models import Unit, UnitFlagKind
 
@@ -142,10 +142,7 @@ class ScoreForm(_VersionForm):
         for row in rows:
             key = f"board-{row.criterion.pk}"
             points = VNNumberField(
-                required=False,
-                max_value=row.criterion.max_points,
-                label=_("Board points"),
-                widget=QuickNumberInput(),
+                required=False, max_value=row.criterion.max_points, label=_("Board points")
             )
             points.error_messages["too_large"] = _("Points cannot be above %(limit)s.")
             self.fields[f"{key}-points"] = points
@@ -153,7 +150,7 @@ class ScoreForm(_VersionForm):
                 required=False,
                 max_length=MAX_COMMENT,
                 label=_("Justification"),
-                widget=QuickTextarea(attrs={"rows": 1}),
+                widget=forms.Textarea(attrs={"rows": 1}),
             )
             if row.score is not None:
                 self.initial.setdefault(f"{key}-points", row.score.board_points)
@@ -192,7 +189,7 @@ class ReturnForm(_VersionForm):
         required=False,
         max_length=MAX_COMMENT * 2,
         label=_("What the unit must correct"),
-        widget=QuickTextarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, keys: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -203,7 +200,7 @@ class ReturnForm(_VersionForm):
                 required=False,
                 max_length=MAX_COMMENT,
                 label=label,
-                widget=QuickTextarea(attrs={"rows": 1}),
+                widget=forms.Textarea(attrs={"rows": 1}),
             )
         style_fields(self, errors=self.errors if self.is_bound else (), small=True)
 
