@@ -83,7 +83,7 @@ def _update_sql(
     """`update_rows`' statement around its VALUES rows, built once per model and fields."""
     connection = connections[alias]
     meta = model._meta
-    columns = (meta.pk, *(meta.get_field(name) for name in fields))
+    columns: tuple[Any, ...] = (meta.pk, *(meta.get_field(name) for name in fields))
     pk = columns[0]
     quote = connection.ops.quote_name
     casts = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in columns)
