@@ -303,6 +303,10 @@ def test_an_officer_fills_in_and_submits_the_report_with_the_keyboard_alone(
         tab_to(selector)
         keyboard.type(text)
     # The file dialog opens from the keyboard too; choosing in it is the system's dialog.
+    # Playwright turns on catching the dialog when asked to wait for it, one round trip to the
+    # browser: a key pressed at once could open it before that, and the wait then timed out
+    # (now and then, in the full suite). Listening from here on turns it on before the Tabs.
+    page.on("filechooser", lambda _chooser: None)
     tab_to(f"[name=evidence-{open_year.evidenced.pk}]")
     with page.expect_file_chooser() as chooser:
         keyboard.press("Space")
