@@ -102,6 +102,9 @@ def has_history(model: type[models.Model]) -> models.Exists:
     return models.Exists(records.filter(id=models.OuterRef("pk")))
 
 
+HISTORY_COLUMNS = ("history_date", "history_user", "history_change_reason", "history_type")
+
+
 @cache
 def _copy_statement(model: type[models.Model], alias: str) -> str:
     """`INSERT INTO <history> (…) SELECT … FROM <table> WHERE pk IN ({pks})` for `model`."""
@@ -113,9 +116,11 @@ def _copy_statement(model: type[models.Model], alias: str) -> str:
         targets.append(quote(records._meta.get_field(tracked.name).column))
         sources.append(quote(tracked.column))
     # The history's own columns, in the order `record_history` passes their values.
-    extra = ["history_date", "history_user", "history_change_reason", "history_type"]
-    targets += [quote(records._meta.get_field(name).column) for name in extra]
-    sources += ["%s"] * len(extra)
+    extra = [records._meta.get_field(name) for name in HISTORY_COLUMNS]
+    targets += [quote(field.column) for field in extra]
+    # Typed, as the statement is prepared (`kontum_poverty.bulk.prepared`): a bare parameter in
+    # a SELECT list has no type PostgreSQL could infer.
+    sources += [f"%s::{field.cast_db_type(connections[alias])}" for field in extra]
     statement = (
         f"INSERT INTO {quote(records._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
         f"SELECT {', '.join(sources)} FROM {quote(meta.db_table)} "

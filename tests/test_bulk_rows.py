@@ -91,6 +91,8 @@ def test_batched_writes_reach_the_database_together_at_the_end(report):
 
     assert still_old != "Đã rà soát"
     assert [q["sql"].count("UPDATE") for q in queries if "UPDATE" in q["sql"]] == [2]
+    # Each planned once on the connection, like the reads.
+    assert [q["sql"].count("EXECUTE kontum_") for q in queries if "UPDATE" in q["sql"]] == [2]
     assert CriterionScore.objects.get(pk=score.pk).self_justification == "Đã rà soát"
     assert Submission.objects.get(pk=report.pk).narrative == "Báo cáo đã sửa"
 
@@ -120,3 +122,61 @@ def test_a_row_read_with_its_parents_equals_the_orms_select_related(report):
     )
     assert names == (orm.period.campaign.number, orm.period.year, orm.unit.name)
     assert unit_report(period_pk=report.period_id + 1000, unit_pk=report.unit_id) is None
+
+
+def _prepared_statements() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def test_a_save_read_is_prepared_once_on_the_connection_then_executed(report):
+    """PostgreSQL plans the statement once, not at every save; what ran still shows."""
+    orm = _fields(CriterionScore.objects.filter(submission=report).order_by("pk"))
+
+    with CaptureQueriesContext(connection) as queries:
+        first = _fields(stored_rows(CriterionScore, submission=report.pk))
+        again = _fields(stored_rows(CriterionScore, submission=report.pk))
+
+    assert first == orm
+    assert again == first
+    sent = [query["sql"] for query in queries]
+    names = {sql.split()[1] for sql in sent}
+    assert len(sent) == 2
+    assert len(names) == 1
+    assert all(sql.startswith("EXECUTE kontum_") for sql in sent)
+    assert all('FROM "campaigns_criterionscore" t WHERE t."submission_id" = ?' in s for s in sent)
+    statement = _prepared_statements()[names.pop()]
+    assert 'FROM "campaigns_criterionscore" t WHERE t."submission_id" = $1' in statement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_go_on_when_the_connection_is_renewed_or_its_transaction_rolled_back(report):
+    reads = [Rows.of(ReportedValue, history=True, submission=report.pk)]
+    with rows_read_together(*reads):
+        before = _fields(reads[0].read())
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with rows_read_together(*reads):
+            reads[0].read()
+        raise RuntimeError("the save was refused")
+    with rows_read_together(*reads):
+        assert _fields(reads[0].read()) == before
+
+    # A new database session (after an error, or CONN_MAX_AGE) has nothing prepared yet.
+    connection.close()
+    with rows_read_together(*reads):
+        assert _fields(reads[0].read()) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_past_the_limit_a_read_is_sent_as_it_is(report, monkeypatch):
+    monkeypatch.setattr("kontum_poverty.bulk.PREPARED_PER_CONNECTION", 0)
+    connection.close()  # a session with nothing prepared yet
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = stored_rows(CriterionScore, submission=report.pk)
+
+    assert len(rows) == 2
+    assert queries[0]["sql"].startswith('SELECT t."id"')
+    assert _prepared_statements() == {}
