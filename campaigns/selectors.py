@@ -442,26 +442,40 @@ def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]
 
 
 def submission_checklist(
-    *, submission: Submission, criteria: list[Criterion] | None = None
+    *,
+    submission: Submission,
+    criteria: list[Criterion] | None = None,
+    scored: set[int] | None = None,
+    with_evidence: set[int] | None = None,
 ) -> list[ChecklistItem]:
     """What the report still needs before it can go to the Board, as seen in the database.
 
-    `criteria`: the report's leaf criteria when the caller has read them already."""
+    `criteria`: the report's leaf criteria when the caller has read them already; `scored`
+    (criteria with self-assessed points) and `with_evidence` (criteria with evidence files)
+    likewise, from the report's stored rows."""
     if criteria is None:
         criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
-    scored: set[int] = set()
-    with_evidence: set[int] = set()
     # A report not saved yet (the officer has only opened it) has no scores or evidence.
-    if submission.pk is not None:
-        scored = set(
-            CriterionScore.objects.filter(
-                submission=submission, self_points__isnull=False
-            ).values_list("criterion_id", flat=True)
-        )
-        with_evidence = set(
-            Evidence.objects.filter(submission=submission, criterion__isnull=False).values_list(
-                "criterion_id", flat=True
+    saved = submission.pk is not None
+    if scored is None:
+        scored = (
+            set(
+                CriterionScore.objects.filter(submission=submission, self_points__isnull=False)
+                .order_by()
+                .values_list("criterion_id", flat=True)
             )
+            if saved
+            else set()
+        )
+    if with_evidence is None:
+        with_evidence = (
+            set(
+                Evidence.objects.filter(submission=submission, criterion__isnull=False)
+                .order_by()
+                .values_list("criterion_id", flat=True)
+            )
+            if saved
+            else set()
         )
     needing_evidence = [c for c in criteria if c.requires_evidence]
     return [

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
-from campaigns.models import Submission
+from campaigns.models import CriterionScore, Evidence, Submission
 from indicators.models import ModelResult, PovertyModel, ReportedValue
 from indicators.submissions import services
 from tests.factories import (
@@ -128,3 +129,81 @@ def test_a_model_whose_income_fell_asks_for_an_explanation(client, year):
 
     assert ModelResult.objects.get(model=model, year=2019).comment == "Hạn hán kéo dài."
     assert [w.explained for w in services.report_warnings(submission=submission)] == [True]
+
+
+def _page_sees(client, year):
+    response = client.get(_url(year))
+    assert response.status_code == 200
+    checklist = [(item.key, item.done) for item in response.context["checklist"]]
+    warnings = sorted((w.key, w.explained) for w in response.context["warnings"].values())
+    return checklist, warnings
+
+
+def _database_says(year):
+    submission = Submission.objects.get(period=year.period, unit=year.unit)
+    checklist = [
+        *campaign_selectors.submission_checklist(submission=submission),
+        *services.report_checklist(submission=submission),
+    ]
+    warnings = services.report_warnings(submission=submission)
+    return (
+        [(item.key, item.done) for item in checklist],
+        sorted((w.key, w.explained) for w in warnings),
+    )
+
+
+def test_the_form_pages_checklist_and_warnings_are_what_the_database_says(client, year):
+    """The page works them out from the rows it read for the form; they must not drift from the
+    ones read afresh, which the submit checks."""
+    client.force_login(year.officer)
+    checklist, warnings = _page_sees(client, year)  # not saved yet
+    assert dict(checklist) == {
+        "narrative": False,
+        "fund_mobilised_vnd": False,
+        "scores": False,
+        "evidence": False,
+        "values": False,
+        "warnings": True,
+    }
+    assert warnings == []
+
+    submission = complete_draft(year)
+    values = ReportedValue.objects.filter(submission=submission)
+    steps = [
+        ("complete", lambda: None, {}),
+        (
+            "points cleared",
+            lambda: CriterionScore.objects.filter(
+                submission=submission, criterion=year.plain
+            ).update(self_points=None),
+            {"scores": False},
+        ),
+        (
+            "evidence deleted",
+            lambda: Evidence.objects.filter(submission=submission).delete(),
+            {"scores": False, "evidence": False},
+        ),
+        (
+            "LABOUR moved",
+            lambda: values.filter(indicator=year.labour).update(numerator=2_000),
+            {"scores": False, "evidence": False, "warnings": False},
+        ),
+        (
+            "explained",
+            lambda: values.filter(indicator=year.labour).update(
+                warning_explanation="Thống kê lại."
+            ),
+            {"scores": False, "evidence": False},
+        ),
+        (
+            "EDU half reported",
+            lambda: values.filter(indicator=year.edu).update(numerator=None),
+            {"scores": False, "evidence": False, "values": False},
+        ),
+    ]
+    for name, change, missing in steps:
+        change()
+        seen = _page_sees(client, year)
+        assert seen == _database_says(year), name
+        assert [key for key, done in seen[0] if not done] == list(missing), name
+    assert seen[1] == [("value-LABOUR", True)]

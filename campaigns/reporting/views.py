@@ -276,13 +276,20 @@ def _render_form(
 ) -> HttpResponse:
     context = form.context
     submission = context.submission
-    found = services.report_warnings(submission=submission)
+    # The rubric, the indicators and the report's own rows were read for the form: the
+    # checklist and the warnings are worked out from them, not read again.
+    values = context.value_rows
+    found = services.report_warnings(submission=submission, values=values)
     warnings = {w.key: w for w in found}
-    # The rubric and the reported indicators were read for the form: not read again.
     checklist = [
-        *campaign_selectors.submission_checklist(submission=submission, criteria=context.criteria),
+        *campaign_selectors.submission_checklist(
+            submission=submission,
+            criteria=context.criteria,
+            scored=context.scored,
+            with_evidence=context.with_evidence,
+        ),
         *services.report_checklist(
-            submission=submission, warnings=found, indicators=context.indicators
+            submission=submission, warnings=found, indicators=context.indicators, values=values
         ),
     ]
     comments = context.field_comments

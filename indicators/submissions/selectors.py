@@ -34,6 +34,30 @@ class ReportContext:
     registration: Registration | None
     targets: dict[int, RegisteredTarget]
     board_return: SubmissionStep | None
+    # False for the save's context, which leaves the report's own rows unread.
+    whole: bool = True
+
+    @property
+    def scored(self) -> set[int] | None:
+        """The criteria given self-assessed points, as stored; None when not read."""
+        if not self.whole:
+            return None
+        return {pk for pk, score in self.scores.items() if score.self_points is not None}
+
+    @property
+    def with_evidence(self) -> set[int] | None:
+        """The criteria with at least one stored evidence file; None when not read."""
+        if not self.whole:
+            return None
+        return {pk for pk in self.evidence if pk}
+
+    @property
+    def value_rows(self) -> list[ReportedValue] | None:
+        """The stored values with their indicators, in the indicators' order; None when not
+        read."""
+        if not self.whole:
+            return None
+        return sorted(self.values.values(), key=lambda v: (v.indicator.order, v.indicator.code))
 
     @property
     def shape(self) -> services.ReportShape:
@@ -80,6 +104,7 @@ def report_context(*, submission: Submission, for_save: bool = False) -> ReportC
             registration=None,
             targets={},
             board_return=None,
+            whole=False,
         )
     evidence: dict[int, list[Evidence]] = {}
     items = Evidence.objects.filter(submission=submission) if saved else Evidence.objects.none()
@@ -99,13 +124,19 @@ def report_context(*, submission: Submission, for_save: bool = False) -> ReportC
     return ReportContext(
         submission=submission,
         criteria=criteria,
-        scores={s.criterion_id: s for s in submission.scores.all()} if saved else {},
+        # Keyed reads: `.order_by()` drops the default orderings, which join year and unit.
+        scores={s.criterion_id: s for s in submission.scores.order_by()} if saved else {},
         evidence=evidence,
         indicators=indicators,
-        values={v.indicator_id: v for v in submission.values.all()} if saved else {},
+        values=(
+            {v.indicator_id: v for v in submission.values.select_related("indicator").order_by()}
+            if saved
+            else {}
+        ),
         models=models,
         results={
-            r.model_id: r for r in ModelResult.objects.filter(model__in=models, year=period.year)
+            r.model_id: r
+            for r in ModelResult.objects.filter(model__in=models, year=period.year).order_by()
         },
         communes=communes,
         support={s.commune_id: s for s in submission.sponsorship_support.all()} if saved else {},

@@ -57,7 +57,7 @@ def report_warnings(
             submission__period__campaign_id=submission.period.campaign_id,
             submission__period__year=last_year,
             submission__status=SubmissionStatus.ACCEPTED,
-        )
+        ).order_by()
     before_by_indicator = {v.indicator_id: v for v in previous_values}
     if values is None:
         values = submission.values.select_related("indicator")
@@ -89,7 +89,7 @@ def report_warnings(
         r.model_id: r
         for r in ModelResult.objects.filter(
             model_id__in=[r.model_id for r in results], year=last_year
-        )
+        ).order_by()
     }
     for result in results:
         previous = previous_results.get(result.model_id)
