@@ -129,7 +129,8 @@ def _select(
 
 
 def _conditions(where: Any) -> tuple[dict[str, str], list[Any]] | None:
-    """The `{name}` parts of a `_select` WHERE and their parameters; None if an IN list is empty."""
+    """The `{name}` parts of a `_select` WHERE and their parameters (None: `IS NULL`, as the
+    ORM's `field=None`); None if an IN list is empty."""
     params: list[Any] = []
     conditions: dict[str, str] = {}
     for name, value in sorted(where.items()):
@@ -139,6 +140,8 @@ def _conditions(where: Any) -> tuple[dict[str, str], list[Any]] | None:
                 return None
             conditions[name] = f"IN ({', '.join(['%s'] * len(value))})"
             params.extend(value)
+        elif value is None:
+            conditions[name] = "IS NULL"
         else:
             conditions[name] = "= %s"
             params.append(value)
@@ -434,3 +437,28 @@ def stored_rows(
     statement = _select(model, alias, tuple(sorted(where)), history, lock)
     sql = prepared(connections[alias], statement.format(**conditions[0]))
     return list(model._default_manager.raw(sql, conditions[1]))
+
+
+@cache
+def _count(model: type[models.Model], alias: str, names: tuple[str, ...]) -> str:
+    meta: Any = model._meta
+    quote = connections[alias].ops.quote_name
+    where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
+    # Only quoted names from the model's own options are interpolated; values are parameters.
+    return f"SELECT COUNT(*) FROM {quote(meta.db_table)} t WHERE {where}"  # noqa: S608
+
+
+def stored_count(model: type[models.Model], /, **where: Any) -> int:
+    """How many stored rows of `model` match `where` (as `stored_rows`).
+
+    For a count every page shows (the navbar's unread notices): the ORM compiling it cost more
+    than counting."""
+    alias = router.db_for_read(model)
+    conditions = _conditions(where)
+    if conditions is None:
+        return 0
+    connection = connections[alias]
+    statement = _count(model, alias, tuple(sorted(where))).format(**conditions[0])
+    with connection.cursor() as cursor:
+        cursor.execute(prepared(connection, statement), conditions[1])
+        return cursor.fetchone()[0]

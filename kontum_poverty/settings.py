@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Keep these two right here and in this order (system check two_factor.E002).
-    "django_otp.middleware.OTPMiddleware",
+    "units.accounts.two_factor.middleware.DeviceMiddleware",
     "units.accounts.two_factor.middleware.TwoFactorMiddleware",
     # Records the signed-in person as the author of every value change in the request.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -140,7 +140,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Axes first: it refuses a locked-out username or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person and their unit in one statement per request.
+    "units.accounts.backends.AccountBackend",
 ]
 
 # Validators run whenever a password is set through a form (change, reset, admin); never at
@@ -250,7 +251,8 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 # Sessions stay in the database, never in the cache alone: a Redis outage must not log anyone out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, each read with a prepared statement (kontum_poverty/sessions.py).
+SESSION_ENGINE = "kontum_poverty.sessions"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "units.accounts.views.csrf_failure"
 # Content-Security-Policy (django-csp 4): scripts and styles only from the portal's own static

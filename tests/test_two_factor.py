@@ -343,7 +343,9 @@ def test_an_officer_can_turn_it_on_from_the_security_page(client, unit_officer):
 
 def test_a_merge_that_moves_the_two_factor_middleware_fails_the_checks(settings):
     settings.MIDDLEWARE = [
-        name for name in settings.MIDDLEWARE if name != "django_otp.middleware.OTPMiddleware"
+        name
+        for name in settings.MIDDLEWARE
+        if name != "units.accounts.two_factor.middleware.DeviceMiddleware"
     ]
 
     errors = [message.id for message in run_checks()]

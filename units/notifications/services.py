@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
+from kontum_poverty.bulk import stored_count
 from units.models import User
 from units.notifications.models import EmailOptOut, Notification, NotificationKind
 
@@ -111,8 +112,8 @@ def email_preferences_save(*, user: User, emailed: Iterable[str]) -> None:
 
 
 def unread_count(*, user: User) -> int:
-    """How many of the person's notices are unread: one indexed count."""
-    return Notification.objects.filter(recipient=user).unread().count()
+    """How many of the person's notices are unread: one indexed count (every page shows it)."""
+    return stored_count(Notification, recipient=user.pk, read_at=None)
 
 
 def notifications_for(*, user: User, limit: int = 100) -> list[Notification]:

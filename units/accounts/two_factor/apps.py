@@ -7,7 +7,7 @@ from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 AUTHENTICATION = "django.contrib.auth.middleware.AuthenticationMiddleware"
-OTP = "django_otp.middleware.OTPMiddleware"
+OTP = "units.accounts.two_factor.middleware.DeviceMiddleware"
 TWO_FACTOR = "units.accounts.two_factor.middleware.TwoFactorMiddleware"
 
 
