@@ -1,17 +1,18 @@
-"""The report form's make-up (criteria, indicators, models, sponsored communes) is read once
-per process and kept, but never outlives a change: the next page and the next save use the new
-one (indicators/submissions/shapes.py)."""
+"""The report form's make-up (criteria, indicators, models, sponsored communes) is read once,
+kept by the process and shared with the others through the cache, but never outlives a change:
+the next page and the next save use the new one (indicators/submissions/shapes.py)."""
 
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns import services as campaign_services
 from campaigns.models import CriterionScore, Submission
-from indicators.models import PovertyModel
+from indicators.models import PovertyModel, ReportFormVersion
 from indicators.submissions import shapes
 from tests.factories import (
     CommuneFactory,
@@ -61,6 +62,31 @@ def test_the_form_is_read_once_while_nothing_changes_and_again_after_a_change(cl
     assert not _reads_the_form(kept)
     assert _reads_the_form(changed)
     assert "1.3" in page
+
+
+def test_a_form_one_worker_read_is_not_read_again_by_another(client, year):
+    client.force_login(year.officer)
+    _page(client, year)
+    shapes._kept.clear()  # another web worker: nothing kept in this process, the cache shared
+
+    with CaptureQueriesContext(connection) as other_worker:
+        _page(client, year)
+
+    assert not _reads_the_form(other_worker)
+
+
+@pytest.mark.django_db(transaction=True)  # the restore is another transaction than the pages'
+def test_a_restored_counter_does_not_find_the_forms_shared_before_the_restore(client, year):
+    client.force_login(year.officer)
+    _page(client, year)
+    shapes._kept.clear()
+    # A restore writes the counter's row again, whatever value it brings back.
+    ReportFormVersion.objects.filter(pk=1).update(value=F("value"))
+
+    with CaptureQueriesContext(connection) as restored:
+        _page(client, year)
+
+    assert _reads_the_form(restored)
 
 
 def test_a_criterion_added_after_the_page_was_kept_is_scored_by_the_next_save(client, year):

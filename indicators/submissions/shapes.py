@@ -1,9 +1,12 @@
-"""What a unit's report form is made of, read once per process and kept until it may change.
+"""What a unit's report form is made of, read once and kept until it may change.
 
 At the deadline every save validates the posted form against the unit's criteria, indicators,
 models and sponsored communes: four queries that cost more than the rest of a draft save. They
 change a few times a year, so each process keeps them, keyed by the year and unit, under
 `ReportFormVersion`: one primary-key read per request tells whether they are still current.
+The first process to read a unit's form shares it with the others through the cache: an
+officer's form page, saves and submit land on different web workers, each of which would
+otherwise read the form once for itself.
 Any single-row write to what they are read from moves that counter (`connect_receivers`), in
 the writer's own transaction, and so does `rows_upsert` (seeds, reference imports, the demo).
 A writer that bypasses both (a queryset `update()`) is seen within KEEP_SECONDS.
@@ -14,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import F
 
@@ -25,18 +29,27 @@ T = TypeVar("T")
 KEEP = 4096
 # However still the counter, a form is read again after this long.
 KEEP_SECONDS = 300
-_kept: OrderedDict[Hashable, tuple[int, float, Any]] = OrderedDict()
+_kept: OrderedDict[Hashable, tuple[str, float, Any]] = OrderedDict()
+# The cache keys this process shared forms under (`forget` drops them).
+_shared: set[str] = set()
 
 
-def forms_version() -> int:
-    """The counter as committed now (0 before the first change)."""
+def forms_version() -> str:
+    """The counter as committed now ("0" before the first change).
+
+    On PostgreSQL, with the transaction that last wrote the row (`xmin`): a database restored
+    from a backup holds an older counter, which then moves to values the cache may still hold
+    forms under from before the restore; the row written by the restore is another
+    transaction's."""
     alias = router.db_for_read(ReportFormVersion)
-    table = connections[alias].ops.quote_name(ReportFormVersion._meta.db_table)
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    table = connection.ops.quote_name(ReportFormVersion._meta.db_table)
+    written_by = ", xmin" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
         # A statement of its own, not the ORM's: it runs on every save and every form page.
-        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")  # noqa: S608
+        cursor.execute(f"SELECT value{written_by} FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
-    return row[0] if row else 0
+    return ".".join(str(part) for part in row) if row else "0"
 
 
 def forms_changed(**_signal: Any) -> None:
@@ -47,8 +60,9 @@ def forms_changed(**_signal: Any) -> None:
         versions.update(value=F("value") + 1)
 
 
-def kept(key: Hashable, read: Callable[[], T], *, version: int | None = None) -> T:
-    """`read()`, or what it gave for `key` in this process while the counter has not moved.
+def kept(key: Hashable, read: Callable[[], T], *, version: str | None = None) -> T:
+    """`read()`, or what it gave for `key` in this process or another while the counter has not
+    moved, for at most KEEP_SECONDS since it was read.
 
     The counter is read before the form: a change committed in between then makes the next
     request read again, never keeps an old form under a new counter. `version`: the counter as
@@ -60,16 +74,38 @@ def kept(key: Hashable, read: Callable[[], T], *, version: int | None = None) ->
     if found is not None and found[0] == version and now - found[1] < KEEP_SECONDS:
         _kept.move_to_end(key)
         return found[2]
-    value = read()
-    _kept[key] = (version, now, value)
+    value, age = _read_shared(key, read, version)
+    _kept[key] = (version, now - age, value)
     if len(_kept) > KEEP:
         _kept.popitem(last=False)
     return value
 
 
+def _read_shared(key: Hashable, read: Callable[[], T], version: str) -> tuple[T, float]:
+    """What a process read for `key` under this counter, from the cache, or `read()`'s, shared
+    there; with how many seconds ago it was read. Without the cache (Redis down), `read()`."""
+    parts = key if isinstance(key, tuple) else (key,)
+    # Key parts are ids and plain words: joined, they make a key any cache backend takes.
+    name = ":".join(["report-form", version, *(str(part) for part in parts)])
+    found = cache.get(name)
+    if found is not None:
+        age = max(0.0, time.time() - found[0])
+        if age < KEEP_SECONDS:
+            return found[1], age
+    value = read()
+    cache.set(name, (time.time(), value), KEEP_SECONDS)
+    if len(_shared) >= KEEP:  # a long-running process: only tests need the names
+        _shared.clear()
+    _shared.add(name)
+    return value, 0.0
+
+
 def forget() -> None:
-    """Drop what this process keeps (tests that reuse primary keys)."""
+    """Drop what this process keeps and has shared (tests that reuse primary keys)."""
     _kept.clear()
+    if _shared:
+        cache.delete_many(list(_shared))
+        _shared.clear()
 
 
 def connect_receivers() -> None:
