@@ -326,3 +326,26 @@ def test_a_form_posted_without_its_row_count_keeps_every_communication_row_it_se
 
     titles = Submission.objects.get(unit=year.unit).communication.values_list("title", flat=True)
     assert sorted(titles) == ["Bài 0", "Bài 1", "Bài 2"]
+
+
+def test_a_refused_save_leaves_no_error_on_the_next_pages_fields(client, year, saved):
+    submission = Submission.objects.get(unit=year.unit)
+    refused = client.post(
+        _url(year),
+        post_data(
+            year,
+            submission,
+            **_model_fields(saved),
+            **{"value-LABOUR-numerator": "12.000", "comm-0-url": "không phải địa chỉ"},
+        ),
+    )
+    assert refused.status_code == 422
+    assert refused.context["form"]["value-LABOUR-numerator"].errors
+    assert refused.context["form"]["comm-0-url"].errors
+
+    page = client.get(_url(year)).content.decode()
+
+    # A save's form shares the fields every form is copied from: the error state it met must
+    # not reach the next page, of this officer or any other.
+    assert "is-invalid" not in page
+    assert 'aria-invalid="true"' not in page

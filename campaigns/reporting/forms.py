@@ -98,6 +98,25 @@ def _score_fields(criteria: tuple[tuple[int, Decimal], ...]) -> dict[str, forms.
     return f
 
 
+@lru_cache(maxsize=MAX_COMMUNICATION_ROWS + 1)
+def _communication_fields(rows: int) -> dict[str, forms.Field]:
+    """The row count and the fields of that many communication rows: a prototype."""
+    f: dict[str, forms.Field] = {
+        "comm-rows": forms.IntegerField(widget=forms.HiddenInput, required=False)
+    }
+    for index in range(rows):
+        key = f"comm-{index}"
+        f[f"{key}-kind"] = forms.ChoiceField(
+            choices=CommunicationKind.choices, required=False, label=_("Kind")
+        )
+        f[f"{key}-title"] = forms.CharField(required=False, max_length=300, label=_("Title"))
+        f[f"{key}-url"] = forms.URLField(
+            required=False, max_length=200, label=_("Link"), assume_scheme="https"
+        )
+        f[f"{key}-count"] = _households(_("Count"))
+    return f
+
+
 class ReportForm(forms.Form):
     """One form for the whole report; fields are named after what they hold."""
 
@@ -115,10 +134,15 @@ class ReportForm(forms.Form):
             fund_mobilised_vnd=submission.fund_mobilised_vnd,
         )
         f = self.fields
-        # The report's own fields are built once per make-up and copied for each form, as
-        # Django copies a form's declared fields: at the deadline every save builds this form.
+        # The report's own fields are built once per make-up: at the deadline every save builds
+        # this form. A page's form copies them, as Django copies a form's declared fields, since
+        # styling and rendering change its widgets. A save's form (`ReportContext.whole` false)
+        # is only validated, which changes no field: it shares them. It is never rendered: a
+        # refused save shows a form built for the page (`_bound_for_page`).
+        self.for_page = context.whole
+        own = copy.deepcopy if self.for_page else dict
         f.update(
-            copy.deepcopy(
+            own(
                 _figure_fields(
                     tuple(i.code for i in context.indicators),
                     tuple(m.pk for m in context.models),
@@ -164,31 +188,19 @@ class ReportForm(forms.Form):
                     }
                 )
         self.communication_rows = self._communication_row_count()
-        f["comm-rows"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        f.update(own(_communication_fields(self.communication_rows)))
         self.initial["comm-rows"] = self.communication_rows
-        for index in range(self.communication_rows):
-            key = f"comm-{index}"
-            f[f"{key}-kind"] = forms.ChoiceField(
-                choices=CommunicationKind.choices, required=False, label=_("Kind")
+        for index in range(min(self.communication_rows, len(context.communication))):
+            key, item = f"comm-{index}", context.communication[index]
+            self.initial.update(
+                {
+                    f"{key}-kind": item.kind,
+                    f"{key}-title": item.title,
+                    f"{key}-url": item.url,
+                    f"{key}-count": item.count,
+                }
             )
-            f[f"{key}-title"] = forms.CharField(required=False, max_length=300, label=_("Title"))
-            f[f"{key}-url"] = forms.URLField(
-                required=False, max_length=200, label=_("Link"), assume_scheme="https"
-            )
-            f[f"{key}-count"] = _households(_("Count"))
-            if index < len(context.communication):
-                item = context.communication[index]
-                self.initial.update(
-                    {
-                        f"{key}-kind": item.kind,
-                        f"{key}-title": item.title,
-                        f"{key}-url": item.url,
-                        f"{key}-count": item.count,
-                    }
-                )
-        f.update(
-            copy.deepcopy(_score_fields(tuple((c.pk, c.max_points) for c in context.criteria)))
-        )
+        f.update(own(_score_fields(tuple((c.pk, c.max_points) for c in context.criteria))))
         for criterion in context.criteria:
             score = context.scores.get(criterion.pk)
             if score is not None:
@@ -199,7 +211,8 @@ class ReportForm(forms.Form):
                         f"{key}-justification": score.self_justification,
                     }
                 )
-        style_fields(self, errors=self.errors if self.is_bound else ())
+        if self.for_page:
+            style_fields(self, errors=self.errors if self.is_bound else ())
 
     def _communication_row_count(self) -> int:
         if not self.is_bound:
