@@ -13,7 +13,12 @@ from campaigns import services as campaign_services
 from campaigns.models import STATUS_ACTION, Evidence, Submission, SubmissionStatus, SubmissionStep
 from campaigns.services import review as review_services
 from indicators.submissions import services
-from tests.factories import DeadlineExtensionFactory, UserFactory
+from tests.factories import (
+    CommuneFactory,
+    DeadlineExtensionFactory,
+    SponsorshipFactory,
+    UserFactory,
+)
 from tests.report_setup import IN_2019, complete_draft, day, draft, pdf, post_data, year_build
 
 pytestmark = pytest.mark.django_db
@@ -336,3 +341,38 @@ def test_a_report_returned_late_is_corrected_after_the_deadline_but_a_draft_is_n
     with pytest.raises(ValidationError) as refused:
         campaign_services.submission_get_or_create_draft(period=year.period, unit=outsider.unit)
     assert refused.value.code == "period_closed"
+
+
+def test_the_submit_keeps_the_reports_content_by_code_for_the_boards_diff(year):
+    commune = CommuneFactory(code="23500", parent=year.unit)
+    SponsorshipFactory(sponsor=year.unit, commune=commune, first_year=2019, last_year=2019)
+    submission = complete_draft(year)
+    submission = campaign_services.submission_save_draft(
+        submission=submission,
+        by=year.officer,
+        expected_version=submission.version,
+        data=campaign_services.DraftInput(
+            narrative="Đủ nội dung.",
+            fund_mobilised_vnd=250_000_000,
+            scores=draft(year).scores,
+            support=[
+                campaign_services.SupportInput(
+                    commune_id=commune.pk, money_vnd=5_000_000, works="Nhà văn hoá"
+                )
+            ],
+            communication=[
+                campaign_services.CommunicationInput(
+                    kind="article", title="Chung tay", url="https://baokontum.com.vn/a", count=3
+                )
+            ],
+        ),
+    )
+    evidence = Evidence.objects.get(submission=submission)
+
+    snapshot = _submit(year, submission).steps.get().snapshot
+
+    assert snapshot["fields"] == {"narrative": "Đủ nội dung.", "fund_mobilised_vnd": "250000000"}
+    assert snapshot["scores"] == {"1.1": "7.00 – Đạt", "1.2": "10.50 – Có QĐ"}
+    assert snapshot["support"] == {"23500": "5000000 + 0  Nhà văn hoá"}
+    assert snapshot["communication"] == {"article:Chung tay": "3  https://baokontum.com.vn/a"}
+    assert snapshot["evidence"] == {f"1.2:{evidence.sha256[:12]}": "quyet-dinh.pdf"}

@@ -31,7 +31,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
-from kontum_poverty.bulk import Rows, stored_rows, update_rows
+from kontum_poverty.bulk import Rows, rows_read_together, stored_rows, update_rows
 from kontum_poverty.history import Changes
 from units.models import Unit, User
 
@@ -361,7 +361,13 @@ def submission_submit(
         submission = submission_lock_for_edit(
             submission=submission, expected_version=expected_version
         )
-    checklist = selectors.submission_checklist(submission=submission, criteria=criteria)
+    content = _content(submission)
+    checklist = selectors.submission_checklist(
+        submission=submission,
+        criteria=criteria,
+        scored={s.criterion_id for s in content.scores if s.self_points is not None},
+        with_evidence={e.criterion_id for e in content.evidence if e.criterion_id is not None},
+    )
     unmet = [item for item in [*checklist, *extra_checklist] if not item.done]
     if unmet:
         raise ValidationError(
@@ -385,7 +391,10 @@ def submission_submit(
         action=StepAction.SUBMIT,
         by=by,
         version=submission.version,
-        snapshot={**submission_snapshot(submission=submission), **extra_snapshot},
+        snapshot={
+            **submission_snapshot(submission=submission, content=content, criteria=criteria),
+            **extra_snapshot,
+        },
     )
     return submission
 
@@ -394,31 +403,75 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def submission_snapshot(*, submission: Submission) -> dict[str, dict[str, str]]:
-    """The report's own content as plain strings by section and key, for diffs after a return."""
-    scores = submission.scores.select_related("criterion")
+@dataclass(frozen=True)
+class _Content:
+    """A report's own rows: its scores, support, communication and evidence."""
+
+    scores: list[CriterionScore]
+    support: list[SponsorshipSupport]
+    communication: list[CommunicationItem]
+    evidence: list[Evidence]
+
+
+def _content(submission: Submission) -> _Content:
+    """The report's own rows in one statement: a submit's checklist and snapshot read them at
+    the deadline, four ORM queries compiled at every submit before."""
+    reads = [
+        Rows.of(model, submission=submission.pk)
+        for model in (CriterionScore, SponsorshipSupport, CommunicationItem, Evidence)
+    ]
+    with rows_read_together(*reads):
+        scores, support, communication, evidence = (read.read() for read in reads)
+    # As the model orders them: a file uploaded twice to one criterion shows its latest name.
+    evidence.sort(key=lambda e: (e.uploaded_at, e.pk))
+    return _Content(scores, support, communication, evidence)
+
+
+def submission_snapshot(
+    *,
+    submission: Submission,
+    content: _Content | None = None,
+    criteria: Sequence[Criterion] | None = None,
+) -> dict[str, dict[str, str]]:
+    """The report's own content as plain strings by section and key, for diffs after a return.
+
+    `content`: its rows, when the caller has just read them (`_content`); `criteria`: the
+    unit's leaf criteria, likewise, to name scores and evidence without reading them again."""
+    if content is None:
+        content = _content(submission)
+    codes = {c.pk: c.code for c in criteria or ()}
+    named = {s.criterion_id for s in content.scores} | {
+        e.criterion_id for e in content.evidence if e.criterion_id is not None
+    }
+    if missing := named - codes.keys():  # a criterion no longer the unit's, say
+        codes |= {c.pk: c.code for c in stored_rows(Criterion, id=sorted(missing))}
+    communes = {
+        u.pk: u.code for u in stored_rows(Unit, id=sorted({s.commune_id for s in content.support}))
+    }
     return {
         "fields": {
             "narrative": submission.narrative,
             "fund_mobilised_vnd": _text(submission.fund_mobilised_vnd),
         },
         "scores": {
-            s.criterion.code: " – ".join(
+            codes[s.criterion_id]: " – ".join(
                 part for part in (_text(s.self_points), s.self_justification) if part
             )
-            for s in scores
+            for s in content.scores
         },
         "support": {
-            s.commune.code: f"{s.money_vnd} + {s.in_kind_value_vnd} {s.in_kind} {s.works}".strip()
-            for s in submission.sponsorship_support.select_related("commune")
+            communes[s.commune_id]: (
+                f"{s.money_vnd} + {s.in_kind_value_vnd} {s.in_kind} {s.works}".strip()
+            )
+            for s in content.support
         },
         "communication": {
             f"{c.kind}:{c.title}": f"{c.count} {_text(c.published_on)} {c.url}".strip()
-            for c in submission.communication.all()
+            for c in content.communication
         },
         "evidence": {
-            f"{e.criterion.code if e.criterion else '-'}:{e.sha256[:12]}": e.original_name
-            for e in submission.evidence.select_related("criterion")
+            f"{codes[e.criterion_id] if e.criterion_id else '-'}:{e.sha256[:12]}": e.original_name
+            for e in content.evidence
         },
     }
 
