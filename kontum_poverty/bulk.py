@@ -335,6 +335,24 @@ class _Part:
 
 
 @cache
+def _reading(
+    model: type[models.Model], alias: str
+) -> tuple[tuple[str, ...], tuple[tuple[int, Any, Any], ...]]:
+    """A model's attnames in column order, and the converters its columns need as the ORM
+    reads them (index, converter, column)."""
+    connection = connections[alias]
+    fields = model._meta.concrete_fields
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            converters.append((index, convert, column))
+    return tuple(field.attname for field in fields), tuple(converters)
+
+
+@cache
 def _select_with(
     model: type[models.Model], alias: str, names: tuple[str, ...], related: tuple[str, ...]
 ) -> tuple[str, tuple[_Part, ...]]:
@@ -362,16 +380,8 @@ def _select_with(
             )
     columns, parts = [], []
     for path, part in models_at.items():
-        fields = part._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            column = field.get_col(part._meta.db_table)
-            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            ):
-                converters.append((index, convert, column))
-        columns += [f"{aliases[path]}.{quote(field.column)}" for field in fields]
-        parts.append(_Part(path, part, tuple(f.attname for f in fields), tuple(converters)))
+        columns += [f"{aliases[path]}.{quote(f.column)}" for f in part._meta.concrete_fields]
+        parts.append(_Part(path, part, *_reading(part, alias)))
     where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
     statement = (
         f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} "  # noqa: S608
@@ -435,8 +445,22 @@ def stored_rows(
     if conditions is None:
         return []
     statement = _select(model, alias, tuple(sorted(where)), history, lock)
-    sql = prepared(connections[alias], statement.format(**conditions[0]))
-    return list(model._default_manager.raw(sql, conditions[1]))
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(prepared(connection, statement.format(**conditions[0])), conditions[1])
+        rows = cursor.fetchall()
+    # Built as the ORM builds rows (`from_db`), without a raw queryset's per-call set-up.
+    names, converters = _reading(model, alias)
+    found = []
+    for row in rows:
+        values = list(row[: len(names)])
+        for index, convert, column in converters:
+            values[index] = convert(values[index], column, connection)
+        instance = model.from_db(alias, names, values)
+        if history:
+            instance.has_history = row[len(names)]  # type: ignore[attr-defined]
+        found.append(instance)
+    return found
 
 
 @cache
