@@ -109,6 +109,11 @@ def _has_history(model: type[models.Model], quote: Any) -> str:
     )
 
 
+def _where(meta: Any, quote: Any, names: tuple[str, ...]) -> str:
+    """`t.column {name}` for each condition, joined with AND: `_conditions` fills the `{name}`s."""
+    return " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
+
+
 @cache
 def _select(
     model: type[models.Model], alias: str, names: tuple[str, ...], history: bool, lock: bool
@@ -119,7 +124,7 @@ def _select(
     columns = ", ".join(f"t.{quote(field.column)}" for field in meta.concrete_fields)
     if history:
         columns += f", {_has_history(model, quote)} AS has_history"
-    where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
+    where = _where(meta, quote, names)
     # Only quoted names from the model's own options are interpolated; values are parameters.
     locking = " FOR UPDATE OF t" if lock and connection.features.has_select_for_update else ""
     return (
@@ -262,7 +267,7 @@ def _json_select(
     ]
     if history:
         columns.append(_has_history(model, quote))
-    where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
+    where = _where(meta, quote, names)
     pk = f"t.{quote(meta.pk.column)}"
     return (
         f"(SELECT coalesce(json_agg(json_build_array({', '.join(columns)}) ORDER BY {pk}), "  # noqa: S608
@@ -382,7 +387,7 @@ def _select_with(
     for path, part in models_at.items():
         columns += [f"{aliases[path]}.{quote(f.column)}" for f in part._meta.concrete_fields]
         parts.append(_Part(path, part, *_reading(part, alias)))
-    where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
+    where = _where(meta, quote, names)
     statement = (
         f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} "  # noqa: S608
         f"WHERE {where} ORDER BY t.{quote(meta.pk.column)} LIMIT 1"
@@ -467,7 +472,7 @@ def stored_rows(
 def _count(model: type[models.Model], alias: str, names: tuple[str, ...]) -> str:
     meta: Any = model._meta
     quote = connections[alias].ops.quote_name
-    where = " AND ".join(f"t.{quote(meta.get_field(name).column)} {{{name}}}" for name in names)
+    where = _where(meta, quote, names)
     # Only quoted names from the model's own options are interpolated; values are parameters.
     return f"SELECT COUNT(*) FROM {quote(meta.db_table)} t WHERE {where}"  # noqa: S608
 
