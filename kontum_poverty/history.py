@@ -110,7 +110,8 @@ def _copy_statement(model: type[models.Model], alias: str) -> str:
     """`INSERT INTO <history> (…) SELECT … FROM <table> WHERE pk IN ({pks})` for `model`."""
     records: Any = model.history.model  # type: ignore[attr-defined]
     meta: Any = model._meta
-    quote = connections[alias].ops.quote_name
+    connection = connections[alias]
+    quote = connection.ops.quote_name
     targets, sources = [], []
     for tracked in records.tracked_fields:
         targets.append(quote(records._meta.get_field(tracked.name).column))
@@ -118,9 +119,11 @@ def _copy_statement(model: type[models.Model], alias: str) -> str:
     # The history's own columns, in the order `record_history` passes their values.
     extra = [records._meta.get_field(name) for name in HISTORY_COLUMNS]
     targets += [quote(field.column) for field in extra]
-    # Typed, as the statement is prepared (`kontum_poverty.bulk.prepared`): a bare parameter in
-    # a SELECT list has no type PostgreSQL could infer.
-    sources += [f"%s::{field.cast_db_type(connections[alias])}" for field in extra]
+    # Typed on PostgreSQL, as the statement is prepared (`kontum_poverty.bulk.prepared`): a bare
+    # parameter in a SELECT list has no type it could infer. Bare elsewhere: the SQLite demo
+    # (`make run`) knows no `::`, and its CAST to "datetime" would turn a date into a number.
+    typed = connection.vendor == "postgresql"
+    sources += [f"%s::{field.cast_db_type(connection)}" if typed else "%s" for field in extra]
     statement = (
         f"INSERT INTO {quote(records._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
         f"SELECT {', '.join(sources)} FROM {quote(meta.db_table)} "
