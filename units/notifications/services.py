@@ -113,6 +113,7 @@ def email_preferences_save(*, user: User, emailed: Iterable[str]) -> None:
 
 def unread_count(*, user: User) -> int:
     """How many of the person's notices are unread: one indexed count (every page shows it)."""
+    # Unread as `NotificationQuerySet.unread()` says (no `read_at`), in a prepared statement.
     return stored_count(Notification, recipient=user.pk, read_at=None)
 
 
