@@ -5,6 +5,8 @@ SQLite. Each refusal is checked by the name the trigger reports, so a test canno
 other constraint happened to fail instead.
 """
 
+import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +15,8 @@ from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
+import psycopg2
+import psycopg2.errors
 import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
@@ -320,6 +324,123 @@ def test_a_calendar_year_is_locked_when_any_campaign_locked_it():
         CommuneStatisticsFactory(year=2019)
     with refused_by_lock("indicators_modelresult", 2019):
         ModelResultFactory(year=2019)
+
+
+# --- Writes and a lock in flight at the same moment -----------------------------------------
+# Two sessions of their own, committed for real: what one holds must be seen to hold the other.
+
+
+def _session():
+    db = connection.settings_dict
+    session = psycopg2.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    )
+    with session.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '10s'")  # a broken guard fails, never hangs
+    session.commit()
+    return session
+
+
+# A row of each kind of reference the guard follows to its year: a report's score (through the
+# report), a model's result (by calendar year).
+IN_FLIGHT = {
+    "campaigns_criterionscore": (
+        lambda p: CriterionScoreFactory(submission__period=p),
+        "UPDATE campaigns_criterionscore SET self_justification = 'x' WHERE id = %s",
+    ),
+    "indicators_modelresult": (
+        lambda p: ModelResultFactory(year=p.year),
+        "UPDATE indicators_modelresult SET comment = 'x' WHERE id = %s",
+    ),
+}
+LOCK_YEAR = "UPDATE campaigns_reportingperiod SET state = 'locked' WHERE id = %s"
+
+
+@pytest.mark.parametrize("table", IN_FLIGHT)
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_year_is_not_locked_while_a_write_into_it_is_in_flight(table):
+    period = PeriodFactory(year=2019)
+    make, write = IN_FLIGHT[table]
+    row = make(period)
+    writer, locker = _session(), _session()
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute(write, [row.pk])  # not committed yet
+        with locker.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+            with pytest.raises(psycopg2.errors.LockNotAvailable):
+                cursor.execute(LOCK_YEAR, [period.pk])
+        locker.rollback()
+
+        writer.commit()
+        with locker.cursor() as cursor:
+            cursor.execute(LOCK_YEAR, [period.pk])
+        locker.commit()
+    finally:
+        writer.close()
+        locker.close()
+
+    period.refresh_from_db()
+    assert period.state == PeriodState.LOCKED
+
+
+@pytest.mark.parametrize("table", IN_FLIGHT)
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_waited_for_a_lock_in_flight_is_refused_once_it_commits(table):
+    period = PeriodFactory(year=2019)
+    make, write = IN_FLIGHT[table]
+    row = make(period)
+    writer, locker = _session(), _session()
+    outcome: dict[str, BaseException] = {}
+
+    def write_row() -> None:
+        try:
+            with writer.cursor() as cursor:
+                cursor.execute(write, [row.pk])
+            writer.commit()
+        except psycopg2.Error as exc:
+            outcome["error"] = exc
+            writer.rollback()
+
+    try:
+        with locker.cursor() as cursor:
+            cursor.execute(LOCK_YEAR, [period.pk])  # not committed yet
+        pid = writer.get_backend_pid()
+        thread = threading.Thread(target=write_row)
+        thread.start()
+        _wait_until_blocked(pid)
+        locker.commit()
+        thread.join(timeout=10)
+    finally:
+        writer.close()
+        locker.close()
+
+    # The write read the year as the lock committed it, not as it was when the write began.
+    error = outcome.get("error")
+    assert isinstance(error, psycopg2.errors.CheckViolation), error
+    assert error.diag.constraint_name == "kontum_locked_year"
+    assert f"{table}: the year 2019 is locked" in str(error)
+
+
+def _wait_until_blocked(pid: int, seconds: float = 10) -> None:
+    """Until the session `pid` waits on a lock held by another (PostgreSQL's own view of it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            (waiting,) = cursor.fetchone() or (None,)
+        if waiting == "Lock":
+            return
+        time.sleep(0.02)
+    pytest.fail("the write never waited for the lock in flight")
 
 
 @pytest.mark.postgres
