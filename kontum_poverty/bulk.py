@@ -133,6 +133,17 @@ def _select(
     )
 
 
+@cache
+def _lock_select(model: type[models.Model], alias: str, names: tuple[str, ...]) -> str:
+    """Lock the rows `_select` would read, in the same order, and read nothing of them."""
+    meta: Any = model._meta
+    quote = connections[alias].ops.quote_name
+    return (
+        f"SELECT 1 FROM {quote(meta.db_table)} t WHERE {_where(meta, quote, names)} "  # noqa: S608
+        f"ORDER BY t.{quote(meta.pk.column)} FOR UPDATE OF t"
+    )
+
+
 def _conditions(where: Any) -> tuple[dict[str, str], list[Any]] | None:
     """The `{name}` parts of a `_select` WHERE and their parameters (None: `IS NULL`, as the
     ORM's `field=None`); None if an IN list is empty."""
@@ -160,16 +171,26 @@ class Rows:
     model: type[models.Model]
     history: bool
     where: tuple[tuple[str, Any], ...]
+    lock: bool = False
 
     def read(self) -> list:
-        return stored_rows(self.model, history=self.history, **dict(self.where))
+        return stored_rows(self.model, history=self.history, lock=self.lock, **dict(self.where))
 
     @classmethod
-    def of(cls, model: type[models.Model], /, *, history: bool = False, **where: Any) -> "Rows":
+    def of(
+        cls,
+        model: type[models.Model],
+        /,
+        *,
+        history: bool = False,
+        lock: bool = False,
+        **where: Any,
+    ) -> "Rows":
         return cls(
             model,
             history,
             tuple((name, _key(value)) for name, value in sorted(where.items())),
+            lock,
         )
 
 
@@ -281,7 +302,12 @@ def rows_read_together(*reads: Rows) -> Iterator[None]:
     the block answers each of them once from it (a second read goes to the database again).
 
     A report save compares what was posted with five tables' stored rows: five round trips it
-    waited for, one after the other, now one. Elsewhere `stored_rows` reads as usual."""
+    waited for, one after the other, now one. Elsewhere `stored_rows` reads as usual.
+
+    Reads with `lock` are locked first (`SELECT … FOR UPDATE`), in a statement of their own
+    sent in the same round trip: the read then starts after the locks are held, so it finds
+    what the last holder of a lock committed (each statement of a READ COMMITTED transaction
+    sees what was committed when it began; a locking read's other tables would not)."""
     if not reads:
         yield
         return
@@ -293,7 +319,7 @@ def rows_read_together(*reads: Rows) -> Iterator[None]:
         yield
         return
     found: dict[Rows, list] = {}
-    parts, params = [], []
+    locks, parts, params, lock_params = [], [], [], []
     wanted = []
     for read in reads:
         conditions = _conditions(dict(read.where))
@@ -301,12 +327,18 @@ def rows_read_together(*reads: Rows) -> Iterator[None]:
             found[read] = []
             continue
         names = tuple(name for name, _value in read.where)
+        if read.lock:
+            statement = _lock_select(read.model, alias, names)
+            locks.append(prepared(connection, statement.format(**conditions[0])))
+            lock_params.extend(conditions[1])
         parts.append(_json_select(read.model, alias, names, read.history).format(**conditions[0]))
         params.extend(conditions[1])
         wanted.append(read)
     if parts:
+        select = prepared(connection, f"SELECT {', '.join(parts)}")
         with connection.cursor() as cursor:
-            cursor.execute(prepared(connection, f"SELECT {', '.join(parts)}"), params)
+            # The driver answers with the last statement's rows: the read.
+            cursor.execute("; ".join([*locks, select]), [*lock_params, *params])
             arrays = cursor.fetchone()
         for read, rows in zip(wanted, arrays, strict=True):
             found[read] = [_from_json(read.model, alias, row, read.history) for row in rows]
@@ -441,8 +473,9 @@ def stored_rows(
     The rows a report save compares with, read with a statement built once per model instead
     of compiled by the ORM on every save: the compiling cost more than the query."""
     read = _read.get()
-    if read is not None and not lock:
-        found = read.pop(Rows.of(model, history=history, **where), None)
+    if read is not None:
+        # A locked read is answered only by rows read under that lock (`rows_read_together`).
+        found = read.pop(Rows.of(model, history=history, lock=lock, **where), None)
         if found is not None:
             return found
     alias = router.db_for_read(model)

@@ -2,6 +2,7 @@
 fixed number of statements, without touching the session, and without losing concurrent writes."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -295,6 +296,85 @@ def test_officers_saving_at_the_same_moment_lose_no_write(time_machine):
         assert (
             ReportedValue.history.filter(submission_id=submission.pk, numerator=kept).count() == 1
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_waited_for_the_lock_compares_with_what_its_holder_committed(time_machine):
+    time_machine.move_to(IN_2019, tick=False)
+    year = year_build(UserFactory(username="officer-0", unit=DistrictFactory(code="600")))
+    submission = campaign_services.submission_get_or_create_draft(
+        period=year.period, unit=year.unit
+    )
+
+    def save(numerator: int, version: int) -> None:
+        services.report_save(
+            submission=submission,
+            by=year.officer,
+            expected_version=version,
+            draft=draft(year, narrative="Báo cáo"),
+            values={year.edu.pk: services.ValueInput(numerator=numerator, denominator=1000)},
+            results={},
+        )
+
+    save(100, submission.version)
+    version = Submission.objects.get(pk=submission.pk).version
+    # Another writer holds the report's lock and changes a figure without a new version (as a
+    # script or the admin may).
+    holder = connection.copy()
+    holder.ensure_connection()
+    holder.set_autocommit(False)
+    with holder.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM campaigns_submission WHERE id = %s FOR UPDATE", [submission.pk]
+        )
+        cursor.execute(
+            "UPDATE indicators_reportedvalue SET numerator = 200 WHERE submission_id = %s",
+            [submission.pk],
+        )
+    failed: list[BaseException] = []
+
+    def officer_saves_100_again() -> None:
+        try:
+            save(100, version)
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    officer = threading.Thread(target=officer_saves_100_again)
+    try:
+        officer.start()
+        _wait_for_a_lock_wait(failed)
+        holder.commit()
+    finally:
+        holder.close()
+    officer.join(timeout=30)
+
+    # The officer's save read the figure after the holder's commit (200), so it wrote its own.
+    assert not failed, failed
+    value = ReportedValue.objects.get(submission=submission, indicator=year.edu)
+    assert value.numerator == 100
+    assert list(
+        ReportedValue.history.filter(id=value.pk)
+        .order_by("history_date")
+        .values_list("numerator", flat=True)
+    )[-1:] == [100]
+
+
+def _wait_for_a_lock_wait(failed, seconds: float = 10) -> None:
+    """Until some session waits on a lock (PostgreSQL's own view of it, read outside any
+    transaction: inside one it would not change)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.02)
+    pytest.fail(f"the officer's save never waited for the lock: {failed}")
 
 
 def _same_year(first, officer):

@@ -134,8 +134,11 @@ def submission_get_or_create_draft(*, period: ReportingPeriod, unit: Unit) -> Su
 def submission_lock_for_edit(
     *, submission: Submission, expected_version: int | None = None
 ) -> Submission:
-    """Lock the report row and check the unit may change it; call inside a transaction."""
-    rows = stored_rows(Submission, history=True, lock=True, id=submission.pk)
+    """Lock the report row and check the unit may change it; call inside a transaction.
+
+    Inside `rows_read_together(locked_report_row(submission), …)` the lock was taken, and the
+    row read, in that round trip."""
+    rows = locked_report_row(submission).read()
     if not rows:
         raise Submission.DoesNotExist(f"Report {submission.pk} no longer exists.")
     locked = rows[0]
@@ -180,6 +183,11 @@ def _support_rows(submission: Submission) -> Rows:
 
 def _communication_rows(submission: Submission) -> Rows:
     return Rows.of(CommunicationItem, submission=submission.pk)
+
+
+def locked_report_row(submission: Submission) -> Rows:
+    """The report's row as `submission_lock_for_edit` locks and reads it."""
+    return Rows.of(Submission, history=True, lock=True, id=submission.pk)
 
 
 def draft_rows(submission: Submission) -> list[Rows]:

@@ -243,34 +243,38 @@ def report_save(
     if shape is None:
         shape = report_shape(period=submission.period, unit=submission.unit)
     # The changed rows and their history go to the database together once the draft is whole.
-    with writes_batched():
-        # The row lock first: a second tab or a double click waits behind it. The stored rows
-        # are read after it, all in one statement, so they are what the last save left.
-        submission = campaign_services.submission_lock_for_edit(
-            submission=submission, expected_version=expected_version
-        )
-        with rows_read_together(
+    # The row lock first: a second tab or a double click waits behind it. The stored rows are
+    # read after it, all in one statement, so they are what the last save left; lock and read
+    # go in one round trip.
+    with (
+        writes_batched(),
+        rows_read_together(
+            campaign_services.locked_report_row(submission),
             *campaign_services.draft_rows(submission),
             *([_value_rows(submission)] if shape.indicators else []),
             *([_result_rows(submission, shape.models)] if shape.models else []),
-        ):
-            submission = campaign_services.submission_save_draft(
-                submission=submission,
-                by=by,
-                expected_version=expected_version,
-                data=draft,
-                criteria=shape.criteria,
-                communes=shape.communes,
-                locked=True,
-            )
-            _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
-            _results_save(
-                submission=submission,
-                results=results,
-                new_model=new_model,
-                models=shape.models,
-                by=by,
-            )
+        ),
+    ):
+        submission = campaign_services.submission_lock_for_edit(
+            submission=submission, expected_version=expected_version
+        )
+        submission = campaign_services.submission_save_draft(
+            submission=submission,
+            by=by,
+            expected_version=expected_version,
+            data=draft,
+            criteria=shape.criteria,
+            communes=shape.communes,
+            locked=True,
+        )
+        _values_save(submission=submission, values=values, indicators=shape.indicators, by=by)
+        _results_save(
+            submission=submission,
+            results=results,
+            new_model=new_model,
+            models=shape.models,
+            by=by,
+        )
     # Most saves remove nothing: no query to build then (building one costs a draft save
     # nearly a tenth of its time).
     if remove_evidence:
