@@ -1,6 +1,6 @@
 """Reads of campaigns, years and yearly reports; every per-unit read is scoped by who asks."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -419,12 +419,17 @@ def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Criterion]
     )
 
 
-def unit_report(*, period_pk: int, unit_pk: int | None) -> Submission | None:
-    """The unit's report for the year with its year, campaign and unit, if it has one."""
+def unit_report(
+    *, period_pk: int, unit_pk: int | None, also: Mapping[str, str] | None = None
+) -> Submission | None:
+    """The unit's report for the year with its year, campaign and unit, if it has one; `also`
+    as `kontum_poverty.bulk.stored_row_with`'s."""
     if unit_pk is None:
         return None
     # Read on every save and form page at the deadline: a statement built once per process.
-    return stored_row_with(Submission, ["period__campaign", "unit"], period=period_pk, unit=unit_pk)
+    return stored_row_with(
+        Submission, ["period__campaign", "unit"], also=also, period=period_pk, unit=unit_pk
+    )
 
 
 def unit_registration(*, period: ReportingPeriod, unit: Unit) -> Registration | None:

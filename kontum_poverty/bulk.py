@@ -1,7 +1,7 @@
 """Reading and changing a few rows of one table in one statement each, without the ORM's
 per-query compiling and per-row expressions: the report save at the deadline."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -391,10 +391,14 @@ def _reading(
 
 @cache
 def _select_with(
-    model: type[models.Model], alias: str, names: tuple[str, ...], related: tuple[str, ...]
+    model: type[models.Model],
+    alias: str,
+    names: tuple[str, ...],
+    related: tuple[str, ...],
+    also: tuple[str, ...] = (),
 ) -> tuple[str, tuple[_Part, ...]]:
     """`_select` joined to the rows `related` paths point to ("period__campaign"), and how to
-    take each model's values out of a result row."""
+    take each model's values out of a result row; the `also` expressions come last."""
     connection = connections[alias]
     quote = connection.ops.quote_name
     meta: Any = model._meta
@@ -419,6 +423,7 @@ def _select_with(
     for path, part in models_at.items():
         columns += [f"{aliases[path]}.{quote(f.column)}" for f in part._meta.concrete_fields]
         parts.append(_Part(path, part, *_reading(part, alias)))
+    columns += also
     where = _where(meta, quote, names)
     statement = (
         f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {' '.join(joins)} "  # noqa: S608
@@ -427,9 +432,20 @@ def _select_with(
     return statement, tuple(parts)
 
 
-def stored_row_with(model: type[M], /, related: Sequence[str], **where: Any) -> M | None:
+def stored_row_with(
+    model: type[M],
+    /,
+    related: Sequence[str],
+    *,
+    also: Mapping[str, str] | None = None,
+    **where: Any,
+) -> M | None:
     """The first stored row of `model` matching `where` (as `stored_rows`), with the rows its
     `related` paths point to read in the same statement (the ORM's `select_related`), or None.
+
+    `also`: attribute name -> an SQL expression without parameters (a scalar subquery), read
+    in the same statement and set on the row: a value the caller would otherwise read in a
+    round trip of its own.
 
     For a page every officer opens at the deadline: the ORM compiling this join cost more than
     running it."""
@@ -437,7 +453,10 @@ def stored_row_with(model: type[M], /, related: Sequence[str], **where: Any) -> 
     conditions = _conditions(where)
     if conditions is None:
         return None
-    statement, parts = _select_with(model, alias, tuple(sorted(where)), tuple(related))
+    also = also or {}
+    statement, parts = _select_with(
+        model, alias, tuple(sorted(where)), tuple(related), tuple(also.values())
+    )
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(prepared(connection, statement.format(**conditions[0])), conditions[1])
@@ -459,6 +478,8 @@ def stored_row_with(model: type[M], /, related: Sequence[str], **where: Any) -> 
         if part.path:
             relation: Any = type(built[parent])._meta.get_field(name)
             relation.set_cached_value(built[parent], built[part.path])
+    for name, value in zip(also, row[start:], strict=True):
+        setattr(built[""], name, value)
     return built[""]
 
 

@@ -132,6 +132,12 @@ def _copy_statement(model: type[models.Model], alias: str) -> str:
     return statement
 
 
+@cache
+def _history_date(model: type[models.Model]) -> Any:
+    # `model.history` builds a manager on every access: once per model is enough.
+    return model.history.model._meta.get_field("history_date")  # type: ignore[attr-defined]
+
+
 def record_history(
     model: type[models.Model],
     pks: Iterable[Any],
@@ -151,9 +157,8 @@ def record_history(
         return
     connection = connections[router.db_for_write(model)]
     statement = _copy_statement(model, connection.alias)
-    records = model.history.model  # type: ignore[attr-defined]
     params = [
-        records._meta.get_field("history_date").get_db_prep_value(timezone.now(), connection),
+        _history_date(model).get_db_prep_value(timezone.now(), connection),
         getattr(by, "pk", by),
         reason,
         history_type,

@@ -124,6 +124,22 @@ def test_a_row_read_with_its_parents_equals_the_orms_select_related(report):
     assert unit_report(period_pk=report.period_id + 1000, unit_pk=report.unit_id) is None
 
 
+def test_the_report_and_the_form_counter_come_in_one_statement_as_each_alone(report):
+    from indicators.submissions.selectors import report_with_forms_version
+    from indicators.submissions.shapes import forms_changed, forms_version
+
+    forms_changed()  # a counter that has moved, not the "0" of an empty table
+    with CaptureQueriesContext(connection) as queries:
+        found = report_with_forms_version(period_pk=report.period_id, unit_pk=report.unit_id)
+
+    assert len(queries) == 1
+    assert found.pk == report.pk and found.unit.pk == report.unit_id
+    assert found.forms_version == forms_version() != "0"
+    forms_changed()
+    moved = report_with_forms_version(period_pk=report.period_id, unit_pk=report.unit_id)
+    assert moved.forms_version == forms_version() != found.forms_version
+
+
 def _prepared_statements() -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, statement FROM pg_prepared_statements")

@@ -238,7 +238,7 @@ def test_a_save_costs_the_same_statements_whatever_the_report_holds(client, year
     )
 
     assert large == small
-    assert small <= 11
+    assert small <= 9
 
 
 @pytest.mark.django_db(transaction=True)

@@ -101,9 +101,12 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     """The unit's yearly report: save a draft at any time, submit when the checklist is met."""
     if access.fills_reports_of(request.user) is None:
         raise Http404
-    # The report with its year and unit in one read; the year and unit apart only before the
-    # first save.
-    submission = campaign_selectors.unit_report(period_pk=period_pk, unit_pk=request.user.unit_id)
+    # The report with its year, unit and the form counter in one read; the year and unit apart
+    # only before the first save.
+    submission = selectors.report_with_forms_version(
+        period_pk=period_pk, unit_pk=request.user.unit_id
+    )
+    version = getattr(submission, "forms_version", None)
     if submission is None:
         unit = _officer_unit(request)
         period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
@@ -121,7 +124,7 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     if not access.may_edit_report(user=request.user, submission=submission):
         return redirect("campaigns:submission-detail", pk=submission.pk)
     if request.method != "POST":
-        form = ReportForm(context=selectors.report_context(submission=submission))
+        form = ReportForm(context=selectors.report_context(submission=submission, version=version))
         saved_key = _saved_key(submission)
         saved_here = request.COOKIES.get(saved_key) == str(submission.version)
         response = _render_form(request, form, saved_here=saved_here)
@@ -131,7 +134,7 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
 
     # Validating needs the form's fields, not the page: the whole page is read only to show
     # the form again with its errors.
-    context = selectors.report_context(submission=submission, for_save=True)
+    context = selectors.report_context(submission=submission, for_save=True, version=version)
     form = ReportForm(request.POST, request.FILES, context=context)
     if not form.is_valid():
         return _render_form(request, _bound_for_page(request, submission), status=422)

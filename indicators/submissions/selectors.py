@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db import connections, router
+
 from campaigns import selectors as campaign_selectors
 from campaigns.models import (
     CommunicationItem,
@@ -14,7 +16,7 @@ from campaigns.models import (
     SubmissionStep,
 )
 from indicators.models import Indicator, ModelResult, PovertyModel, RegisteredTarget, ReportedValue
-from indicators.submissions import services
+from indicators.submissions import services, shapes
 from units.models import Unit
 
 
@@ -75,17 +77,34 @@ class ReportContext:
         return {str(k): str(v) for k, v in (self.board_return.field_comments or {}).items()}
 
 
-def report_context(*, submission: Submission, for_save: bool = False) -> ReportContext:
+def report_with_forms_version(*, period_pk: int, unit_pk: int | None) -> Submission | None:
+    """The unit's report for the year (`campaigns.selectors.unit_report`), with the report
+    form counter read in the same statement as its `forms_version`: an officer's page and
+    save then wait for one round trip, not two, before the form is known."""
+    if unit_pk is None:
+        return None
+    connection = connections[router.db_for_read(Submission)]
+    return campaign_selectors.unit_report(
+        period_pk=period_pk,
+        unit_pk=unit_pk,
+        also={"forms_version": shapes.forms_version_sql(connection)},
+    )
+
+
+def report_context(
+    *, submission: Submission, for_save: bool = False, version: str | None = None
+) -> ReportContext:
     """The report with its rubric, values, models, support, evidence and the unit's commitments.
 
     A report not saved yet (`submission_get_or_new`) has none of its own rows: they are empty.
     `for_save` reads only what a posted form needs to be validated (its fields: rubric,
     indicators, models and communes); stored values, communication rows, evidence, the
     commitments and the Board's comments are left empty, since the save compares with the
-    stored rows itself and the page is read again after it."""
+    stored rows itself and the page is read again after it. `version`: the form counter as
+    read with the report (`report_with_forms_version`)."""
     period, unit = submission.period, submission.unit
     saved = submission.pk is not None
-    shape = services.report_shape(period=period, unit=unit)
+    shape = services.report_shape(period=period, unit=unit, version=version)
     criteria, indicators = shape.criteria, shape.indicators
     models, communes = shape.models, shape.communes
     if for_save:

@@ -110,11 +110,12 @@ def unit_models(*, period: ReportingPeriod, unit: Unit) -> QuerySet[PovertyModel
     )
 
 
-def report_shape(*, period: ReportingPeriod, unit: Unit) -> ReportShape:
+def report_shape(*, period: ReportingPeriod, unit: Unit, version: str | None = None) -> ReportShape:
     """The unit's leaf criteria, reported indicators, models and sponsored communes.
 
     Kept per process until any of them may have changed (`indicators.submissions.shapes`);
-    each caller gets lists of its own."""
+    each caller gets lists of its own. `version`: the form counter as the caller has just read
+    it (`report_with_forms_version`)."""
 
     def read() -> ReportShape:
         return ReportShape(
@@ -125,7 +126,7 @@ def report_shape(*, period: ReportingPeriod, unit: Unit) -> ReportShape:
         )
 
     key = (period.pk, period.campaign_id, period.year, unit.pk, unit.level)
-    shape = shapes.kept(key, read)
+    shape = shapes.kept(key, read, version=version)
     return ReportShape(
         criteria=list(shape.criteria),
         indicators=list(shape.indicators),

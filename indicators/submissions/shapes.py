@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F
 
 from indicators.models import ReportFormVersion
@@ -35,24 +36,30 @@ _kept: OrderedDict[Hashable, tuple[str, float, Any]] = OrderedDict()
 _shared: set[str] = set()
 
 
-def forms_version() -> str:
-    """The counter as committed now ("0" before the first change).
+def forms_version_sql(connection: BaseDatabaseWrapper) -> str:
+    """The counter as committed now, as an SQL expression of its own: `forms_version()`'s
+    value, or read in another statement's round trip (`SELECT …, {this}`).
 
     On PostgreSQL, with the transaction that last wrote the row (`xmin`): a database restored
     from a backup holds an older counter, which then moves to values the cache may still hold
     forms under from before the restore; the row written by the restore is another
-    transaction's."""
-    alias = router.db_for_read(ReportFormVersion)
-    connection = connections[alias]
+    transaction's. "0" before the first change."""
     table = connection.ops.quote_name(ReportFormVersion._meta.db_table)
-    written_by = ", xmin" if connection.vendor == "postgresql" else ""
-    statement = f"SELECT value{written_by} FROM {table} WHERE id = 1"  # noqa: S608
+    if connection.vendor == "postgresql":
+        value = "value::text || '.' || xmin::text"
+    else:
+        value = "CAST(value AS TEXT)"
+    return f"coalesce((SELECT {value} FROM {table} WHERE id = 1), '0')"  # noqa: S608
+
+
+def forms_version() -> str:
+    """The counter as committed now (`forms_version_sql`)."""
+    connection = connections[router.db_for_read(ReportFormVersion)]
     with connection.cursor() as cursor:
         # A statement of its own, not the ORM's, planned once per connection: it runs on every
         # save and every form page (planning it took PostgreSQL longer than running it).
-        cursor.execute(prepared(connection, statement))
-        row = cursor.fetchone()
-    return ".".join(str(part) for part in row) if row else "0"
+        cursor.execute(prepared(connection, f"SELECT {forms_version_sql(connection)}"))
+        return cursor.fetchone()[0]
 
 
 def forms_changed(**_signal: Any) -> None:
