@@ -349,13 +349,23 @@ def rows_read_together(*reads: Rows) -> Iterator[None]:
         _read.reset(token)
 
 
-def _from_json(model: type[M], alias: str, row: list, history: bool) -> M:
+@cache
+def _json_reading(model: type[models.Model]) -> tuple[list[str], tuple[Any, ...]]:
+    """A model's attnames, and for each column the field's `to_python` if its JSON text needs
+    parsing (None if JSON carries the value as it is): worked out once per model, not per
+    value (a Board's page reads thousands)."""
     fields = model._meta.concrete_fields
+    parsers = tuple(None if _as_json(field) else field.to_python for field in fields)
+    return [field.attname for field in fields], parsers
+
+
+def _from_json(model: type[M], alias: str, row: list, history: bool) -> M:
+    names, parsers = _json_reading(model)
     values = [
-        value if value is None or _as_json(field) else field.to_python(value)
-        for field, value in zip(fields, row, strict=False)
+        value if value is None or parse is None else parse(value)
+        for parse, value in zip(parsers, row, strict=False)
     ]
-    instance = model.from_db(alias, [field.attname for field in fields], values)
+    instance = model.from_db(alias, list(names), values)
     if history:
         instance.has_history = row[-1]  # type: ignore[attr-defined]
     return instance
