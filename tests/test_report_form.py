@@ -351,8 +351,8 @@ def test_the_form_page_runs_as_many_queries_however_long_the_report(client, year
     assert "Mô hình 4" in response.content.decode()
     # One of them is the two-factor check (is this session verified, or is the officer enrolled),
     # one counts the navbar's unread notices; the form's make-up is kept (its version read
-    # with the report) and the checklist and warnings are worked out from the rubric, indicators, scores,
-    # evidence and values the form read.
+    # with the report) and the checklist and warnings are worked out from the rubric,
+    # indicators, scores, evidence and values the form read.
     assert len(long) == len(short) <= 15
 
 
