@@ -6,7 +6,6 @@ other constraint happened to fail instead.
 """
 
 import threading
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from tests.factories import (
     SubmissionFactory,
     SubmissionStepFactory,
 )
+from tests.sessions import other_session, wait_until_waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -330,21 +330,6 @@ def test_a_calendar_year_is_locked_when_any_campaign_locked_it():
 # Two sessions of their own, committed for real: what one holds must be seen to hold the other.
 
 
-def _session():
-    db = connection.settings_dict
-    session = psycopg2.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
-    )
-    with session.cursor() as cursor:
-        cursor.execute("SET lock_timeout = '10s'")  # a broken guard fails, never hangs
-    session.commit()
-    return session
-
-
 # A row of each kind of reference the guard follows to its year: a report's score (through the
 # report), a model's result (by calendar year).
 IN_FLIGHT = {
@@ -368,7 +353,7 @@ def test_a_year_is_not_locked_while_a_write_into_it_is_in_flight(table):
     period = PeriodFactory(year=2019)
     make, write = IN_FLIGHT[table]
     row = make(period)
-    writer, locker = _session(), _session()
+    writer, locker = other_session(), other_session()
     try:
         with writer.cursor() as cursor:
             cursor.execute(write, [row.pk])  # not committed yet
@@ -398,7 +383,7 @@ def test_a_write_that_waited_for_a_lock_in_flight_is_refused_once_it_commits(tab
     period = PeriodFactory(year=2019)
     make, write = IN_FLIGHT[table]
     row = make(period)
-    writer, locker = _session(), _session()
+    writer, locker = other_session(), other_session()
     outcome: dict[str, BaseException] = {}
 
     def write_row() -> None:
@@ -416,7 +401,7 @@ def test_a_write_that_waited_for_a_lock_in_flight_is_refused_once_it_commits(tab
         pid = writer.get_backend_pid()
         thread = threading.Thread(target=write_row)
         thread.start()
-        _wait_until_blocked(pid)
+        wait_until_waiting_on_a_lock(pid, why="(the write)")
         locker.commit()
         thread.join(timeout=10)
     finally:
@@ -428,19 +413,6 @@ def test_a_write_that_waited_for_a_lock_in_flight_is_refused_once_it_commits(tab
     assert isinstance(error, psycopg2.errors.CheckViolation), error
     assert error.diag.constraint_name == "kontum_locked_year"
     assert f"{table}: the year 2019 is locked" in str(error)
-
-
-def _wait_until_blocked(pid: int, seconds: float = 10) -> None:
-    """Until the session `pid` waits on a lock held by another (PostgreSQL's own view of it)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-            (waiting,) = cursor.fetchone() or (None,)
-        if waiting == "Lock":
-            return
-        time.sleep(0.02)
-    pytest.fail("the write never waited for the lock in flight")
 
 
 @pytest.mark.postgres

@@ -2,7 +2,6 @@
 fixed number of statements, without touching the session, and without losing concurrent writes."""
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -25,6 +24,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.report_setup import IN_2019, draft, post_data, year_build
+from tests.sessions import other_session, wait_until_waiting_on_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -320,9 +320,7 @@ def test_a_save_that_waited_for_the_lock_compares_with_what_its_holder_committed
     version = Submission.objects.get(pk=submission.pk).version
     # Another writer holds the report's lock and changes a figure without a new version (as a
     # script or the admin may).
-    holder = connection.copy()
-    holder.ensure_connection()
-    holder.set_autocommit(False)
+    holder = other_session()
     with holder.cursor() as cursor:
         cursor.execute(
             "SELECT 1 FROM campaigns_submission WHERE id = %s FOR UPDATE", [submission.pk]
@@ -344,7 +342,7 @@ def test_a_save_that_waited_for_the_lock_compares_with_what_its_holder_committed
     officer = threading.Thread(target=officer_saves_100_again)
     try:
         officer.start()
-        _wait_for_a_lock_wait(failed)
+        wait_until_waiting_on_a_lock(why=f"(the officer's save: {failed})")
         holder.commit()
     finally:
         holder.close()
@@ -359,22 +357,6 @@ def test_a_save_that_waited_for_the_lock_compares_with_what_its_holder_committed
         .order_by("history_date")
         .values_list("numerator", flat=True)
     )[-1:] == [100]
-
-
-def _wait_for_a_lock_wait(failed, seconds: float = 10) -> None:
-    """Until some session waits on a lock (PostgreSQL's own view of it, read outside any
-    transaction: inside one it would not change)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.02)
-    pytest.fail(f"the officer's save never waited for the lock: {failed}")
 
 
 def _same_year(first, officer):
