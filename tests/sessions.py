@@ -8,16 +8,22 @@ import pytest
 from django.db import connection
 
 
-def other_session():
-    """A psycopg2 session on the test database, outside Django's connection handling."""
+def connect(dbname: str | None = None):
+    """A psycopg2 connection to the test server as Django's settings reach it: to the test
+    database, or to `dbname`."""
     db = connection.settings_dict
-    session = psycopg2.connect(
+    return psycopg2.connect(
         host=db["HOST"],
         port=db["PORT"] or 5432,
         user=db["USER"],
         password=db["PASSWORD"] or None,
-        dbname=db["NAME"],
+        dbname=dbname or db["NAME"],
     )
+
+
+def other_session():
+    """A psycopg2 session on the test database, outside Django's connection handling."""
+    session = connect()
     with session.cursor() as cursor:
         cursor.execute("SET lock_timeout = '10s'")  # a broken lock fails, never hangs
     session.commit()

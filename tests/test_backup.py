@@ -17,6 +17,7 @@ from psycopg2 import sql
 
 from campaigns.models import Submission
 from tests.report_setup import IN_2019, complete_draft, year_build
+from tests.sessions import connect
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BACKUP = BASE_DIR / "bin" / "backup.sh"
@@ -54,14 +55,7 @@ def database_url(name: str) -> str:
 
 
 def admin_connection():
-    db = connection.settings_dict
-    admin = psycopg2.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname="postgres",
-    )
+    admin = connect("postgres")
     admin.autocommit = True
     return admin
 
