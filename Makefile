@@ -13,6 +13,9 @@ PGTEST_DIR ?= var/pgtest
 # Redis for the tests that need one, when REDIS_URL is unset and it answers.
 LOCAL_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core, at most 8; each has its own test database and its
+# own Redis database. TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 # Local commands run in debug mode: no SECRET_KEY needed, eager Celery unless REDIS_URL is set.
 DEV := DEBUG=1
@@ -54,7 +57,8 @@ run: $(VENV)/.installed-runtime | var
 # embedded one started for the run and stopped afterwards. It prints which.
 test: $(VENV)/.installed-dev | var/staticfiles
 	LOCAL_PG_URL=$(LOCAL_PG_URL) PGTEST_DIR=$(PGTEST_DIR) LOCAL_REDIS_URL=$(LOCAL_REDIS_URL) \
-		$(BIN)/python -m tests.run_suite $(PYTEST_ARGS)
+		$(BIN)/python -m tests.run_suite -n $(TEST_WORKERS) --maxprocesses=8 --dist loadfile \
+		$(PYTEST_ARGS)
 
 # var/ holds beat's schedule file: without it beat dies at start on a fresh clone.
 worker: $(VENV)/.installed-runtime | var

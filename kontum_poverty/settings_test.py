@@ -3,11 +3,30 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
+
+
+def redis_url_for_worker(url: str, worker: str) -> str:
+    """`url` moved to its own database for pytest-xdist worker `worker` ("gw0", "gw1", ...).
+
+    Each worker starts its own Celery workers; on one Redis database they would take each other's
+    tasks and read the other worker's test database.
+    """
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + int(worker.removeprefix('gw'))) % 16}"))
+
+
+# Done once per worker: a Celery worker a test starts inherits the moved URL and the marker.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("REDIS_URL") and not os.environ.get("TEST_REDIS_WORKER"):
+    os.environ["REDIS_URL"] = redis_url_for_worker(os.environ["REDIS_URL"], _worker)
+    os.environ["TEST_REDIS_WORKER"] = _worker
 
 from kontum_poverty.settings import *  # noqa: E402,F403
 

@@ -87,6 +87,16 @@ def test_the_makefile_passes_the_local_urls_from_the_environment():
 
     assert "LOCAL_PG_URL=postgres://p@127.0.0.1:5999/k" in dry_run
     assert "-m tests.run_suite" in dry_run
+    assert "-n auto" in dry_run  # one test process per core
+
+
+def test_each_test_process_has_its_own_redis_database():
+    from kontum_poverty.settings_test import redis_url_for_worker
+
+    assert redis_url_for_worker("redis://:pw@r:6379/3", "gw0") == "redis://:pw@r:6379/3"
+    assert redis_url_for_worker("redis://:pw@r:6379/3", "gw1") == "redis://:pw@r:6379/4"
+    assert redis_url_for_worker("redis://r:6379", "gw2") == "redis://r:6379/2"
+    assert redis_url_for_worker("redis://r:6379/15", "gw1") == "redis://r:6379/0"
 
 
 def test_the_embedded_server_answers_inside_the_block_and_is_stopped_after_a_failure():
