@@ -8,7 +8,7 @@ through their relations to reports and units, never imported.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -191,6 +191,43 @@ def changes_of(
         if change.changes:
             found.append(change)
     return found
+
+
+def net_changes(changes: Sequence[ValueChange]) -> list[ValueChange]:
+    """`changes` (oldest first) as one change per row: each field from its value before the
+    first change to its value after the last; fields that came back to where they started, and
+    rows created and removed again, are left out.
+
+    A timeline entry covers one person's sitting at the form, autosaves included: listing every
+    save's "old → new" would make the review page grow with each save; every single change
+    stays on the "who changed what" page."""
+    rows: dict[tuple[str, int], ValueChange] = {}
+    for change in changes:
+        key = (change.kind, change.record.id)
+        merged = rows.get(key)
+        if merged is None:
+            rows[key] = replace(change, changes=list(change.changes))
+        elif merged.removed:
+            rows[key] = replace(change, changes=list(change.changes))  # created again
+        elif change.removed:
+            if merged.created:
+                del rows[key]  # it came and went within the sitting
+            else:
+                merged.action, merged.changes = change.action, []
+        else:
+            fields = {item.label: i for i, item in enumerate(merged.changes)}
+            for item in change.changes:
+                if item.label in fields:
+                    earlier = merged.changes[fields[item.label]]
+                    merged.changes[fields[item.label]] = replace(earlier, new=item.new)
+                else:
+                    merged.changes.append(item)
+    net = []
+    for merged in rows.values():
+        merged.changes = [item for item in merged.changes if item.old != item.new]
+        if merged.changes or merged.removed:
+            net.append(merged)
+    return net
 
 
 def _ordered(queryset: QuerySet, *related: str) -> QuerySet:

@@ -1,5 +1,6 @@
 """Reads of campaigns, years and yearly reports; every per-unit read is scoped by who asks."""
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import access, deadlines
-from campaigns.history import ValueChange, submission_value_changes
+from campaigns.history import ValueChange, net_changes, submission_value_changes
 from campaigns.models import (
     Appraisal,
     BlocMembership,
@@ -73,13 +74,15 @@ class FieldComment:
 @dataclass(frozen=True)
 class TimelineEntry:
     """A step of the report's life, or (without a step) changes of its values made together:
-    by one person within a minute, each "what – field: old → new"."""
+    one person's sitting at the form (see CHANGES_TOGETHER), each "what – field: old → new"."""
 
     step: SubmissionStep | None
     field_comments: list[FieldComment]
     at: datetime | None = None
     by: User | None = None
     changes: list[ValueChange] = field(default_factory=list)
+    # The sitting's last change, when it came more than a minute after the first.
+    until: datetime | None = None
     # DOLISA's appraisal of the report's figures (then without a step).
     appraisal: Appraisal | None = None
 
@@ -318,7 +321,7 @@ def submission_timeline(
         )
         for step in steps
     ]
-    entries += _change_entries(changes)
+    entries += _change_entries(changes, steps=[step.at for step in steps])
     entries += [
         TimelineEntry(
             step=None,
@@ -342,28 +345,53 @@ def report_appraisals(*, submission: Submission) -> list[Appraisal]:
     return list(submission.appraisals.select_related("by").order_by("at", "pk"))
 
 
-# Changes one person made within this time read as one entry (one save of a form).
-CHANGES_TOGETHER = timedelta(minutes=1)
+# One person's changes with no more than this between one and the next, and no step of the report
+# between them, read as one entry: a sitting at the form, its autosaves included.
+CHANGES_TOGETHER = timedelta(minutes=10)
+# A save writes its rows a few milliseconds apart: an entry shows a time span only beyond this.
+ONE_SAVE = timedelta(minutes=1)
 
 
-def _change_entries(changes: list[ValueChange]) -> list[TimelineEntry]:
-    entries: list[TimelineEntry] = []
+def _change_entries(changes: list[ValueChange], *, steps: list[datetime]) -> list[TimelineEntry]:
+    """The changes (oldest first) as one entry per sitting, each field once with its net change;
+    a sitting whose changes all came back to where they started leaves no entry."""
+    steps = sorted(steps)
+    sittings: list[list[ValueChange]] = []
     for change in changes:
-        last = entries[-1] if entries else None
+        last = sittings[-1][-1] if sittings else None
         if (
             last is not None
             and last.by == change.by
-            and last.at is not None
             and change.at - last.at <= CHANGES_TOGETHER
+            and not _step_between(steps, last.at, change.at)
         ):
-            last.changes.append(change)
+            sittings[-1].append(change)
+        else:
+            sittings.append([change])
+    entries = []
+    for sitting in sittings:
+        net = net_changes(sitting)
+        if not net:
             continue
+        began, ended = sitting[0].at, sitting[-1].at
         entries.append(
             TimelineEntry(
-                step=None, field_comments=[], at=change.at, by=change.by, changes=[change]
+                step=None,
+                field_comments=[],
+                at=began,
+                by=sitting[0].by,
+                changes=net,
+                until=ended if ended - began > ONE_SAVE else None,
             )
         )
     return entries
+
+
+def _step_between(steps: list[datetime], after: datetime, before: datetime) -> bool:
+    """Whether a step (times sorted) happened at or after `after` and before `before`: a step
+    shares its moment with the save it ended, which comes first."""
+    i = bisect_left(steps, after)
+    return i < len(steps) and steps[i] < before
 
 
 # --- The unit's own yearly report -------------------------------------------------------------

@@ -18,6 +18,7 @@ from tests.factories import (
     IndicatorFactory,
     ReportedValueFactory,
     SubmissionFactory,
+    SubmissionStepFactory,
 )
 from tests.test_board_review import action_url, detail_url, score_data, sent
 from tests.test_board_review import year as year  # noqa: F401  (the fixture)
@@ -55,6 +56,151 @@ def test_a_value_edited_twice_shows_both_changes_on_the_report_timeline(
     assert (unit_officer, "5.200", "5.300") in lines
     assert (unit_officer, "5.300", "5.450") in lines
     assert html.count(unit_officer.username) >= 2
+
+
+def value_lines(timeline, who):
+    """(old, new) of each field change by `who` the timeline lists, in order (the factory's
+    rows are created by nobody)."""
+    return [
+        (c.old, c.new)
+        for e in timeline
+        if e.step is None and e.by == who
+        for v in e.changes
+        for c in v.changes
+    ]
+
+
+@pytest.fixture
+def labour(unit_officer):
+    submission = SubmissionFactory(unit=unit_officer.unit, submitted=True)
+    indicator = IndicatorFactory(campaign=submission.period.campaign, code="LABOUR")
+    return ReportedValueFactory(
+        submission=submission, indicator=indicator, numerator=5200, denominator=10000
+    )
+
+
+def edits_apart(
+    value, by, time_machine, numerators, *, after=timedelta(hours=1), every=timedelta(minutes=2)
+):
+    """Edit `value` to each of `numerators` in turn, the first `after` its last change, then
+    one every `every`."""
+    start = value.updated_at + after
+    for i, numerator in enumerate(numerators):
+        time_machine.move_to(start + every * i, tick=False)
+        edit(value, by, numerator=numerator)
+
+
+def test_a_sitting_of_saves_reads_as_one_change_from_the_first_value_to_the_last(
+    client, unit_officer, board_staff, labour, time_machine
+):
+    edits_apart(labour, unit_officer, time_machine, [5300, 5450, 5500])
+    client.force_login(board_staff)
+
+    response = client.get(reverse("campaigns:submission-detail", args=[labour.submission.pk]))
+
+    assert value_lines(response.context["timeline"], unit_officer) == [("5.200", "5.500")]
+    [entry] = [e for e in response.context["timeline"] if e.by == unit_officer]
+    assert entry.until - entry.at == timedelta(minutes=4)  # the page shows when it went on
+    html = response.content.decode()
+    assert "5.200 → 5.500" in html and "5.450" not in html
+    # Every single change stays on the Board's "who changed what".
+    changes = client.get(reverse("board:history")).content.decode()
+    assert all(step in changes for step in ("5.200 → 5.300", "5.300 → 5.450", "5.450 → 5.500"))
+
+
+def test_a_value_changed_and_changed_back_in_one_sitting_leaves_no_entry(
+    client, unit_officer, board_staff, labour, time_machine
+):
+    edits_apart(labour, unit_officer, time_machine, [5300, 5200])
+    client.force_login(board_staff)
+
+    response = client.get(reverse("campaigns:submission-detail", args=[labour.submission.pk]))
+
+    assert value_lines(response.context["timeline"], unit_officer) == []
+
+
+def test_saves_further_apart_or_on_either_side_of_a_step_stay_apart(
+    client, unit_officer, board_staff, labour, time_machine
+):
+    t0 = labour.updated_at + timedelta(hours=1)
+    moments = {
+        5300: t0,
+        5450: t0 + timedelta(minutes=11),  # 11 minutes without a save: a new sitting
+        5500: t0 + timedelta(minutes=12),
+        # 5600 comes a minute after 5500, but the report was submitted in between.
+        5600: t0 + timedelta(minutes=14),
+    }
+    for numerator, at in moments.items():
+        time_machine.move_to(at, tick=False)
+        edit(labour, unit_officer, numerator=numerator)
+        if numerator == 5500:
+            time_machine.move_to(at + timedelta(minutes=1), tick=False)
+            SubmissionStepFactory(submission=labour.submission, by=unit_officer)
+    client.force_login(board_staff)
+
+    response = client.get(reverse("campaigns:submission-detail", args=[labour.submission.pk]))
+
+    assert value_lines(response.context["timeline"], unit_officer) == [
+        ("5.200", "5.300"),
+        ("5.300", "5.500"),
+        ("5.500", "5.600"),
+    ]
+    kinds = [
+        "step" if e.step else "changes"
+        for e in response.context["timeline"]
+        if e.by == unit_officer
+    ]
+    assert kinds == ["changes", "changes", "step", "changes"]
+
+
+def test_the_review_page_does_not_grow_with_a_sittings_autosaves(
+    client, unit_officer, board_staff, labour, time_machine
+):
+    client.force_login(board_staff)
+    edits_apart(labour, unit_officer, time_machine, [5300], after=timedelta(seconds=5))
+    once = client.get(detail_url(labour.submission))
+    assert once.status_code == 200
+    # Forty more autosaves, five seconds apart, ending on another value.
+    numerators = [5301 + i for i in range(40)]
+    every = timedelta(seconds=5)
+    edits_apart(labour, unit_officer, time_machine, numerators, after=every, every=every)
+
+    many = client.get(detail_url(labour.submission)).content.decode()
+
+    assert many.count("<li") == once.content.decode().count("<li")
+    assert "5.200 → 5.340" in many
+
+
+def test_a_row_added_and_removed_in_one_sitting_is_left_out_and_a_removal_stays():
+    from types import SimpleNamespace
+
+    from campaigns.history import FieldChange, ValueChange, net_changes
+
+    def change(row, action, *fields):
+        return ValueChange(
+            kind=history.VALUE,
+            at=None,
+            by=None,
+            action=action,
+            record=SimpleNamespace(id=row),
+            changes=[FieldChange("Tử số", old, new) for old, new in fields],
+        )
+
+    net = net_changes(
+        [
+            change(1, "+", ("—", "5")),
+            change(2, "~", ("7", "8")),
+            change(1, "-"),
+            change(2, "-"),
+            change(3, "~", ("1", "2")),
+            change(3, "~", ("2", "3")),
+        ]
+    )
+
+    assert [(c.record.id, c.action, [(f.old, f.new) for f in c.changes]) for c in net] == [
+        (2, "-", []),
+        (3, "~", [("1", "3")]),
+    ]
 
 
 def test_a_save_that_changes_nothing_records_nothing(unit_officer):
