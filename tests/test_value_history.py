@@ -5,7 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from campaigns import history
 from indicators.imports.apply import apply_rows
@@ -100,8 +102,10 @@ def test_a_sitting_of_saves_reads_as_one_change_from_the_first_value_to_the_last
 
     assert value_lines(response.context["timeline"], unit_officer) == [("5.200", "5.500")]
     [entry] = [e for e in response.context["timeline"] if e.by == unit_officer]
-    assert entry.until - entry.at == timedelta(minutes=4)  # the page shows when it went on
+    assert entry.until - entry.at == timedelta(minutes=4)
     html = response.content.decode()
+    with translation.override("vi"):  # the page says when the sitting ended, on the same day
+        assert f"– {time_filter(timezone.localtime(entry.until), 'TIME_FORMAT')} ·" in html
     assert "5.200 → 5.500" in html and "5.450" not in html
     # Every single change stays on the Board's "who changed what".
     changes = client.get(reverse("board:history")).content.decode()
