@@ -170,7 +170,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(db_url: str, port: int, workers: int = 2) -> subprocess.Popen:
+def start_gunicorn(
+    db_url: str, port: int, workers: int = 2, access_log: Path | None = None
+) -> subprocess.Popen:
+    """gunicorn serving the portal; with `access_log`, each request's `X-Bench-Kind` header and
+    its time in the worker (microseconds) go there, one line each."""
+    logging = (
+        ["--access-logfile", str(access_log), "--access-logformat", "%({x-bench-kind}i)s %(D)s"]
+        if access_log is not None
+        else []
+    )
     process = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
@@ -186,6 +195,7 @@ def start_gunicorn(db_url: str, port: int, workers: int = 2) -> subprocess.Popen
             # A surge keeps every worker busy: a slow save must not be killed as a hung worker.
             "--timeout",
             "120",
+            *logging,
         ],
         env=_env(db_url),
         cwd=ROOT,

@@ -12,7 +12,9 @@ the report form's real fields (read from the form page, as a browser does):
    (1 and 2 alternate in short windows, so that both rates meet the same machine)
 3. *surge*: officers save their unit's report twice, then submit it, unit after unit; Board
    clients open each submitted report, score it and accept it; leaders reload the dashboard
-   (counting the pages that were a copy behind the figures: `--leaders-refresh`).
+   (counting the pages that were a copy behind the figures: `--leaders-refresh`); then how
+   long each kind of request took inside the gunicorn workers (their access log), without the
+   wait for a free worker that the clients' times include.
 
 Then it reads every report back from the database and counts the writes that were acknowledged
 (a redirect) but are missing or different (lost), and the rows written twice (duplicated).
@@ -566,7 +568,10 @@ class Browser:
 
     def request(self, method: str, path: str, kind: str, data: dict | None = None):
         body = urlencode(data) if data is not None else None
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "X-Bench-Kind": kind,  # for the server's side of the timings (`server_times`)
+        }
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
@@ -839,6 +844,20 @@ def phase_surge(
 # --- Orchestration --------------------------------------------------------------------------
 
 
+def server_times(access_log: Path, offset: int) -> dict[str, list[float]]:
+    """Each kind's times in a gunicorn worker (ms), from the access log after `offset`: what the
+    requests cost the server without the wait for a free worker, which the clients' own times
+    include."""
+    times: dict[str, list[float]] = {}
+    with access_log.open("rb") as log:
+        log.seek(offset)
+        for line in log.read().decode().splitlines():
+            kind, _, micros = line.rpartition(" ")
+            if kind and kind != "-" and micros.isdigit():
+                times.setdefault(kind, []).append(int(micros) / 1000)
+    return times
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -877,7 +896,9 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
         flush=True,
     )
     port = free_port()
-    server = start_gunicorn(db_url, port, args.gunicorn_workers)
+    access_log = Path(f"/tmp/surge-access-{os.getpid()}-{scale}.log")  # noqa: S108
+    access_log.unlink(missing_ok=True)
+    server = start_gunicorn(db_url, port, args.gunicorn_workers, access_log=access_log)
     expected: dict = {}
     figures: dict[str, float] = {}
     try:
@@ -893,10 +914,13 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
             port, prepared["period"], phase_clients, args.duration, args.rounds, expected
         )
         officer_clients = max(1, n - len(prepared["boards"]) - len(prepared["leaders"]))
+        surge_from = access_log.stat().st_size if access_log.exists() else 0
         elapsed, surge, accepted, behind = phase_surge(port, prepared, officer_clients, expected)
     finally:
         server.terminate()
         server.wait(timeout=60)
+    in_workers = server_times(access_log, surge_from)
+    access_log.unlink(missing_ok=True)
 
     expected_file = Path(f"/tmp/surge-expected-{os.getpid()}-{scale}.json")  # noqa: S108
     expected_file.write_text(json.dumps({str(k): v for k, v in expected.items()}))
@@ -954,6 +978,17 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
         key = kind.replace(" ", "_")
         figures[f"{scale}_{key}_p50_ms"] = round(p50)
         figures[f"{scale}_{key}_p95_ms"] = round(p95)
+    busy = sum(sum(times) for times in in_workers.values()) or 1.0
+    print(
+        f"[{scale}]   time in the gunicorn workers during the surge (mean ms, share of it): "
+        + ", ".join(
+            f"{kind} {statistics.mean(times):.0f} / {100 * sum(times) / busy:.0f} %"
+            for kind, times in sorted(in_workers.items(), key=lambda item: -sum(item[1]))
+        ),
+        flush=True,
+    )
+    for kind, times in in_workers.items():
+        figures[f"{scale}_in_worker_{kind.replace(' ', '_')}_ms"] = round(statistics.mean(times), 1)
     for timings in (saves, surge):
         for kind, detail in timings.first_failures.items():
             Path(f"/tmp/surge-failure-{scale}-{kind.replace(' ', '-')}.html").write_text(detail)  # noqa: S108
