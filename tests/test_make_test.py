@@ -74,6 +74,7 @@ def test_printed_urls_hide_the_password():
 def test_the_makefile_passes_the_local_urls_from_the_environment():
     env = {**os.environ, "LOCAL_PG_URL": "postgres://p@127.0.0.1:5999/k"}
     env.pop("MAKEFLAGS", None)
+    env.pop("TEST_WORKERS", None)  # `make test TEST_WORKERS=0` runs this test too
 
     # make from the PATH, as a developer runs it, on a fixed target.
     dry_run = subprocess.run(  # noqa: S603
