@@ -206,22 +206,15 @@ def start_celery_worker(*, media_root: str):
     import subprocess
     import sys
     import time
-    from urllib.parse import quote
 
     from kontum_poverty.celery import app
+    from tests.sessions import database_url
 
     redis_url = real_redis_url()
-    database = connection.settings_dict
-    # A socket folder (the embedded server of `make test`) is a host only once quoted.
-    host = quote(database["HOST"] or "127.0.0.1", safe="")
-    port = f":{database['PORT']}" if database["PORT"] else ""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kontum_poverty.settings_test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}:{quote(database['PASSWORD'] or '', safe='')}"
-            f"@{host}{port}/{database['NAME']}"
-        ),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
         "TEST_MEDIA_ROOT": media_root,
     }

@@ -2,6 +2,7 @@
 (PostgreSQL): their writes are committed for real, so run them in `transaction=True` tests."""
 
 import time
+from urllib.parse import quote
 
 import psycopg2
 import pytest
@@ -19,6 +20,18 @@ def connect(dbname: str | None = None):
         password=db["PASSWORD"] or None,
         dbname=dbname or db["NAME"],
     )
+
+
+def database_url(dbname: str | None = None) -> str:
+    """A postgres:// URL of the test server as Django's settings reach it, for a subprocess or
+    libpq: to the test database, or to `dbname`. A socket folder (the embedded server of `make
+    test`) is a host only once quoted."""
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    user = quote(db["USER"], safe="")
+    return f"postgres://{user}{password}@{host}{port}/{dbname or db['NAME']}"
 
 
 def other_session():

