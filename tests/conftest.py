@@ -86,7 +86,7 @@ def _force_login_includes_the_second_factor(monkeypatch):
 
 
 class _SharedChromium:
-    """One headless Debian chromium for the run, launched by the first browser test and stopped
+    """One headless Debian chromium for a row of browser tests, launched by the first and stopped
     after the last: a launch costs about a second, more than most journeys' page loads."""
 
     def __init__(self) -> None:
@@ -131,20 +131,42 @@ def _shared_chromium():
     shared.stop()
 
 
+_NEXT_ITEM = pytest.StashKey["pytest.Item | None"]()
+_ASYNC_UNSAFE_AT_START = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_left_running(request):
+    """A test without the browser runs without Playwright's event loop and its flag."""
+    if "chromium" not in request.fixturenames:
+        assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == _ASYNC_UNSAFE_AT_START, (
+            "a browser test left the shared chromium running"
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Note which test this process runs next, for the `chromium` fixture's teardown, which runs
+    inside this hook's default implementation."""
+    item.stash[_NEXT_ITEM] = nextitem
+
+
 @pytest.fixture
 def chromium(request, _shared_chromium):
     """The run's headless Debian chromium; create pages with `chromium.new_context()`.
 
     Contexts keep tests apart (each has its own cookies, storage and cache); whatever a test
-    left open is closed after it, and the browser itself after the run's last browser test.
+    left open is closed after it, and the browser itself once the next test this process runs
+    is not a browser test. Playwright's running event loop and DJANGO_ALLOW_ASYNC_UNSAFE then
+    never reach another test. (Under pytest-xdist the run's list of tests holds other processes'
+    tests too: only `nextitem` says what this process runs next.)
     """
     browser = _shared_chromium.browser()
     yield browser
     for context in browser.contexts:
         context.close()
-    items = request.session.items
-    later = items[items.index(request.node) + 1 :] if request.node in items else []
-    if not any("chromium" in getattr(item, "fixturenames", ()) for item in later):
+    following = request.node.stash.get(_NEXT_ITEM, None)
+    if following is None or "chromium" not in getattr(following, "fixturenames", ()):
         _shared_chromium.stop()
 
 
