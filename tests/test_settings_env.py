@@ -45,12 +45,8 @@ def dead_redis_url() -> str:
 
 
 def environment_without_settings(**env: str) -> dict[str, str]:
-    """This process's environment minus anything the settings read, plus `env`.
-
-    Without DJANGO_ALLOW_ASYNC_UNSAFE too: the run's shared browser sets it in this process
-    (tests/conftest.py), where it stays while a later browser test may still come; a server
-    never has it, and the deploy check refuses it."""
-    ignored = variables_settings_read() | {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    """This process's environment minus anything the settings read, plus `env`."""
+    ignored = variables_settings_read() | {"DJANGO_SETTINGS_MODULE"}
     return {**{k: v for k, v in os.environ.items() if k not in ignored}, **env}
 
 
