@@ -31,6 +31,7 @@ from campaigns.models import (
     SubmissionStatus,
     SubmissionStep,
 )
+from kontum_poverty.compiled import CompiledQuery
 from kontum_poverty.numbers import percent
 from units.models import Unit
 
@@ -53,14 +54,22 @@ def effective_deadline(*, period: ReportingPeriod, extension: date | None) -> da
     return max(period.deadline, extension) if extension else period.deadline
 
 
+# Read by every form page, save, submit and review page: compiled once per process.
+_EXTENSION = CompiledQuery(
+    lambda period, unit: (
+        DeadlineExtension.objects.filter(period_id=period, unit_id=unit)
+        .order_by("pk")
+        .values("deadline")[:1]
+    ),
+    period=int,
+    unit=int,
+)
+
+
 def unit_deadline(*, period: ReportingPeriod, unit: Unit) -> date:
     """The last day the unit may report: the year's deadline or the unit's extension, if later."""
-    extension = (
-        DeadlineExtension.objects.filter(period=period, unit=unit)
-        .values_list("deadline", flat=True)
-        .first()
-    )
-    return effective_deadline(period=period, extension=extension)
+    found = _EXTENSION(period=period.pk, unit=unit.pk)
+    return effective_deadline(period=period, extension=found[0]["deadline"] if found else None)
 
 
 def on_time_rate(*, on_time: int, reported: int) -> float | None:

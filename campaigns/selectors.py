@@ -15,7 +15,6 @@ from django.db.models import (
     F,
     Field,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -24,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,8 @@ from campaigns.models import (
     SubmissionStep,
 )
 from kontum_poverty.bulk import stored_row_with
-from units.access import get_for_user_or_404
+from kontum_poverty.compiled import CompiledQuery, attach
+from units.access import get_for_user_or_404, is_unit_officer, sees_every_unit
 from units.models import ReminderSent, Role, Unit, User
 
 if TYPE_CHECKING:
@@ -154,6 +155,59 @@ def participation_counts(*, period: ReportingPeriod) -> ParticipationCounts:
     return ParticipationCounts(**totals)
 
 
+def _report(pk: int, unit: int | None = None) -> QuerySet[Submission]:
+    """One report with its year, campaign and unit, and its registration's pledges."""
+    reports = Submission.objects.select_related("period__campaign", "unit").filter(pk=pk)
+    if unit is not None:
+        reports = reports.filter(unit_id=unit)
+    registration = Registration.objects.filter(unit=OuterRef("unit"), period=OuterRef("period"))
+    return reports.annotate(
+        pledge_vnd=Subquery(registration.values("fund_pledge_vnd")[:1]),
+        sponsorship_commitment=Subquery(registration.values("sponsorship_commitment")[:1]),
+        other_commitments=Subquery(registration.values("other_commitments")[:1]),
+    )
+
+
+# The Board's review page reads one report and four kinds of its rows on every load (twice per
+# report at the deadline): compiled once per process, not on every request (`compiled`).
+_ANY_REPORT = CompiledQuery(_report, pk=int)
+_UNIT_REPORT = CompiledQuery(_report, pk=int, unit=int)
+_REPORT_STEPS = CompiledQuery(
+    lambda report: (
+        SubmissionStep.objects.select_related("by")
+        .filter(submission_id=report)
+        .order_by("at", "pk")
+    ),
+    report=int,
+)
+_REPORT_SCORES = CompiledQuery(
+    # Sub-criteria follow their parent; a scored top-level criterion stands in its place.
+    lambda report: (
+        CriterionScore.objects.select_related("criterion__parent")
+        .filter(submission_id=report)
+        .annotate(group_order=Coalesce("criterion__parent__order", "criterion__order"))
+        .order_by(
+            "group_order",
+            F("criterion__parent__code").asc(nulls_first=True),
+            "criterion__order",
+            "criterion__code",
+        )
+    ),
+    report=int,
+)
+_REPORT_VALUES = CompiledQuery(
+    lambda report: _values_with_targets().filter(submission_id=report), report=int
+)
+_REPORT_EVIDENCE = CompiledQuery(
+    lambda report: (
+        Evidence.objects.select_related("criterion")
+        .filter(submission_id=report)
+        .order_by("criterion__order", "uploaded_at", "pk")
+    ),
+    report=int,
+)
+
+
 def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> Submission:
     """One yearly report with its steps, scores and values; 404 for rows the user may not see.
 
@@ -163,39 +217,23 @@ def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> S
         return get_for_user_or_404(
             Submission.objects.select_related("period__campaign", "unit"), user=user, pk=pk
         )
-    queryset = Submission.objects.select_related("period__campaign", "unit").prefetch_related(
-        Prefetch(
-            "steps", queryset=SubmissionStep.objects.select_related("by").order_by("at", "pk")
-        ),
-        Prefetch(
-            "scores",
-            # Sub-criteria follow their parent; a scored top-level criterion stands in its place.
-            queryset=CriterionScore.objects.select_related("criterion__parent")
-            .annotate(group_order=Coalesce("criterion__parent__order", "criterion__order"))
-            .order_by(
-                "group_order",
-                F("criterion__parent__code").asc(nulls_first=True),
-                "criterion__order",
-                "criterion__code",
-            ),
-        ),
-        # Reported values and registered targets belong to the indicators app, which sits above
-        # this one: reach their models through relations rather than importing them.
-        Prefetch("values", queryset=_values_with_targets()),
-        Prefetch(
-            "evidence",
-            queryset=Evidence.objects.select_related("criterion").order_by(
-                "criterion__order", "uploaded_at", "pk"
-            ),
-        ),
-    )
-    registration = Registration.objects.filter(unit=OuterRef("unit"), period=OuterRef("period"))
-    queryset = queryset.annotate(
-        pledge_vnd=Subquery(registration.values("fund_pledge_vnd")[:1]),
-        sponsorship_commitment=Subquery(registration.values("sponsorship_commitment")[:1]),
-        other_commitments=Subquery(registration.values("other_commitments")[:1]),
-    )
-    return get_for_user_or_404(queryset, user=user, pk=pk)
+    # As `units.access.scope_for_user`: every report, an officer's own unit's, or none.
+    if sees_every_unit(user):
+        found = _ANY_REPORT(pk=pk)
+    elif is_unit_officer(user):
+        found = _UNIT_REPORT(pk=pk, unit=user.unit_id)
+    else:
+        found = []
+    if not found:
+        raise Http404
+    submission = found[0]
+    # Reported values and registered targets belong to the indicators app, which sits above
+    # this one: reached through relations rather than imported.
+    attach(submission, "steps", _REPORT_STEPS(report=pk))
+    attach(submission, "scores", _REPORT_SCORES(report=pk))
+    attach(submission, "values", _REPORT_VALUES(report=pk))
+    attach(submission, "evidence", _REPORT_EVIDENCE(report=pk))
+    return submission
 
 
 def _values_with_targets() -> QuerySet:
@@ -212,14 +250,10 @@ def _values_with_targets() -> QuerySet:
     )
 
 
-def score_totals(*, submissions: Iterable[int]) -> dict[int, ScoreTotals]:
-    """Per report: the sums of maximum, self-assessed and Board points over its scored criteria.
-
-    The one total of a report's points: its page, the review page, classification, ranking,
-    the exports and the PDFs all read it here."""
-    rows = (
-        CriterionScore.objects.filter(submission_id__in=submissions)
-        .values("submission_id")
+def _score_sums(scores: QuerySet[CriterionScore]) -> QuerySet:
+    """Per report among `scores`: the sums `score_totals` gives."""
+    return (
+        scores.values("submission_id")
         .annotate(
             max_points=Sum("max_points"),
             self_points=Sum("self_points"),
@@ -227,21 +261,37 @@ def score_totals(*, submissions: Iterable[int]) -> dict[int, ScoreTotals]:
         )
         .order_by()
     )
-    return {
-        row["submission_id"]: ScoreTotals(
-            max_points=row["max_points"],
-            self_points=row["self_points"],
-            board_points=row["board_points"],
-        )
-        for row in rows
-    }
+
+
+def _totals(row: Mapping) -> ScoreTotals:
+    return ScoreTotals(
+        max_points=row["max_points"],
+        self_points=row["self_points"],
+        board_points=row["board_points"],
+    )
+
+
+def score_totals(*, submissions: Iterable[int]) -> dict[int, ScoreTotals]:
+    """Per report: the sums of maximum, self-assessed and Board points over its scored criteria.
+
+    The one total of a report's points: its page, the review page, classification, ranking,
+    the exports and the PDFs all read it here."""
+    rows = _score_sums(CriterionScore.objects.filter(submission_id__in=submissions))
+    return {row["submission_id"]: _totals(row) for row in rows}
+
+
+# The same sums for one report, as its page and the review page read them on every load.
+_REPORT_TOTALS = CompiledQuery(
+    lambda report: _score_sums(CriterionScore.objects.filter(submission_id=report)), report=int
+)
 
 
 def submission_score_totals(*, submission: Submission) -> ScoreTotals:
     """One report's point totals (see `score_totals`); None where nothing is scored."""
-    return score_totals(submissions=[submission.pk]).get(
-        submission.pk, ScoreTotals(max_points=None, self_points=None, board_points=None)
-    )
+    found = _REPORT_TOTALS(report=submission.pk)
+    if found:
+        return _totals(found[0])
+    return ScoreTotals(max_points=None, self_points=None, board_points=None)
 
 
 # Parts of a report that are rows rather than fields: the Board comments on each as a whole.
@@ -340,9 +390,17 @@ def submission_timeline(
     return entries
 
 
+_APPRAISALS = CompiledQuery(
+    lambda report: (
+        Appraisal.objects.select_related("by").filter(submission_id=report).order_by("at", "pk")
+    ),
+    report=int,
+)
+
+
 def report_appraisals(*, submission: Submission) -> list[Appraisal]:
     """DOLISA's appraisals of a report, oldest first; the last one is DOLISA's word."""
-    return list(submission.appraisals.select_related("by").order_by("at", "pk"))
+    return _APPRAISALS(report=submission.pk)
 
 
 # One person's changes with no more than this between one and the next, and no step of the report

@@ -20,6 +20,7 @@ from campaigns.models import (
     Criterion,
     CriterionScore,
     Evidence,
+    SponsorshipSupport,
     StepAction,
     Submission,
     SubmissionStatus,
@@ -45,6 +46,7 @@ from indicators.submissions import scoring, shapes
 from indicators.submissions.services import is_territorial
 from indicators.submissions.warnings import report_warnings
 from kontum_poverty.bulk import stored_rows
+from kontum_poverty.compiled import CompiledQuery
 from units.models import Unit
 
 # As long as a dashboard keeps its pages: the key moves with commune statistics anyway.
@@ -168,11 +170,48 @@ def plain(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.normalize()
 
 
+# Read on every load of the review page (twice per report at the deadline): compiled once per
+# process, like the report itself (`campaigns.selectors.submission_for_user`).
+_MODEL_RESULTS = CompiledQuery(
+    lambda report: (
+        report_model_results(report=report)
+        .select_related("model__commune")
+        .order_by("model__name", "year")
+    ),
+    report=int,
+)
+_LAST_ACCEPTED = CompiledQuery(
+    lambda unit, campaign, year: Submission.objects.filter(
+        unit_id=unit,
+        period__campaign_id=campaign,
+        period__year=year,
+        status=SubmissionStatus.ACCEPTED,
+    ).order_by()[:1],
+    unit=int,
+    campaign=int,
+    year=int,
+)
+_TARGETS = CompiledQuery(
+    lambda period, unit: RegisteredTarget.objects.filter(
+        registration__period_id=period, registration__unit_id=unit
+    ),
+    period=int,
+    unit=int,
+)
+_SUPPORT = CompiledQuery(
+    lambda report: (
+        SponsorshipSupport.objects.select_related("commune")
+        .filter(submission_id=report)
+        .order_by("pk")
+    ),
+    report=int,
+)
+
+
 def _model_rows(submission: Submission) -> list[ModelRow]:
     """This report's model results, each beside its accepted income of the year before."""
-    results = report_model_results(submission=submission).select_related("model__commune")
     rows = []
-    for result in results.order_by("model__name", "year"):
+    for result in _MODEL_RESULTS(report=submission.pk):
         previous = result.previous_income  # annotated by report_model_results
         rows.append(
             ModelRow(
@@ -195,16 +234,12 @@ class _LastYear:
 def _last_accepted(submission: Submission) -> _LastYear:
     """Last year's accepted report and its reported values, read once for the figures beside
     this report's and for the warnings."""
-    previous = (
-        Submission.objects.filter(
-            unit_id=submission.unit_id,
-            period__campaign_id=submission.period.campaign_id,
-            period__year=submission.period.year - 1,
-            status=SubmissionStatus.ACCEPTED,
-        )
-        .order_by()
-        .first()
+    found = _LAST_ACCEPTED(
+        unit=submission.unit_id,
+        campaign=submission.period.campaign_id,
+        year=submission.period.year - 1,
     )
+    previous = found[0] if found else None
     if previous is None:
         return _LastYear(submission=None, values=[])
     # A plain read of one report's rows: the raw statement, not an ORM query to compile.
@@ -242,12 +277,7 @@ def _indicator_rows(
     territorial = is_territorial(unit)
     read = list(submission.values.all())  # read with the report (`submission_for_user`)
     values = {v.indicator_id: v for v in read}
-    targets = {
-        t.indicator_id: t
-        for t in RegisteredTarget.objects.filter(
-            registration__period=period, registration__unit=unit
-        )
-    }
+    targets = {t.indicator_id: t for t in _TARGETS(period=period.pk, unit=unit.pk)}
     sources = {i.pk: indicator_source(i) for i in indicators}
     # A district or commune answers for every indicator; other units for their models and
     # whatever they committed to or reported.
@@ -440,7 +470,7 @@ def review_page(*, submission: Submission) -> ReviewPage:
         totals=_plain_totals(campaign_selectors.submission_score_totals(submission=submission)),
         suggested_total=plain(_sum([row.suggestion for row in score_rows])),
         evidence_general=evidence.get(None, []),
-        support=list(submission.sponsorship_support.select_related("commune").order_by("pk")),
+        support=_SUPPORT(report=submission.pk),
         communication=stored_rows(CommunicationItem, submission=submission.pk),
         latest_return=latest_return,
         diff=_diff(steps=steps, indicators=indicators, criteria=criteria),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Submission, SubmissionStatus
 from indicators.models import ModelResult, ReportedValue
+from kontum_poverty.bulk import stored_rows
 from kontum_poverty.numbers import format_vn_number
 
 # A value that moved by more than this share of last year's asks for an explanation.
@@ -85,11 +86,10 @@ def report_warnings(
     if results is None:
         results = ModelResult.objects.filter(submission=submission).select_related("model")
     results = list(results)
+    # A prepared statement, not an ORM query: every save and every review page reads these.
     previous_results = {
         r.model_id: r
-        for r in ModelResult.objects.filter(
-            model_id__in=[r.model_id for r in results], year=last_year
-        ).order_by()
+        for r in stored_rows(ModelResult, model=[r.model_id for r in results], year=last_year)
     }
     for result in results:
         previous = previous_results.get(result.model_id)
