@@ -144,13 +144,21 @@ def _read(compiled: _Compiled, alias: str, rows: list[tuple]) -> list:
     return found
 
 
+def belonging_to(instance: models.Model, accessor: str, rows: list) -> list:
+    """`rows`, read apart from `instance` but of its `accessor` (a reverse foreign key), each
+    knowing `instance` without a query, as rows read through the relation do."""
+    field = getattr(type(instance), accessor).field
+    for row in rows:
+        field.set_cached_value(row, instance)
+    return rows
+
+
 def attach(instance: models.Model, accessor: str, rows: list) -> None:
     """Give `instance.<accessor>` (a reverse foreign key) these rows, as `prefetch_related`
     would: its `.all()` answers from them, and each row knows `instance` without a query."""
+    belonging_to(instance, accessor, rows)
     manager = getattr(instance, accessor)
     field = manager.field
-    for row in rows:
-        field.set_cached_value(row, instance)
     queryset = manager.get_queryset()
     queryset._result_cache = rows
     queryset._prefetch_done = True

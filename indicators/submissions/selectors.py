@@ -17,6 +17,8 @@ from campaigns.models import (
 )
 from indicators.models import Indicator, ModelResult, PovertyModel, RegisteredTarget, ReportedValue
 from indicators.submissions import services, shapes
+from kontum_poverty.bulk import stored_rows
+from kontum_poverty.compiled import CompiledQuery, belonging_to
 from units.models import Unit
 
 
@@ -77,6 +79,44 @@ class ReportContext:
         return {str(k): str(v) for k, v in (self.board_return.field_comments or {}).items()}
 
 
+# An officer's form page reads these on every load, and at the deadline after every save:
+# statements compiled once per process (`kontum_poverty.compiled`), not by the ORM each time.
+_EVIDENCE = CompiledQuery(
+    lambda report: Evidence.objects.filter(submission_id=report).order_by("uploaded_at", "pk"),
+    report=int,
+)
+_REGISTRATION = CompiledQuery(
+    lambda period, unit: Registration.objects.filter(period_id=period, unit_id=unit).order_by("pk")[
+        :1
+    ],
+    period=int,
+    unit=int,
+)
+_TARGETS = CompiledQuery(
+    lambda registration: RegisteredTarget.objects.filter(
+        registration_id=registration
+    ).select_related("indicator"),
+    registration=int,
+)
+# Keyed reads: `.order_by()` drops the default orderings, which join year and unit.
+_SCORES = CompiledQuery(
+    lambda report: CriterionScore.objects.filter(submission_id=report).order_by(), report=int
+)
+_VALUES = CompiledQuery(
+    lambda report: (
+        ReportedValue.objects.filter(submission_id=report).select_related("indicator").order_by()
+    ),
+    report=int,
+)
+_SUPPORT = CompiledQuery(
+    lambda report: SponsorshipSupport.objects.filter(submission_id=report), report=int
+)
+_COMMUNICATION = CompiledQuery(
+    lambda report: CommunicationItem.objects.filter(submission_id=report).order_by("pk"),
+    report=int,
+)
+
+
 def report_with_forms_version(*, period_pk: int, unit_pk: int | None) -> Submission | None:
     """The unit's report for the year (`campaigns.selectors.unit_report`), with the report
     form counter read in the same statement as its `forms_version`: an officer's page and
@@ -125,41 +165,37 @@ def report_context(
             board_return=None,
             whole=False,
         )
+
+    def own(accessor: str, rows: CompiledQuery) -> list:
+        """The report's own rows; none before it is first saved."""
+        if not saved:
+            return []
+        return belonging_to(submission, accessor, rows(report=submission.pk))
+
     evidence: dict[int, list[Evidence]] = {}
-    items = Evidence.objects.filter(submission=submission) if saved else Evidence.objects.none()
-    for item in items.order_by("uploaded_at", "pk"):
+    for item in own("evidence", _EVIDENCE):
         evidence.setdefault(item.criterion_id or 0, []).append(item)
-    registration = campaign_selectors.unit_registration(period=period, unit=unit)
+    found = _REGISTRATION(period=period.pk, unit=unit.pk)
+    registration = found[0] if found else None
     targets = (
-        {
-            t.indicator_id: t
-            for t in RegisteredTarget.objects.filter(registration=registration).select_related(
-                "indicator"
-            )
-        }
-        if registration
-        else {}
+        {t.indicator_id: t for t in _TARGETS(registration=registration.pk)} if registration else {}
     )
     return ReportContext(
         submission=submission,
         criteria=criteria,
-        # Keyed reads: `.order_by()` drops the default orderings, which join year and unit.
-        scores={s.criterion_id: s for s in submission.scores.order_by()} if saved else {},
+        scores={s.criterion_id: s for s in own("scores", _SCORES)},
         evidence=evidence,
         indicators=indicators,
-        values=(
-            {v.indicator_id: v for v in submission.values.select_related("indicator").order_by()}
-            if saved
-            else {}
-        ),
+        values={v.indicator_id: v for v in own("values", _VALUES)},
         models=models,
+        # A prepared statement (an IN list of the unit's models), not an ORM query to compile.
         results={
             r.model_id: r
-            for r in ModelResult.objects.filter(model__in=models, year=period.year).order_by()
+            for r in stored_rows(ModelResult, model=[m.pk for m in models], year=period.year)
         },
         communes=communes,
-        support={s.commune_id: s for s in submission.sponsorship_support.all()} if saved else {},
-        communication=list(submission.communication.order_by("pk")) if saved else [],
+        support={s.commune_id: s for s in own("sponsorship_support", _SUPPORT)},
+        communication=own("communication", _COMMUNICATION),
         registration=registration,
         targets=targets,
         board_return=campaign_selectors.latest_return(submission=submission),
