@@ -46,7 +46,7 @@ from campaigns.models import (
 )
 from kontum_poverty.bulk import stored_row_with
 from kontum_poverty.compiled import CompiledQuery, attach
-from units.access import get_for_user_or_404, is_unit_officer, sees_every_unit
+from units.access import EVERY_UNIT, get_for_user_or_404, units_seen
 from units.models import ReminderSent, Role, Unit, User
 
 if TYPE_CHECKING:
@@ -217,11 +217,12 @@ def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> S
         return get_for_user_or_404(
             Submission.objects.select_related("period__campaign", "unit"), user=user, pk=pk
         )
-    # As `units.access.scope_for_user`: every report, an officer's own unit's, or none.
-    if sees_every_unit(user):
+    # Scoped as `units.access.scope_for_user` scopes: every report, one unit's, or none.
+    seen = units_seen(user)
+    if seen == EVERY_UNIT:
         found = _ANY_REPORT(pk=pk)
-    elif is_unit_officer(user):
-        found = _UNIT_REPORT(pk=pk, unit=user.unit_id)
+    elif isinstance(seen, int):
+        found = _UNIT_REPORT(pk=pk, unit=seen)
     else:
         found = []
     if not found:
@@ -518,9 +519,20 @@ def unit_report(
     )
 
 
+# Read by every report form page: compiled once per process.
+_REGISTRATION = CompiledQuery(
+    lambda period, unit: Registration.objects.filter(period_id=period, unit_id=unit).order_by("pk")[
+        :1
+    ],
+    period=int,
+    unit=int,
+)
+
+
 def unit_registration(*, period: ReportingPeriod, unit: Unit) -> Registration | None:
     """The unit's registration for the year, if it has registered."""
-    return Registration.objects.filter(period=period, unit=unit).first()
+    found = _REGISTRATION(period=period.pk, unit=unit.pk)
+    return found[0] if found else None
 
 
 def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]:

@@ -2,16 +2,17 @@
 
 Building a queryset (filters, annotations, joins) and compiling it to SQL cost the Board's review
 page more than running its queries: about a third of the page, for SQL that is the same on every
-request but for a report's id. A `CompiledQuery` builds its queryset once per database, with a
-stand-in value for each argument, keeps the SQL and where each stand-in went among its
-parameters, and from then on sends that SQL with the request's values, reading the rows back as
-the ORM does: model instances with their `select_related` rows and annotations, or dicts for a
-`values()` queryset.
+request but for a report's id. A `CompiledQuery` builds its queryset once per database, twice
+over with different stand-in values for its arguments, keeps the SQL and where the stand-ins
+went among its parameters, and from then on sends that SQL with the request's values, reading
+the rows back as the ORM does: model instances with their `select_related` rows and
+annotations, or dicts for a `values()` queryset.
 
 A builder must give SQL of the same shape for every value of its arguments: plain values that
 reach the statement as parameters (ids, years, codes), never None, lists, or values that choose
-which filters apply. An argument whose stand-in does not reach the parameters is refused when the
-query is first built, rather than ignored.
+which filters apply. A builder that does not is refused when the query is first built (its two
+statements differ, or an argument is missing or changed among the parameters), rather than
+answering wrong.
 """
 
 from collections.abc import Callable
@@ -61,8 +62,9 @@ class CompiledQuery:
         # Built twice with different stand-ins: where the parameters differ is where the
         # arguments go, and the statement itself must not differ.
         built = []
-        for round_ in (1, 2):
-            queryset: Any = self.build(**_stand_ins(self.arguments, round_))
+        first, second = _stand_ins(self.arguments, 1), _stand_ins(self.arguments, 2)
+        for stand_ins in (first, second):
+            queryset: Any = self.build(**stand_ins)
             if queryset._iterable_class not in (ModelIterable, ValuesIterable):
                 raise TypeError("a compiled query reads model instances or values() dicts")
             if queryset._prefetch_related_lookups or queryset._known_related_objects:
@@ -72,7 +74,6 @@ class CompiledQuery:
         (compiler, sql, params), (_other, other_sql, other_params) = built
         if sql != other_sql or len(params) != len(other_params):
             raise ValueError("the statement changes with the arguments' values: not compilable")
-        first, second = _stand_ins(self.arguments, 1), _stand_ins(self.arguments, 2)
         names = {(first[name], second[name]): name for name in self.arguments}
         slots = []
         for index, pair in enumerate(zip(params, other_params, strict=True)):

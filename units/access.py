@@ -60,15 +60,29 @@ def sees_unaccepted_figures(user: User) -> bool:
 # --- Rows by unit -------------------------------------------------------------------------------
 
 
-def scope_for_user(queryset: QuerySet[M], *, user: User, unit_field: str = "unit") -> QuerySet[M]:
-    """Limit a queryset to what the user's role and unit allow."""
+# `units_seen`: the user sees every unit's rows.
+EVERY_UNIT = "every unit"
+
+
+def units_seen(user: User) -> str | int | None:
+    """Whose rows the user may see: EVERY_UNIT, one unit's id (an officer's own), or None."""
     if not user.is_authenticated:
-        return queryset.none()
+        return None
     if sees_every_unit(user):
-        return queryset
+        return EVERY_UNIT
     if is_unit_officer(user):
-        return queryset.filter(**{unit_field: user.unit_id})
-    return queryset.none()
+        return user.unit_id
+    return None
+
+
+def scope_for_user(queryset: QuerySet[M], *, user: User, unit_field: str = "unit") -> QuerySet[M]:
+    """Limit a queryset to what the user's role and unit allow (`units_seen`)."""
+    seen = units_seen(user)
+    if seen == EVERY_UNIT:
+        return queryset
+    if seen is None:
+        return queryset.none()
+    return queryset.filter(**{unit_field: seen})
 
 
 def get_for_user_or_404(

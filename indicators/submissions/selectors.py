@@ -85,13 +85,6 @@ _EVIDENCE = CompiledQuery(
     lambda report: Evidence.objects.filter(submission_id=report).order_by("uploaded_at", "pk"),
     report=int,
 )
-_REGISTRATION = CompiledQuery(
-    lambda period, unit: Registration.objects.filter(period_id=period, unit_id=unit).order_by("pk")[
-        :1
-    ],
-    period=int,
-    unit=int,
-)
 _TARGETS = CompiledQuery(
     lambda registration: RegisteredTarget.objects.filter(
         registration_id=registration
@@ -175,8 +168,7 @@ def report_context(
     evidence: dict[int, list[Evidence]] = {}
     for item in own("evidence", _EVIDENCE):
         evidence.setdefault(item.criterion_id or 0, []).append(item)
-    found = _REGISTRATION(period=period.pk, unit=unit.pk)
-    registration = found[0] if found else None
+    registration = campaign_selectors.unit_registration(period=period, unit=unit)
     targets = (
         {t.indicator_id: t for t in _TARGETS(registration=registration.pk)} if registration else {}
     )
