@@ -492,18 +492,27 @@ def report_open_for_unit(*, submission: Submission, on: date, deadline: date | N
     )
 
 
-def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Criterion]:
-    """The criteria a unit scores itself on: leaves of its blocs' rubrics in the year's campaign."""
+def _leaf_criteria(campaign: int, unit: int) -> QuerySet[Criterion]:
     return (
         Criterion.objects.filter(
-            campaign_id=period.campaign_id,
-            bloc__memberships__unit=unit,
+            campaign_id=campaign,
+            bloc__memberships__unit_id=unit,
             children__isnull=True,
         )
         .select_related("parent")
         .annotate(group_order=Coalesce("parent__order", "order"))
         .order_by("bloc__order", "group_order", F("parent__code").asc(nulls_first=True), "order")
     )
+
+
+# Read by the form page, every save, score and acceptance at the deadline, a different unit each
+# time: compiled once per process (building and compiling it cost more than running it).
+_LEAF_CRITERIA = CompiledQuery(_leaf_criteria, campaign=int, unit=int)
+
+
+def leaf_criteria(*, period: ReportingPeriod, unit: Unit) -> list[Criterion]:
+    """The criteria a unit scores itself on: leaves of its blocs' rubrics in the year's campaign."""
+    return _LEAF_CRITERIA(campaign=period.campaign_id, unit=unit.pk)
 
 
 def unit_report(
@@ -535,13 +544,20 @@ def unit_registration(*, period: ReportingPeriod, unit: Unit) -> Registration | 
     return found[0] if found else None
 
 
-def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> QuerySet[Unit]:
+_SPONSORED_COMMUNES = CompiledQuery(
+    lambda unit, year: Unit.objects.filter(
+        sponsorships_received__sponsor_id=unit,
+        sponsorships_received__first_year__lte=year,
+        sponsorships_received__last_year__gte=year,
+    ).distinct(),
+    unit=int,
+    year=int,
+)
+
+
+def sponsored_communes(*, period: ReportingPeriod, unit: Unit) -> list[Unit]:
     """Communes the unit sponsors during the year."""
-    return Unit.objects.filter(
-        sponsorships_received__sponsor=unit,
-        sponsorships_received__first_year__lte=period.year,
-        sponsorships_received__last_year__gte=period.year,
-    ).distinct()
+    return _SPONSORED_COMMUNES(unit=unit.pk, year=period.year)
 
 
 def submission_checklist(
@@ -557,7 +573,7 @@ def submission_checklist(
     (criteria with self-assessed points) and `with_evidence` (criteria with evidence files)
     likewise, from the report's stored rows."""
     if criteria is None:
-        criteria = list(leaf_criteria(period=submission.period, unit=submission.unit))
+        criteria = leaf_criteria(period=submission.period, unit=submission.unit)
     # A report not saved yet (the officer has only opened it) has no scores or evidence.
     saved = submission.pk is not None
     if scored is None:

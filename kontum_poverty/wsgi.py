@@ -18,3 +18,7 @@ application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018 (importing is the point)
 gc.collect()
 gc.freeze()
+# A request allocates tens of thousands of short-lived objects: with the default threshold (700)
+# the young generation is collected ~10 times a request. At 20,000, the collector's share of a
+# request fell from 2.6 % to 1.2 % (in-process review, form and save loads, national data).
+gc.set_threshold(20_000, 20, 50)

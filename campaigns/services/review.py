@@ -25,6 +25,7 @@ from campaigns.services import notices
 from campaigns.services.appraisal import report_appraised
 from campaigns.services.submissions import ScoreInput
 from kontum_poverty.bulk import stored_rows, writes_batched
+from kontum_poverty.compiled import CompiledQuery
 from kontum_poverty.history import Changes
 from units.models import NotificationKind, Unit, User
 
@@ -121,7 +122,7 @@ def board_scores_save(
     access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
     if criteria is None:
-        criteria = list(selectors.leaf_criteria(period=submission.period, unit=submission.unit))
+        criteria = selectors.leaf_criteria(period=submission.period, unit=submission.unit)
     by_pk = {c.pk: c for c in criteria}
     # Read under the lock, with whether each row has history yet: the changed rows are then
     # written with one UPDATE and their history with one INSERT, however many criteria.
@@ -244,15 +245,22 @@ def submission_return(
     return submission
 
 
+# Read by every acceptance: compiled once per process.
+_BOARD_SCORED = CompiledQuery(
+    lambda report: CriterionScore.objects.filter(
+        submission_id=report, board_points__isnull=False
+    ).values("criterion_id"),
+    report=int,
+)
+
+
 @transaction.atomic
 def submission_accept(*, submission: Submission, by: User, expected_version: int) -> Submission:
     """Accept a report the Board has scored in full; it is then locked and classified."""
     access.ensure_board(by)
     submission = _lock_for_review(submission=submission, expected_version=expected_version)
-    criteria = list(selectors.leaf_criteria(period=submission.period, unit=submission.unit))
-    scored = set(
-        submission.scores.filter(board_points__isnull=False).values_list("criterion_id", flat=True)
-    )
+    criteria = selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+    scored = {row["criterion_id"] for row in _BOARD_SCORED(report=submission.pk)}
     unscored = [c.code for c in criteria if c.pk not in scored]
     if unscored:
         raise ValidationError(

@@ -222,9 +222,9 @@ def submission_save_draft(
         )
     period, unit = submission.period, submission.unit
     if criteria is None:
-        criteria = list(selectors.leaf_criteria(period=period, unit=unit))
+        criteria = selectors.leaf_criteria(period=period, unit=unit)
     if communes is None:
-        communes = list(selectors.sponsored_communes(period=period, unit=unit))
+        communes = selectors.sponsored_communes(period=period, unit=unit)
     _scores_save(
         submission=submission,
         criteria={criterion.pk: criterion for criterion in criteria},
@@ -496,10 +496,13 @@ def evidence_add(
 ) -> Evidence:
     """Attach a file to one of the report's criteria, after checking what it really is."""
     submission = submission_lock_for_edit(submission=submission)
-    criterion = (
-        selectors.leaf_criteria(period=submission.period, unit=submission.unit)
-        .filter(pk=criterion_id)
-        .first()
+    criterion = next(
+        (
+            c
+            for c in selectors.leaf_criteria(period=submission.period, unit=submission.unit)
+            if c.pk == criterion_id
+        ),
+        None,
     )
     if criterion is None:
         raise ValidationError(_("This criterion is not part of your report."), code="criterion")

@@ -253,7 +253,7 @@ def _rubric(submission: Submission) -> tuple[list[Criterion], list[Indicator]]:
     version = shapes.forms_version()
     criteria = shapes.kept(
         ("review-criteria", period.pk, period.campaign_id, unit.pk),
-        lambda: list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+        lambda: campaign_selectors.leaf_criteria(period=period, unit=unit),
         version=version,
     )
     # Every unit's review shares the campaign's indicators.

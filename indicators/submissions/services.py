@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +31,7 @@ from indicators.progress import MODEL_SOURCES, Source, indicator_source
 from indicators.submissions import shapes
 from indicators.submissions.warnings import SoftWarning, report_warnings
 from kontum_poverty.bulk import Rows, rows_read_together, writes_batched
+from kontum_poverty.compiled import CompiledQuery
 from kontum_poverty.history import Changes
 from units.models import Unit, UnitLevel, User
 
@@ -82,15 +82,28 @@ def is_territorial(unit: Unit) -> bool:
     return unit.level in (UnitLevel.DISTRICT, UnitLevel.COMMUNE)
 
 
+# The form page, every save and submit read a unit's report form; at the deadline a different
+# unit's each time, so these are compiled once per process rather than built on each read.
+_RATES = CompiledQuery(
+    lambda campaign: Indicator.objects.filter(campaign_id=campaign, measure=Measure.RATE),
+    campaign=int,
+)
+_MODELS = CompiledQuery(
+    lambda unit, year: PovertyModel.objects.filter(
+        unit_id=unit, start_year__lte=year
+    ).select_related("commune"),
+    unit=int,
+    year=int,
+)
+
+
 def reported_indicators(*, period: ReportingPeriod, unit: Unit) -> list[Indicator]:
     """Indicators the unit reports as two counts: districts and communes report the rates."""
     if not is_territorial(unit):
         return []
     return [
         indicator
-        for indicator in Indicator.objects.filter(
-            campaign_id=period.campaign_id, measure=Measure.RATE
-        )
+        for indicator in _RATES(campaign=period.campaign_id)
         if indicator_source(indicator) == Source.REPORTED
     ]
 
@@ -103,11 +116,9 @@ def registration_indicators(*, period: ReportingPeriod, unit: Unit) -> list[Indi
     return [indicator for indicator in indicators if indicator_source(indicator) in MODEL_SOURCES]
 
 
-def unit_models(*, period: ReportingPeriod, unit: Unit) -> QuerySet[PovertyModel]:
+def unit_models(*, period: ReportingPeriod, unit: Unit) -> list[PovertyModel]:
     """The unit's poverty-reduction models running in the year."""
-    return PovertyModel.objects.filter(unit=unit, start_year__lte=period.year).select_related(
-        "commune"
-    )
+    return _MODELS(unit=unit.pk, year=period.year)
 
 
 def report_shape(*, period: ReportingPeriod, unit: Unit, version: str | None = None) -> ReportShape:
@@ -119,10 +130,10 @@ def report_shape(*, period: ReportingPeriod, unit: Unit, version: str | None = N
 
     def read() -> ReportShape:
         return ReportShape(
-            criteria=list(campaign_selectors.leaf_criteria(period=period, unit=unit)),
+            criteria=campaign_selectors.leaf_criteria(period=period, unit=unit),
             indicators=reported_indicators(period=period, unit=unit),
-            models=list(unit_models(period=period, unit=unit)),
-            communes=list(campaign_selectors.sponsored_communes(period=period, unit=unit)),
+            models=unit_models(period=period, unit=unit),
+            communes=campaign_selectors.sponsored_communes(period=period, unit=unit),
         )
 
     key = (period.pk, period.campaign_id, period.year, unit.pk, unit.level)
@@ -299,14 +310,8 @@ def report_save(
                 # A savepoint: a refused submission still keeps the draft just saved.
                 with transaction.atomic():
                     # Read once for the warnings, the checklist and the snapshot.
-                    sent_values = list(
-                        ReportedValue.objects.filter(submission=submission).select_related(
-                            "indicator"
-                        )
-                    )
-                    sent_results = list(
-                        ModelResult.objects.filter(submission=submission).select_related("model")
-                    )
+                    sent_values = _SENT_VALUES(report=submission.pk)
+                    sent_results = _SENT_RESULTS(report=submission.pk)
                     warnings = report_warnings(
                         submission=submission, values=sent_values, results=sent_results
                     )
@@ -335,6 +340,17 @@ def report_save(
                 evidence.file.storage.delete(evidence.file.name)
         raise
     return outcome
+
+
+# Read by every submit, for the warnings, the checklist and the snapshot.
+_SENT_VALUES = CompiledQuery(
+    lambda report: ReportedValue.objects.filter(submission_id=report).select_related("indicator"),
+    report=int,
+)
+_SENT_RESULTS = CompiledQuery(
+    lambda report: ModelResult.objects.filter(submission_id=report).select_related("model"),
+    report=int,
+)
 
 
 def report_snapshot(
