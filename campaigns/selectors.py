@@ -172,6 +172,16 @@ def _report(pk: int, unit: int | None = None) -> QuerySet[Submission]:
 # report at the deadline): compiled once per process, not on every request (`compiled`).
 _ANY_REPORT = CompiledQuery(_report, pk=int)
 _UNIT_REPORT = CompiledQuery(_report, pk=int, unit=int)
+
+
+def _row(pk: int, unit: int | None = None) -> QuerySet[Submission]:
+    rows = Submission.objects.select_related("period__campaign", "unit").filter(pk=pk)
+    return rows if unit is None else rows.filter(unit_id=unit)
+
+
+# The report row alone, as the Board's score and accept read it: likewise compiled.
+_ANY_ROW = CompiledQuery(_row, pk=int)
+_UNIT_ROW = CompiledQuery(_row, pk=int, unit=int)
 _REPORT_STEPS = CompiledQuery(
     lambda report: (
         SubmissionStep.objects.select_related("by")
@@ -213,21 +223,19 @@ def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> S
 
     Without `with_contents`, the report row alone (with its year and unit), for an action whose
     service reads what it needs under its own lock."""
-    if not with_contents:
-        return get_for_user_or_404(
-            Submission.objects.select_related("period__campaign", "unit"), user=user, pk=pk
-        )
     # Scoped as `units.access.scope_for_user` scopes: every report, one unit's, or none.
     seen = units_seen(user)
     if seen == EVERY_UNIT:
-        found = _ANY_REPORT(pk=pk)
+        found = (_ANY_REPORT if with_contents else _ANY_ROW)(pk=pk)
     elif isinstance(seen, int):
-        found = _UNIT_REPORT(pk=pk, unit=seen)
+        found = (_UNIT_REPORT if with_contents else _UNIT_ROW)(pk=pk, unit=seen)
     else:
         found = []
     if not found:
         raise Http404
     submission = found[0]
+    if not with_contents:
+        return submission
     # Reported values and registered targets belong to the indicators app, which sits above
     # this one: reached through relations rather than imported.
     attach(submission, "steps", _REPORT_STEPS(report=pk))

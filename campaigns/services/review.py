@@ -51,13 +51,23 @@ def classify(*, campaign: Campaign, total: Decimal) -> Classification:
     return Classification.NOT_COMPLETED
 
 
-def _lock_for_review(*, submission: Submission, expected_version: int | None) -> Submission:
-    """Lock the report row; it must be waiting for the Board and unchanged since it was read."""
-    locked = (
+# Every score, acceptance and return locks the report first: compiled once per process.
+_LOCKED = CompiledQuery(
+    lambda pk: (
         Submission.objects.select_for_update(of=("self",))
         .select_related("period__campaign", "unit", "updated_by")
-        .get(pk=submission.pk)
-    )
+        .filter(pk=pk)
+    ),
+    pk=int,
+)
+
+
+def _lock_for_review(*, submission: Submission, expected_version: int | None) -> Submission:
+    """Lock the report row; it must be waiting for the Board and unchanged since it was read."""
+    found = _LOCKED(pk=submission.pk)
+    if not found:
+        raise Submission.DoesNotExist
+    locked = found[0]
     ensure_reviewable(locked.period)
     if locked.status != SubmissionStatus.SUBMITTED:
         raise ValidationError(
