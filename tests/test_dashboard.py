@@ -2,6 +2,7 @@
 
 import io
 import re
+import threading
 import time
 from types import SimpleNamespace
 
@@ -562,6 +563,58 @@ def test_a_leaders_page_whose_last_copy_is_gone_is_computed_again():
     )
 
     assert second == ("v2", None)
+
+
+def test_while_one_leader_recomputes_a_copy_that_is_behind_the_others_get_that_copy_at_once():
+    first = progress.computed_recently(
+        "page:latest", "page:v1", lambda: "v1", timeout=60, fresh_for=0.2
+    )
+    assert first == ("v1", None)
+    time.sleep(0.25)  # the copy is now older than the leaders' refresh interval
+    started = threading.Event()
+
+    def slow_v2() -> str:
+        started.set()
+        time.sleep(1.0)
+        return "v2"
+
+    results: dict[str, tuple[str, float | None]] = {}
+    recomputing = threading.Thread(
+        target=lambda: results.update(
+            first=progress.computed_recently(
+                "page:latest", "page:v2", slow_v2, timeout=60, fresh_for=0.2
+            )
+        )
+    )
+    recomputing.start()
+    assert started.wait(5)
+
+    # A second leader while the first one's request recomputes: the copy it had, saying since
+    # when its figures were current, at once; it neither waits nor computes the page again.
+    began = time.monotonic()
+    value, behind_since = progress.computed_recently(
+        "page:latest", "page:v3", lambda: pytest.fail("computed twice"), timeout=60, fresh_for=0.2
+    )
+    waited = time.monotonic() - began
+    recomputing.join()
+
+    assert value == "v1"
+    assert behind_since is not None
+    assert waited < 0.5
+    assert results["first"] == ("v2", None)
+    # Once it is done, the next leader gets the new copy.
+    assert progress.computed_recently(
+        "page:latest", "page:v2", lambda: pytest.fail("computed again"), timeout=60, fresh_for=0.2
+    ) == ("v2", None)
+
+
+def test_with_no_refresh_interval_a_leader_never_gets_a_copy_behind():
+    progress.computed_recently("page:latest", "page:v1", lambda: "v1", timeout=60, fresh_for=0)
+    cache.add("page:latest:refreshing", 1, 20)  # as if another request were recomputing
+
+    assert progress.computed_recently(
+        "page:latest", "page:v2", lambda: "v2", timeout=60, fresh_for=0
+    ) == ("v2", None)
 
 
 # Recomputed after an acceptance, at any size: the session, the user and its second factor,

@@ -163,18 +163,31 @@ def computed_recently(
     At the deadline every submit and acceptance moves the figures key a few times a second;
     leaders reloading their dashboard would recompute it on every change. Served this way, a
     page is recomputed at most once every `fresh_for` seconds. Returns the value and, for a copy
-    behind the figures, the time its figures were current (None when they are current)."""
+    behind the figures, the time its figures were current (None when they are current). While
+    one request recomputes a copy older than `fresh_for`, the others get that copy."""
     found = cache.get_many([key, family])
     if key in found:
         return found[key], None
     latest: _Latest | None = found.get(family)
-    if latest is not None and 0 <= time.time() - latest["at"] < fresh_for:
-        value = cache.get(latest["key"])
-        if value is not None:
-            return value, latest["at"]
-    began = time.time()
-    value = computed_once(key, compute, timeout=timeout)
-    cache.set(family, _Latest(key=key, at=began), timeout)
+    refreshing = f"{family}:refreshing"
+    claimed = False
+    if latest is not None and fresh_for > 0:  # 0: every change recomputed, never a copy behind
+        fresh = 0 <= time.time() - latest["at"] < fresh_for
+        # A copy behind for longer is recomputed by one request; the others keep getting it
+        # meanwhile, rather than each holding a web worker to wait for the new one (or to
+        # compute it too, the figures key having moved again in between).
+        claimed = not fresh and cache.add(refreshing, 1, COMPUTING_SECONDS)
+        if not claimed:
+            value = cache.get(latest["key"])
+            if value is not None:
+                return value, latest["at"]
+    try:
+        began = time.time()
+        value = computed_once(key, compute, timeout=timeout)
+        cache.set(family, _Latest(key=key, at=began), timeout)
+    finally:
+        if claimed:
+            cache.delete(refreshing)
     return value, None
 
 
