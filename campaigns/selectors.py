@@ -172,16 +172,6 @@ def _report(pk: int, unit: int | None = None) -> QuerySet[Submission]:
 # report at the deadline): compiled once per process, not on every request (`compiled`).
 _ANY_REPORT = CompiledQuery(_report, pk=int)
 _UNIT_REPORT = CompiledQuery(_report, pk=int, unit=int)
-
-
-def _row(pk: int, unit: int | None = None) -> QuerySet[Submission]:
-    rows = Submission.objects.select_related("period__campaign", "unit").filter(pk=pk)
-    return rows if unit is None else rows.filter(unit_id=unit)
-
-
-# The report row alone, as the Board's score and accept read it: likewise compiled.
-_ANY_ROW = CompiledQuery(_row, pk=int)
-_UNIT_ROW = CompiledQuery(_row, pk=int, unit=int)
 _REPORT_STEPS = CompiledQuery(
     lambda report: (
         SubmissionStep.objects.select_related("by")
@@ -216,6 +206,16 @@ _REPORT_EVIDENCE = CompiledQuery(
     ),
     report=int,
 )
+
+
+def _row(pk: int, unit: int | None = None) -> QuerySet[Submission]:
+    rows = Submission.objects.select_related("period__campaign", "unit").filter(pk=pk)
+    return rows if unit is None else rows.filter(unit_id=unit)
+
+
+# The report row alone, as the Board's score and accept read it: likewise compiled.
+_ANY_ROW = CompiledQuery(_row, pk=int)
+_UNIT_ROW = CompiledQuery(_row, pk=int, unit=int)
 
 
 def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> Submission:

@@ -38,9 +38,6 @@ def figures_changed(*, reports_only: bool = False) -> None:
         # No row yet: a fresh database, or a test database emptied between tests.
         FiguresVersion.objects.get_or_create(pk=1)
         versions.update(**bump)
-    # The counter moves every key at once: this process's fingerprints need no fresh read (at
-    # the deadline each submit and acceptance would otherwise cost two aggregates over every
-    # commune's statistics and every report on the worker's next figures).
 
 
 def _fingerprint(*parts: object) -> str:
