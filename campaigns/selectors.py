@@ -208,16 +208,6 @@ _REPORT_EVIDENCE = CompiledQuery(
 )
 
 
-def _row(pk: int, unit: int | None = None) -> QuerySet[Submission]:
-    rows = Submission.objects.select_related("period__campaign", "unit").filter(pk=pk)
-    return rows if unit is None else rows.filter(unit_id=unit)
-
-
-# The report row alone, as the Board's score and accept read it: likewise compiled.
-_ANY_ROW = CompiledQuery(_row, pk=int)
-_UNIT_ROW = CompiledQuery(_row, pk=int, unit=int)
-
-
 def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> Submission:
     """One yearly report with its steps, scores and values; 404 for rows the user may not see.
 
@@ -225,17 +215,23 @@ def submission_for_user(*, user: User, pk: int, with_contents: bool = True) -> S
     service reads what it needs under its own lock."""
     # Scoped as `units.access.scope_for_user` scopes: every report, one unit's, or none.
     seen = units_seen(user)
-    if seen == EVERY_UNIT:
-        found = (_ANY_REPORT if with_contents else _ANY_ROW)(pk=pk)
-    elif isinstance(seen, int):
-        found = (_UNIT_REPORT if with_contents else _UNIT_ROW)(pk=pk, unit=seen)
-    else:
-        found = []
+    if seen is None:
+        raise Http404
+    if not with_contents:
+        # Read as a unit's report is on every save: a statement built once per process.
+        related = ["period__campaign", "unit"]
+        row = (
+            stored_row_with(Submission, related, id=pk)
+            if seen == EVERY_UNIT
+            else stored_row_with(Submission, related, id=pk, unit=seen)
+        )
+        if row is None:
+            raise Http404
+        return row
+    found = _ANY_REPORT(pk=pk) if seen == EVERY_UNIT else _UNIT_REPORT(pk=pk, unit=int(seen))
     if not found:
         raise Http404
     submission = found[0]
-    if not with_contents:
-        return submission
     # Reported values and registered targets belong to the indicators app, which sits above
     # this one: reached through relations rather than imported.
     attach(submission, "steps", _REPORT_STEPS(report=pk))
