@@ -158,3 +158,52 @@ def test_input_typed_before_a_colleagues_save_is_offered_back(journey, server_ur
     assert page.input_value("[name=narrative]") == "Bản nháp chưa lưu của anh Hùng"
     expect(offer).to_be_hidden()
     mine.close()
+
+
+def test_a_save_without_a_file_sends_the_short_form_and_a_file_still_arrives(
+    journey, server_url, chromium, tmp_path
+):
+    """On a slow connection a save carries a third of the bytes when nothing is attached
+    (static/js/report.js); with a file attached the form is multipart, as without the script."""
+    from playwright.sync_api import expect
+
+    year = journey
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    page.clock.install()  # the test moves the page's clock past the autosave's pause
+    posts: list[tuple[str, str]] = []
+    page.on(
+        "request",
+        lambda r: r.method == "POST"
+        and posts.append((r.url.removeprefix(server_url), r.headers.get("content-type", ""))),
+    )
+    log_in(page, server_url, "officer-browser")
+    page.goto(f"{server_url}/report/{year.period.pk}/")
+    report_path = f"/report/{year.period.pk}/"
+    short = "application/x-www-form-urlencoded"
+
+    page.fill("[name=narrative]", "Lưu tự động khi dừng gõ.")
+    page.clock.run_for(2500)
+    expect(page.locator("#save-state")).to_contain_text(re.compile(r"Đã lưu lúc \d\d:\d\d"))
+    assert posts[-1][0] == f"{report_path}draft/"
+    assert posts[-1][1].startswith(short)
+
+    page.fill("[name=narrative]", "Lưu bằng nút, không kèm tệp.")
+    page.click("button.btn-primary[value=save]")
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert posts[-1] == (report_path, short)
+
+    evidence_file = tmp_path / "bien-ban.pdf"
+    evidence_file.write_bytes(PDF_BYTES)
+    page.set_input_files(f"[name=evidence-{year.evidenced.pk}]", str(evidence_file))
+    page.click("button.btn-primary[value=save]")
+    page.wait_for_load_state()
+    expect(page.locator("a", has_text="bien-ban.pdf")).to_be_visible()
+    assert posts[-1][0] == report_path
+    assert posts[-1][1].startswith("multipart/form-data")
+    context.close()
+
+    submission = Submission.objects.get(unit=year.unit, period=year.period)
+    assert submission.narrative == "Lưu bằng nút, không kèm tệp."
+    assert submission.evidence.get().file.read() == PDF_BYTES

@@ -74,6 +74,13 @@
     }
     if (form.dataset.sending) { event.preventDefault(); return; }
     form.dataset.sending = "1";
+    // Without a file attached, the short encoding: about a third of the bytes on a slow
+    // connection, and cheaper for the server to read. Without this script the form stays
+    // multipart, which always works.
+    var attached = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (el) {
+      return el.files && el.files.length > 0;
+    });
+    form.enctype = attached ? "multipart/form-data" : "application/x-www-form-urlencoded";
   });
   // Coming back through the browser's history must not leave the buttons dead.
   window.addEventListener("pageshow", function () { delete form.dataset.sending; });
@@ -103,7 +110,7 @@
     dirty = false;
     inFlight = true;
     say(state.dataset.labelSaving);
-    var data = new FormData();
+    var data = new URLSearchParams();  // never a file here: the short encoding
     fields().concat(Array.prototype.slice.call(form.querySelectorAll("input[type=hidden]")))
       .forEach(function (el) { if (el.name) data.append(el.name, el.value); });
     fetch(autosaveUrl, { method: "POST", body: data, credentials: "same-origin",
@@ -137,7 +144,7 @@
     if (timer) clearTimeout(timer);
     timer = setTimeout(autosave, 2500);
   }
-  if (autosaveUrl && window.fetch && window.FormData && state) {
+  if (autosaveUrl && window.fetch && window.URLSearchParams && state) {
     form.addEventListener("input", function (event) {
       if (event.target.type === "file") return;
       dirty = true;
