@@ -209,10 +209,12 @@ def test_report_page_runs_the_same_number_of_queries_however_long_the_report(cli
     with CaptureQueriesContext(connection) as long_queries:
         client.get(detail_url(long))
 
-    # 9; one is django-otp's check that the session passed the second factor, one per kind
-    # of recorded row reads the value changes in the timeline, one DOLISA's appraisals, and one
-    # counts the navbar's unread notices.
-    assert len(long_queries) == len(short_queries) <= 16
+    # Among them: django-otp's check that the session passed the second factor, DOLISA's
+    # appraisals and the navbar's unread notices. The timeline's recorded rows (four kinds) and
+    # the report's criteria and indicators are read together in two statements on PostgreSQL
+    # (kontum_poverty.bulk); SQLite has no json_agg and reads them one kind at a time.
+    limit = 14 if connection.vendor == "postgresql" else 18
+    assert len(long_queries) == len(short_queries) <= limit
 
 
 def test_officer_sees_the_scoring_step_but_not_its_points_while_the_year_is_open(
