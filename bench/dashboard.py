@@ -48,6 +48,8 @@ def _env(db_url: str) -> dict[str, str]:
             "SESSION_COOKIE_SECURE": "0",
             "CSRF_COOKIE_SECURE": "0",
             "STATIC_MANIFEST": "0",
+            # Collected before gunicorn starts, as a deployment does (`start_gunicorn`).
+            "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
@@ -179,6 +181,12 @@ def start_gunicorn(
         ["--access-logfile", str(access_log), "--access-logformat", "%({x-bench-kind}i)s %(D)s"]
         if access_log is not None
         else []
+    )
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=_env(db_url),
+        cwd=ROOT,
+        check=True,
     )
     process = subprocess.Popen(
         [
