@@ -171,12 +171,13 @@ def test_a_save_without_a_file_sends_the_short_form_and_a_file_still_arrives(
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     page = context.new_page()
     page.clock.install()  # the test moves the page's clock past the autosave's pause
-    posts: list[tuple[str, str]] = []
-    page.on(
-        "request",
-        lambda r: r.method == "POST"
-        and posts.append((r.url.removeprefix(server_url), r.headers.get("content-type", ""))),
-    )
+    posts: list[tuple[str, str]] = []  # each POST's path and content type
+
+    def note(request) -> None:
+        if request.method == "POST":
+            posts.append((request.url.removeprefix(server_url), request.headers["content-type"]))
+
+    page.on("request", note)
     log_in(page, server_url, "officer-browser")
     page.goto(f"{server_url}/report/{year.period.pk}/")
     report_path = f"/report/{year.period.pk}/"
