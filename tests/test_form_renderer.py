@@ -64,17 +64,66 @@ def test_a_widget_is_written_as_djangos_template_writes_it(widget, value, attrs)
     assert ours == theirs
 
 
+CHOICES = [
+    ("", "---------"),
+    ("a", 'Số liệu <đã> rà soát & "khớp"'),
+    ("b", gettext_lazy("Count")),
+    (3, 12345),  # a number as the label is localised: 12.345
+    (Decimal("1.50"), mark_safe("<b>an toàn</b>")),
+    ("Nhóm <1>", [("x", "X"), ("y", "Y & Z")]),
+]
+SELECTS = [
+    forms.Select(choices=CHOICES),
+    forms.Select(choices=CHOICES, attrs={"class": "form-select form-select-sm", "required": True}),
+    forms.SelectMultiple(choices=CHOICES),
+    forms.NullBooleanSelect(),
+]
+
+
+SELECTED = [None, "", "b", 3, ["a", "y"], "unknown", True]
+
+
+@pytest.mark.parametrize(
+    ("widget", "value"),
+    [
+        (widget, value)
+        for widget in SELECTS
+        for value in SELECTED
+        # NullBooleanSelect takes one value, not a list (Django itself refuses one).
+        if not (isinstance(widget, forms.NullBooleanSelect) and isinstance(value, list))
+    ],
+    ids=lambda w: type(w).__name__ if isinstance(w, forms.Widget) else repr(w),
+)
+@pytest.mark.parametrize("attrs", [None, ATTRS], ids=["plain", "attrs"])
+def test_a_select_is_written_as_djangos_templates_write_it(widget, value, attrs):
+    with override("vi"):
+        theirs = widget.render("comm-0-kind", value, attrs, renderer=DJANGO)
+        ours = widget.render("comm-0-kind", value, attrs, renderer=OURS)
+
+    assert ours == theirs
+
+
+def test_a_select_with_an_option_template_of_its_own_keeps_djangos_templates():
+    class Marked(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    widget = Marked(choices=[("a", "A")])
+
+    assert "input" in widget.render("x", "a", renderer=OURS)
+    assert widget.render("x", "a", renderer=OURS) == widget.render("x", "a", renderer=DJANGO)
+
+
 def test_dates_and_other_widgets_keep_djangos_templates():
     day = datetime.date(2020, 1, 10)
-    select = forms.Select(choices=[("a", "<A>"), ("b", "B")])
     files = forms.ClearableFileInput(attrs={"accept": ".pdf"})
+    boxes = forms.CheckboxSelectMultiple(choices=[("a", "<A>"), ("b", "B")])
 
-    for widget, value in [(forms.DateInput(), day), (select, "b"), (files, None)]:
+    for widget, value in [(forms.DateInput(), day), (files, None), (boxes, ["b"])]:
         with override("vi"):
             assert widget.render("x", value, renderer=OURS) == widget.render(
                 "x", value, renderer=DJANGO
             )
-    assert "django/forms/widgets/select.html" not in WRITERS
+    assert "django/forms/widgets/clearable_file_input.html" not in WRITERS
 
 
 @pytest.mark.django_db
