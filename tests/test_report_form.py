@@ -356,6 +356,22 @@ def test_the_form_page_runs_as_many_queries_however_long_the_report(client, year
     assert len(long) == len(short) <= 15
 
 
+def test_a_first_visit_reads_the_units_report_once_and_starts_none(client, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(year.officer)
+    client.get(_url(year))
+    with CaptureQueriesContext(connection) as visit:
+        response = client.get(_url(year))
+
+    assert response.status_code == 200
+    assert 'name="narrative"' in response.content.decode()
+    reports_read = [q for q in visit.captured_queries if 'FROM "campaigns_submission"' in q["sql"]]
+    assert len(reports_read) == 1
+    assert not Submission.objects.exists()
+
+
 def test_an_untouched_model_gets_no_result(client, year):
     PovertyModel.objects.create(
         unit=year.unit, name="Nuôi bò", start_year=2018, participating_households=40

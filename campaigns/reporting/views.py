@@ -111,8 +111,9 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
         unit = _officer_unit(request)
         period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
         try:
-            # An unsaved draft until the first save: looking at the page creates nothing.
-            submission = campaign_services.submission_get_or_new(period=period, unit=unit)
+            # An unsaved draft until the first save: looking at the page creates nothing. The
+            # read above found no report: not read again.
+            submission = campaign_services.submission_new(period=period, unit=unit)
         except ValidationError as exc:
             return render(
                 request,

@@ -27,6 +27,7 @@ from campaigns.services.submissions import (
     submission_get_or_create_draft,
     submission_get_or_new,
     submission_lock_for_edit,
+    submission_new,
     submission_save_draft,
     submission_submit,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "submission_get_or_create_draft",
     "submission_get_or_new",
     "submission_lock_for_edit",
+    "submission_new",
     "submission_save_draft",
     "submission_submit",
 ]

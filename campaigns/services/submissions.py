@@ -116,6 +116,13 @@ def submission_get_or_new(*, period: ReportingPeriod, unit: Unit) -> Submission:
         # The caller's rows, not a second read of each when the page uses them.
         existing.period, existing.unit = period, unit
         return existing
+    return submission_new(period=period, unit=unit)
+
+
+def submission_new(*, period: ReportingPeriod, unit: Unit) -> Submission:
+    """An unsaved draft of a report the caller has just found missing, while the year is open to
+    the unit: `submission_get_or_new` without reading the report again. If another request
+    starts the report meanwhile, the first save finds it (`submission_get_or_create_draft`)."""
     _ensure_open(period=period, unit=unit)
     return Submission(period=period, unit=unit)
 
