@@ -5,6 +5,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
 
@@ -200,22 +201,35 @@ def _key(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-# Statements prepared on one database connection: a worker runs a handful of shapes again and
-# again; beyond this many (IN lists of many lengths) the rest are sent as they are.
-PREPARED_PER_CONNECTION = 64
+# Statements prepared on one database connection: a worker runs a few dozen shapes again and
+# again (this module's, and every `CompiledQuery`); beyond this many (IN lists of many lengths)
+# the rest are sent as they are.
+PREPARED_PER_CONNECTION = 128
+
+# Types PostgreSQL may give a parameter that an integer column was compared with: a fraction
+# sent there would be rounded by EXECUTE, where the statement sent as it is would keep it.
+_WHOLE_NUMBERS = {"smallint", "integer", "bigint"}
 
 
-def prepared(connection: BaseDatabaseWrapper, sql: str) -> str:
+def prepared(
+    connection: BaseDatabaseWrapper, sql: str, checked: Sequence[Any] | None = None
+) -> str:
     """`sql` (with `%s` parameters) as the EXECUTE of a statement PostgreSQL has prepared once
     on this connection; `sql` itself on other databases and past the limit.
 
     PostgreSQL spent longer planning the save's reads than running them (the report's tables
-    read together: ~0.9 ms of planning for ~0.5 ms of work), at every save. A prepared statement
-    is planned for its first few runs, then PostgreSQL keeps a generic plan for it. Its text
-    rides along as a comment, so logs, `pg_stat_activity` and captured queries still show what
-    ran. Only the statements built in this module come here: each parameter is compared with a
-    column, which gives it its type. Prepared statements live as long as the database session
-    and survive rollbacks, so this needs a session per connection (no transaction pooler)."""
+    read together: ~0.9 ms of planning for ~0.5 ms of work), at every save, and the ORM's
+    statements of the Board's review page half of their time. A prepared statement is planned
+    for its first few runs, then PostgreSQL keeps a generic plan for it. Its text rides along as
+    a comment, so logs, `pg_stat_activity` and captured queries still show what ran. Prepared
+    statements live as long as the database session and survive rollbacks, so this needs a
+    session per connection (no transaction pooler).
+
+    The statements built in this module compare each parameter with a column, which gives it
+    its type. A statement the ORM built (`kontum_poverty.compiled`) may not: pass its parameter
+    values as `checked`. It is then sent as it is if PostgreSQL cannot type a parameter, or
+    types one as a whole number where its value is a fraction; a refused PREPARE inside a
+    transaction is rolled back to a savepoint, and the transaction goes on."""
     if connection.vendor != "postgresql" or "%" in sql.replace("%s", ""):
         return sql
     connection.ensure_connection()
@@ -232,14 +246,49 @@ def prepared(connection: BaseDatabaseWrapper, sql: str) -> str:
         name = f"kontum_{len(statements)}"
         pieces = sql.split("%s")
         numbered = "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], 1)) + pieces[-1]
-        # Through the driver's cursor: preparing is not one of the request's queries.
-        with raw.cursor() as cursor:
-            cursor.execute(f"PREPARE {name} AS {numbered}")
         arguments = f" ({', '.join(['%s'] * (len(pieces) - 1))})" if len(pieces) > 1 else ""
         shown = sql.replace("%s", "?").replace("*/", "* /")
         execute = f"EXECUTE {name}{arguments} /* {shown} */"
+        if checked is None:
+            # Through the driver's cursor: preparing is not one of the request's queries.
+            with raw.cursor() as cursor:
+                cursor.execute(f"PREPARE {name} AS {numbered}")
+        elif not _prepared_as_sent(connection, name, numbered, checked):
+            execute = sql
         statements[sql] = execute
     return execute
+
+
+def _prepared_as_sent(
+    connection: BaseDatabaseWrapper, name: str, numbered: str, values: Sequence[Any]
+) -> bool:
+    """Prepare `numbered` as `name` if each of `values` keeps its meaning as its parameter."""
+    raw = connection.connection
+    in_transaction = not raw.autocommit
+    with raw.cursor() as cursor:
+        if in_transaction:
+            cursor.execute("SAVEPOINT kontum_prepare")
+        try:
+            cursor.execute(f"PREPARE {name} AS {numbered}")
+        # The driver's error (the backend's `Database` module): this cursor is the driver's.
+        except connection.Database.Error:  # type: ignore[attr-defined]
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT kontum_prepare")
+            return False
+        finally:
+            if in_transaction:
+                cursor.execute("RELEASE SAVEPOINT kontum_prepare")
+        cursor.execute(
+            "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s", [name]
+        )
+        (types,) = cursor.fetchone()
+        fits = all(
+            not (isinstance(value, float | Decimal) and kind in _WHOLE_NUMBERS)
+            for value, kind in zip(values, types, strict=True)
+        )
+        if not fits:
+            cursor.execute(f"DEALLOCATE {name}")
+        return fits
 
 
 # Rows `rows_read_together()` has read, until `stored_rows` asks for them (once).

@@ -22,6 +22,8 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models.query import ModelIterable, QuerySet, ValuesIterable, get_related_populators
 
+from kontum_poverty.bulk import prepared
+
 
 def _stand_ins(arguments: dict[str, type], round_: int) -> dict[str, Any]:
     """Values to build the queryset with, different in each round: small enough for any integer
@@ -104,8 +106,10 @@ class CompiledQuery:
         for name, index in compiled.slots:
             params[index] = values[name]
         connection = connections[alias]
+        # Planned once per connection (PostgreSQL), not at every request.
+        sql = prepared(connection, compiled.sql, checked=params)
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         return _read(compiled, alias, rows)
 

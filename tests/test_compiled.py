@@ -5,12 +5,13 @@ values is refused when first built instead of answering wrong."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.models import F, Prefetch, Sum
+from django.db import connection, transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import CriterionScore, Submission, SubmissionStep
+from kontum_poverty.bulk import prepared
 from kontum_poverty.compiled import CompiledQuery, attach
 from tests.factories import CriterionScoreFactory, SubmissionFactory, SubmissionStepFactory
 
@@ -121,3 +122,59 @@ def test_attached_rows_answer_all_and_know_their_report_without_a_query(reports)
         assert {score.submission is report for score in scores} == {True}
     assert len(read) == 0
     assert [s.criterion.code for s in scores] == ["1.1", "1.2"]
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+
+
+@postgres_only
+def test_on_postgresql_a_compiled_query_is_planned_once_per_connection(reports):
+    scores = CompiledQuery(_scores, report=int)
+    with CaptureQueriesContext(connection) as queries:
+        found = [scores(report=report.pk) for report in reports]
+
+    assert [[s.pk for s in rows] for rows in found] == [
+        [s.pk for s in _scores(report.pk)] for report in reports
+    ]
+    sent = [query["sql"] for query in queries]
+    assert all(sql.startswith("EXECUTE kontum_") for sql in sent)
+    assert len({sql.split()[1] for sql in sent}) == 1  # one statement, prepared once
+    assert 'FROM "campaigns_criterionscore"' in sent[0]  # what ran still shows
+
+
+@postgres_only
+def test_a_statement_postgresql_cannot_type_is_sent_as_it_is_and_the_transaction_goes_on(
+    reports,
+):
+    untyped = "SELECT count(*) FROM campaigns_submission WHERE %s IS NULL"
+    with transaction.atomic():
+        sql = prepared(connection, untyped, checked=[None])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [None])
+            (counted,) = cursor.fetchone()
+        again = Submission.objects.filter(pk=reports[1].pk).count()
+
+    assert sql == untyped
+    assert counted == 2
+    assert again == 1
+
+
+@postgres_only
+def test_a_fraction_compared_with_whole_numbers_is_never_rounded(reports):
+    half = CompiledQuery(
+        lambda report: Submission.objects.filter(pk=report).annotate(
+            half=ExpressionWrapper(
+                F("version") * Value(Decimal("0.5")), output_field=DecimalField()
+            )
+        ),
+        report=int,
+    )
+    Submission.objects.filter(pk=reports[0].pk).update(version=3)
+
+    with CaptureQueriesContext(connection) as queries:
+        first, again = half(report=reports[0].pk), half(report=reports[0].pk)
+
+    assert first[0].half == again[0].half == Decimal("1.5")
+    assert not queries[0]["sql"].startswith("EXECUTE")
