@@ -145,20 +145,29 @@ def _lock_select(model: type[models.Model], alias: str, names: tuple[str, ...]) 
     )
 
 
+def beyond_bigint(value: object) -> bool:
+    """Whether `value` is a whole number no bigint column holds: an id from a mistyped or forged
+    link. It names no row; the ORM answers none without asking (EmptyResultSet), where
+    PostgreSQL would refuse the statement, a server error."""
+    return type(value) is int and not -(2**63) <= value < 2**63
+
+
 def _conditions(where: Any) -> tuple[dict[str, str], list[Any]] | None:
     """The `{name}` parts of a `_select` WHERE and their parameters (None: `IS NULL`, as the
-    ORM's `field=None`); None if an IN list is empty."""
+    ORM's `field=None`); None if no row can match (an empty IN list, an id beyond a bigint)."""
     params: list[Any] = []
     conditions: dict[str, str] = {}
     for name, value in sorted(where.items()):
         if isinstance(value, list | tuple | set | frozenset):
-            value = list(value)
+            value = [item for item in value if not beyond_bigint(item)]
             if not value:
                 return None
             conditions[name] = f"IN ({', '.join(['%s'] * len(value))})"
             params.extend(value)
         elif value is None:
             conditions[name] = "IS NULL"
+        elif beyond_bigint(value):
+            return None
         else:
             conditions[name] = "= %s"
             params.append(value)

@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models.query import ModelIterable, QuerySet, ValuesIterable, get_related_populators
 
-from kontum_poverty.bulk import prepared
+from kontum_poverty.bulk import beyond_bigint, prepared
 
 
 def _stand_ins(arguments: dict[str, type], round_: int) -> dict[str, Any]:
@@ -98,6 +98,8 @@ class CompiledQuery:
     def __call__(self, **values: Any) -> list:
         if values.keys() != self.arguments.keys():
             raise TypeError(f"expected the arguments {sorted(self.arguments)}")
+        if any(beyond_bigint(value) for value in values.values()):
+            return []
         alias = self._alias()
         compiled = self._compiled.get(alias)
         if compiled is None:

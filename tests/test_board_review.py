@@ -842,11 +842,13 @@ def test_an_officer_never_sees_another_units_board_points(client, year, board_st
     assert "Điểm thẩm định riêng" not in response.content.decode()
 
 
-def test_a_missing_report_is_a_404_for_the_board(client, year, board_staff):
+# 10**20: more than a bigint holds, as a mistyped or forged link may ask for.
+@pytest.mark.parametrize("missing", [999_999, 10**20])
+def test_a_missing_report_is_a_404_for_the_board(client, year, board_staff, missing):
     client.force_login(board_staff)
 
-    assert client.get(reverse("board:review", kwargs={"pk": 999_999})).status_code == 404
-    assert client.post(reverse("board:accept", kwargs={"pk": 999_999})).status_code == 404
+    assert client.get(reverse("board:review", kwargs={"pk": missing})).status_code == 404
+    assert client.post(reverse("board:accept", kwargs={"pk": missing})).status_code == 404
 
 
 def test_every_action_is_a_step_in_the_timeline(client, year, board_staff):

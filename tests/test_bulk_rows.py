@@ -11,7 +11,14 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import CommunicationItem, CriterionScore, Submission
 from indicators.models import ReportedValue
-from kontum_poverty.bulk import Rows, rows_read_together, stored_rows, update_rows, writes_batched
+from kontum_poverty.bulk import (
+    Rows,
+    rows_read_together,
+    stored_count,
+    stored_rows,
+    update_rows,
+    writes_batched,
+)
 from tests.report_setup import IN_2019, complete_draft, year_build
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +137,19 @@ def test_a_row_read_with_its_parents_equals_the_orms_select_related(report):
     )
     assert names == (orm.period.campaign.number, orm.period.year, orm.unit.name)
     assert unit_report(period_pk=report.period_id + 1000, unit_pk=report.unit_id) is None
+
+
+def test_an_id_no_bigint_holds_finds_no_row_as_the_orm_does(report):
+    from campaigns.selectors import unit_report
+
+    huge = 10**20  # as a mistyped or forged link may ask for
+
+    assert list(CriterionScore.objects.filter(submission=huge)) == []
+    assert stored_rows(CriterionScore, submission=huge) == []
+    assert stored_count(CriterionScore, submission=huge) == 0
+    assert unit_report(period_pk=huge, unit_pk=report.unit_id) is None
+    # In a list, the other ids are still read.
+    assert len(stored_rows(CriterionScore, submission=[huge, report.pk])) == 2
 
 
 def test_the_report_and_the_form_counter_come_in_one_statement_as_each_alone(report):

@@ -84,6 +84,14 @@ def test_each_call_reads_its_own_values_from_a_statement_built_once(reports):
     assert len(built) == 3
 
 
+def test_an_id_no_bigint_holds_finds_no_row_as_the_orm_does(reports):
+    query = CompiledQuery(_steps, report=int)
+    for report in (2**63, -(2**63) - 1, 10**20):
+        assert list(_steps(report)) == []
+        assert query(report=report) == []
+    assert len(query(report=reports[0].pk)) == 1
+
+
 def test_a_value_worked_out_from_an_argument_is_refused():
     query = CompiledQuery(lambda year: Submission.objects.filter(period__year=year - 1), year=int)
     with pytest.raises(ValueError, match="changed"):

@@ -15,9 +15,11 @@ def year(unit_officer, time_machine):
     return year_build(unit_officer)
 
 
-def test_a_missing_year_answers_404_on_the_officers_pages(client, year):
+# 10**20: more than a bigint holds, as a mistyped or forged link may ask for.
+@pytest.mark.parametrize("offset", [1000, 10**20])
+def test_a_missing_year_answers_404_on_the_officers_pages(client, year, offset):
     client.force_login(year.officer)
-    missing = year.period.pk + 1000
+    missing = year.period.pk + offset
 
     assert client.get(reverse("report:form", kwargs={"period_pk": missing})).status_code == 404
     assert (
