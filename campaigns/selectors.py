@@ -107,6 +107,21 @@ def current_period() -> ReportingPeriod | None:
     )
 
 
+# Read by an officer's first visit to the report form and by the Board's year pages: compiled
+# once per process.
+_PERIOD = CompiledQuery(
+    lambda pk: ReportingPeriod.objects.select_related("campaign").filter(pk=pk), pk=int
+)
+
+
+def period_or_404(period_pk: int) -> ReportingPeriod:
+    """The year with its campaign; 404 when there is no such year."""
+    found = _PERIOD(pk=period_pk)
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def unit_submissions(*, unit: Unit) -> list[Submission]:
     """A unit's yearly reports, newest year first."""
     return list(

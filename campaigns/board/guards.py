@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from campaigns.models import ReportingPeriod
+from campaigns.selectors import period_or_404 as period_or_404  # the Board's views' import
 from kontum_poverty.http import AuthenticatedRequest
 from units import access
 
@@ -53,10 +54,6 @@ def board_action(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def period_or_404(period_pk: int) -> ReportingPeriod:
-    return get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
 
 
 Action = Callable[[AuthenticatedRequest, ReportingPeriod], Form | None]

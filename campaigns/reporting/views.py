@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from campaigns import access, deadlines
 from campaigns import selectors as campaign_selectors
 from campaigns import services as campaign_services
-from campaigns.models import ReportingPeriod, Submission, SubmissionStatus
+from campaigns.models import Submission, SubmissionStatus
 from campaigns.reporting.forms import ExtensionRequestForm, RegistrationForm, ReportForm
 from campaigns.services import extensions
 from indicators.models import RegisteredTarget
@@ -39,7 +39,7 @@ def _officer_unit(request: AuthenticatedRequest) -> Unit:
 def registration(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     """The unit's emulation registration for a year: fund pledge, sponsorship, target values."""
     unit = _officer_unit(request)
-    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    period = campaign_selectors.period_or_404(period_pk)
     indicators = services.registration_indicators(period=period, unit=unit)
     current = campaign_selectors.unit_registration(period=period, unit=unit)
     targets = (
@@ -109,7 +109,7 @@ def report_form(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     version = getattr(submission, "forms_version", None)
     if submission is None:
         unit = _officer_unit(request)
-        period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+        period = campaign_selectors.period_or_404(period_pk)
         try:
             # An unsaved draft until the first save: looking at the page creates nothing. The
             # read above found no report: not read again.
@@ -208,7 +208,7 @@ def report_autosave(request: AuthenticatedRequest, period_pk: int) -> JsonRespon
     """The draft saved while the officer types (static/js/report.js): the same save as the
     form's button, without files and never a submission; the answer says when, or why not."""
     unit = _officer_unit(request)
-    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    period = campaign_selectors.period_or_404(period_pk)
     try:
         submission = campaign_services.submission_get_or_new(period=period, unit=unit)
     except ValidationError as exc:
@@ -422,7 +422,7 @@ def _rows(form: ReportForm, warnings: dict, comments: dict[str, str]) -> dict[st
 def extension(request: AuthenticatedRequest, period_pk: int) -> HttpResponse:
     """Ask the Board for more time, and the unit's requests for the year with their answers."""
     unit = _officer_unit(request)
-    period = get_object_or_404(ReportingPeriod.objects.select_related("campaign"), pk=period_pk)
+    period = campaign_selectors.period_or_404(period_pk)
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
