@@ -8,8 +8,9 @@ option, and each of those `attrs.html` again (the report form's two selects took
 than its 34 other fields together). These templates only write the widget's type, name, value,
 attributes and options: `WidgetRenderer` writes the same markup directly
 (tests/test_form_renderer.py compares it with Django's templates, byte for byte). Every other
-widget (checkbox, radio, file with its "clear" box, a select whose options have a template of
-their own, anything with a template of its own) is rendered by Django's templates as before.
+widget (checkbox, radio, a stored file with its "clear" box, a select whose options have a
+template of their own, anything with a template of its own) is rendered by Django's templates as
+before.
 """
 
 from collections.abc import Callable, Mapping
@@ -50,6 +51,17 @@ def _textarea(widget: Mapping[str, Any]) -> str:
     )
 
 
+def _file(widget: Mapping[str, Any]) -> str | None:
+    # clearable_file_input.html: with no stored file, the bare input (a file input never shows
+    # a value); with one, its link and "clear" box are Django's template's to write.
+    if widget["is_initial"]:
+        return None
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>'
+    )
+
+
 def _shown(value: Any) -> str:
     # `{{ value }}` in a template: localised (a number gets its separators), then escaped
     # (django.template.base.render_value_in_context).
@@ -79,13 +91,14 @@ def _select(widget: Mapping[str, Any]) -> str | None:
     return "".join(parts)
 
 
-_INPUTS = ("color", "date", "datetime", "email", "hidden", "number", "password", "search")
+_INPUTS = ("color", "date", "datetime", "email", "file", "hidden", "number", "password", "search")
 _INPUTS += ("tel", "text", "time", "url")
 # A writer returns None to leave a widget to Django's templates.
 WRITERS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     **{f"django/forms/widgets/{name}.html": _input for name in _INPUTS},
     "django/forms/widgets/textarea.html": _textarea,
     "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/clearable_file_input.html": _file,
 }
 
 

@@ -103,17 +103,32 @@ def test_a_select_with_an_option_template_of_its_own_keeps_djangos_templates():
     assert widget.render("x", "a", renderer=OURS) == widget.render("x", "a", renderer=DJANGO)
 
 
-def test_dates_and_other_widgets_keep_djangos_templates():
-    day = datetime.date(2020, 1, 10)
-    files = forms.ClearableFileInput(attrs={"accept": ".pdf"})
-    boxes = forms.CheckboxSelectMultiple(choices=[("a", "<A>"), ("b", "B")])
+class StoredFile:
+    """A file already stored, as a FileField's initial value is (its `url`, its name)."""
 
-    for widget, value in [(forms.DateInput(), day), (files, None), (boxes, ["b"])]:
+    url = "/media/minh-chung/bao-cao.pdf?v=1&x=<2>"
+
+    def __str__(self) -> str:
+        return "minh-chung/báo cáo <2019>.pdf"
+
+
+def test_dates_files_and_other_widgets_render_as_djangos_templates():
+    day = datetime.date(2020, 1, 10)
+    boxes = forms.CheckboxSelectMultiple(choices=[("a", "<A>"), ("b", "B")])
+    cases = [(forms.DateInput(), day), (boxes, ["b"])]
+    for required in (False, True):
+        for widget in (forms.FileInput, forms.ClearableFileInput):
+            files = widget(attrs={"accept": ".pdf,.jpg", "class": "form-control", "required": True})
+            files.is_required = required
+            cases += [(files, None), (files, ""), (files, StoredFile())]
+
+    for widget, value in cases:
         with override("vi"):
-            assert widget.render("x", value, renderer=OURS) == widget.render(
-                "x", value, renderer=DJANGO
-            )
-    assert "django/forms/widgets/clearable_file_input.html" not in WRITERS
+            ours = widget.render("evidence-12", value, renderer=OURS)
+            assert ours == widget.render("evidence-12", value, renderer=DJANGO)
+    # A stored file's link and "clear" box are still written by Django's template.
+    assert "bao-cao.pdf?v=1&amp;x=&lt;2&gt;" in ours and 'type="checkbox"' not in ours
+    assert "django/forms/widgets/clearable_file_input.html" in WRITERS
 
 
 @pytest.mark.django_db
