@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Submission, SubmissionStatus
 from indicators.models import ModelResult, ReportedValue
 from kontum_poverty.bulk import stored_rows
+from kontum_poverty.compiled import CompiledQuery
 from kontum_poverty.numbers import format_vn_number
 
 # A value that moved by more than this share of last year's asks for an explanation.
@@ -36,6 +37,20 @@ def _rate(numerator: int | None, denominator: int | None) -> Decimal | None:
     return Decimal(numerator) * 100 / Decimal(denominator)
 
 
+# Read by every submission at the deadline: compiled once per process.
+_PREVIOUS_VALUES = CompiledQuery(
+    lambda unit, campaign, year: ReportedValue.objects.filter(
+        submission__unit_id=unit,
+        submission__period__campaign_id=campaign,
+        submission__period__year=year,
+        submission__status=SubmissionStatus.ACCEPTED,
+    ).order_by(),
+    unit=int,
+    campaign=int,
+    year=int,
+)
+
+
 def report_warnings(
     *,
     submission: Submission,
@@ -53,12 +68,9 @@ def report_warnings(
         return warnings
     last_year = submission.period.year - 1
     if previous_values is None:
-        previous_values = ReportedValue.objects.filter(
-            submission__unit_id=submission.unit_id,
-            submission__period__campaign_id=submission.period.campaign_id,
-            submission__period__year=last_year,
-            submission__status=SubmissionStatus.ACCEPTED,
-        ).order_by()
+        previous_values = _PREVIOUS_VALUES(
+            unit=submission.unit_id, campaign=submission.period.campaign_id, year=last_year
+        )
     before_by_indicator = {v.indicator_id: v for v in previous_values}
     if values is None:
         values = submission.values.select_related("indicator")
