@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import redis
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +34,7 @@ from tests.factories import (
     ProvinceFactory,
     SubmissionFactory,
 )
-from tests.report_setup import IN_2019, post_data, year_build
+from tests.report_setup import IN_2019, complete_draft, post_data, year_build
 from tests.test_health import dead_redis_url
 from tests.test_report_jobs import TinyReport
 
@@ -286,6 +288,45 @@ def test_the_figures_version_survives_a_cache_clear(settings):
 
 def _version() -> int:
     return FiguresVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+
+def test_the_counter_is_made_when_missing_and_a_reports_change_leaves_statistics_alone():
+    FiguresVersion.objects.all().delete()  # a fresh database
+
+    progress.figures_changed(reports_only=True)
+    assert FiguresVersion.objects.values_list("value", "statistics").get() == (1, 0)
+    progress.figures_changed()
+    progress.figures_changed(reports_only=True)
+    assert FiguresVersion.objects.values_list("value", "statistics").get() == (3, 1)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="writes are held to the end on PostgreSQL only"
+)
+def test_a_submission_counts_the_figures_last_so_their_row_is_locked_the_least(
+    client, unit_officer, time_machine
+):
+    """Every submission and acceptance locks the counter's row until its transaction ends: at
+    the deadline, the others queue behind it meanwhile."""
+    time_machine.move_to(IN_2019, tick=False)
+    year = year_build(unit_officer)
+    client.force_login(unit_officer)
+    url = reverse("report:form", kwargs={"period_pk": year.period.pk})
+    submission = complete_draft(year)  # its evidence too: the checklist is met
+    before = _version()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, post_data(year, submission, action="submit"))
+
+    submission.refresh_from_db()
+    assert response.status_code == 302 and submission.status == SubmissionStatus.SUBMITTED
+    assert _version() == before + 1
+    sent = [query["sql"] for query in queries]
+    counted = max(i for i, sql in enumerate(sent) if FiguresVersion._meta.db_table in sql)
+    step = max(i for i, sql in enumerate(sent) if 'INSERT INTO "campaigns_submissionstep"' in sql)
+    assert step < counted
+    # Nothing but the end of the submission's savepoint and the commit after it.
+    assert all(not sql.startswith(("SELECT", "INSERT", "UPDATE")) for sql in sent[counted + 1 :])
 
 
 def test_an_officers_draft_saves_leave_the_figures_version_alone(

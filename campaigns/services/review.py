@@ -265,6 +265,9 @@ _BOARD_SCORED = CompiledQuery(
 
 
 @transaction.atomic
+# Batched: the figures counter (`figures_changed`) is counted last, so its row, which every
+# submission and acceptance locks, is locked the least.
+@writes_batched()
 def submission_accept(*, submission: Submission, by: User, expected_version: int) -> Submission:
     """Accept a report the Board has scored in full; it is then locked and classified."""
     access.ensure_board(by)

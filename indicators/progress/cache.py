@@ -1,5 +1,6 @@
 """Cache invalidation: a key that moves whenever figures change."""
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -7,10 +8,12 @@ from typing import TypedDict, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q
+from django.db import connections, router
+from django.db.models import Count, Max, Q
 
 from campaigns.models import Submission, SubmissionStatus
 from indicators.models import CommuneStatistics, FiguresVersion, ModelResult, ReportedValue
+from kontum_poverty.bulk import write
 
 
 class _LocalCheck(TypedDict):
@@ -29,15 +32,28 @@ def figures_changed(*, reports_only: bool = False) -> None:
     results), which moves `figures_key()` but not `statistics_key()`."""
     # Counted in the writer's own transaction: other processes see the new version together with
     # the new figures, never before them, so none caches old figures under the new key. The row
-    # stays locked until that transaction ends, which orders concurrent writers.
-    bump = {"value": F("value") + 1}
+    # stays locked until that transaction ends, which orders concurrent writers: inside
+    # `writes_batched()` (a report's submission) it is counted last, so it is locked the least.
+    connection = connections[router.db_for_write(FiguresVersion)]
+    write(connection, _bump_sql(connection.alias, reports_only), [])
+
+
+@functools.cache
+def _bump_sql(alias: str, reports_only: bool) -> str:
+    # One statement, planned once per connection: the row is made if it is missing (a fresh
+    # database, or a test database emptied between tests).
+    quote = connections[alias].ops.quote_name
+    table = quote(FiguresVersion._meta.db_table)
+    value, statistics = quote("value"), quote("statistics")
+    moved = [f"{value} = {table}.{value} + 1"]
     if not reports_only:
-        bump["statistics"] = F("statistics") + 1
-    versions = FiguresVersion.objects.filter(pk=1)
-    if not versions.update(**bump):
-        # No row yet: a fresh database, or a test database emptied between tests.
-        FiguresVersion.objects.get_or_create(pk=1)
-        versions.update(**bump)
+        moved.append(f"{statistics} = {table}.{statistics} + 1")
+    # Only quoted names from the model's own options are interpolated; there are no values.
+    return (
+        f"INSERT INTO {table} ({quote('id')}, {value}, {statistics}) "  # noqa: S608
+        f"VALUES (1, 1, {0 if reports_only else 1}) "
+        f"ON CONFLICT ({quote('id')}) DO UPDATE SET {', '.join(moved)}"
+    )
 
 
 def _fingerprint(*parts: object) -> str:

@@ -307,8 +307,10 @@ def report_save(
                 outcome.evidence_errors.append((criterion_id, exc))
         if submit and not outcome.evidence_errors:
             try:
-                # A savepoint: a refused submission still keeps the draft just saved.
-                with transaction.atomic():
+                # A savepoint: a refused submission still keeps the draft just saved. Batched:
+                # the figures counter (`figures_changed`) is counted last, so its row, which
+                # every submission and acceptance locks, is locked the least.
+                with transaction.atomic(), writes_batched():
                     # Read once for the warnings, the checklist and the snapshot.
                     sent_values = _SENT_VALUES(report=submission.pk)
                     sent_results = _SENT_RESULTS(report=submission.pk)
