@@ -31,6 +31,7 @@ import json
 import os
 import queue
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -39,7 +40,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
+from html import unescape
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
@@ -496,47 +497,57 @@ def _child(step: str, db_url: str, *args: str) -> dict:
 # --- HTTP clients ---------------------------------------------------------------------------
 
 
-class Forms(HTMLParser):
-    """The fields of every POST form on a page, as a browser would send them unchanged."""
+# The tags a form is made of, and the end of a select or textarea (the portal writes its
+# attributes in double quotes, as Django's widgets do).
+_FORM_TAG = re.compile(r"<(form|input|select|option|textarea)\b([^>]*)>|</(select|textarea)>")
+_ATTRIBUTE = re.compile(r'([^\s="/>]+)(?:="([^"]*)")?')
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-        self._select: str | None = None
-        self._textarea: str | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "fields": {}})
-        elif not self.forms or "name" not in a:
-            return
-        elif tag == "input" and a.get("type") not in {"file", "submit", "button", "checkbox"}:
-            self.forms[-1]["fields"][a["name"]] = a.get("value", "")
-        elif tag == "select":
-            self._select = a["name"]
-            self.forms[-1]["fields"].setdefault(a["name"], "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.forms[-1]["fields"][self._select] = a.get("value", "")
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.forms[-1]["fields"][a["name"]] = ""
+class Forms:
+    """The fields of every POST form on a page, as a browser would send them unchanged.
 
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.forms[-1]["fields"][self._textarea] += data
+    Read with one regular expression over a form's own tags rather than an HTML parser: the
+    clients share the machine with the server they measure, and `html.parser` took ~4 ms of
+    their CPU for each report form page (23 KB) they read, ~0.4 ms this way."""
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
+    @staticmethod
+    def parse(html: str) -> list[dict]:
+        forms: list[dict] = []
+        select: str | None = None  # the select being read
+        seen = False  # whether it has shown an option yet
+        for match in _FORM_TAG.finditer(html):
+            tag, text, closing = match.groups()
+            if closing == "select":
+                select = None
+                continue
+            if closing:
+                continue
+            a = {name: unescape(value) for name, value in _ATTRIBUTE.findall(text)}
+            if tag == "form":
+                forms.append({"action": a.get("action", ""), "fields": {}})
+            elif not forms:
+                continue
+            elif tag == "option":
+                # A browser sends the selected option, else the first.
+                if select is not None and ("selected" in a or not seen):
+                    forms[-1]["fields"][select] = a.get("value", "")
+                seen = True
+            elif "name" not in a:
+                continue
+            elif tag == "input" and a.get("type") not in {"file", "submit", "button", "checkbox"}:
+                forms[-1]["fields"][a["name"]] = a.get("value", "")
+            elif tag == "select":
+                select, seen = a["name"], False
+                forms[-1]["fields"][select] = ""
+            elif tag == "textarea":
+                content = html[match.end() : html.index("</textarea>", match.end())]
+                # A browser drops the newline that opens a textarea's content.
+                forms[-1]["fields"][a["name"]] = unescape(content.removeprefix("\n"))
+        return forms
 
     @classmethod
     def of(cls, html: str, action: str = "") -> dict[str, str]:
-        parser = cls()
-        parser.feed(html)
-        for form in parser.forms:
+        for form in cls.parse(html):
             if form["action"] == action and "csrfmiddlewaretoken" in form["fields"]:
                 return dict(form["fields"])
         raise LookupError(f"no form posting to {action or 'the page itself'}")
