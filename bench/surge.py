@@ -18,7 +18,9 @@ the report form's real fields (read from the form page, as a browser does):
 
 Then it reads every report back from the database and counts the writes that were acknowledged
 (a redirect) but are missing or different (lost), and the rows written twice (duplicated).
-Prints figures; the last line holds them as key=value pairs. Not a timed test.
+It times a plain Python loop before the phases and after them: the machine's own speed, which on
+a shared machine moves by half within an hour, and every figure with it. Prints figures; the
+last line holds them as key=value pairs. Not a timed test.
 
     python bench/surge.py [--scales kontum national] [--clients 32] [--duration 10] [--rounds 5]
                           [--gunicorn-workers 4] [--database-url postgres://…/kontum_surge]
@@ -869,6 +871,17 @@ def server_times(access_log: Path, offset: int) -> dict[str, list[float]]:
     return times
 
 
+def machine_speed() -> float:
+    """Seconds a plain Python loop of 10 million additions takes now: the machine's own speed,
+    which on a shared machine moves by half within an hour (about 0.85 s at its fastest here),
+    and every figure of a run with it."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return round(time.perf_counter() - started, 2)
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -906,6 +919,7 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
         f"{cost['leaders at once']['computed']}×)",
         flush=True,
     )
+    speed_before = machine_speed()
     port = free_port()
     access_log = Path(f"/tmp/surge-access-{os.getpid()}-{scale}.log")  # noqa: S108
     access_log.unlink(missing_ok=True)
@@ -930,6 +944,7 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
     finally:
         server.terminate()
         server.wait(timeout=60)
+    speed_after = machine_speed()
     in_workers = server_times(access_log, surge_from)
     access_log.unlink(missing_ok=True)
 
@@ -939,6 +954,11 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
     expected_file.unlink()
 
     ratio = save_rps / trivial_rps
+    print(
+        f"[{scale}] machine speed: a Python loop of 10 million additions took {speed_before} s "
+        f"before the phases below, {speed_after} s after (about 0.85 s at this machine's fastest)",
+        flush=True,
+    )
     print(
         f"[{scale}] {len(phase_clients)} clients, gunicorn {args.gunicorn_workers} sync workers: "
         f"trivial page {trivial_rps:.1f} req/s, saves {save_rps:.1f} req/s "
@@ -965,6 +985,8 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
             f"{scale}_trivial_rps": round(trivial_rps, 1),
             f"{scale}_save_rps": round(save_rps, 1),
             f"{scale}_save_ratio": round(ratio, 3),
+            f"{scale}_loop_before_s": speed_before,
+            f"{scale}_loop_after_s": speed_after,
         }
     )
     for kind, alone in cost.items():
