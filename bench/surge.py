@@ -873,7 +873,7 @@ def server_times(access_log: Path, offset: int) -> dict[str, list[float]]:
 
 def machine_speed() -> float:
     """Seconds a plain Python loop of 10 million additions takes now: the machine's own speed,
-    which on a shared machine moves by half within an hour (about 0.85 s at its fastest here),
+    which on a shared machine moves by half within an hour (about 0.35 s at its fastest here),
     and every figure of a run with it."""
     started = time.perf_counter()
     total = 0
@@ -956,7 +956,7 @@ def bench_scale(scale: str, args: argparse.Namespace) -> dict[str, float]:
     ratio = save_rps / trivial_rps
     print(
         f"[{scale}] machine speed: a Python loop of 10 million additions took {speed_before} s "
-        f"before the phases below, {speed_after} s after (about 0.85 s at this machine's fastest)",
+        f"before the phases below, {speed_after} s after (about 0.35 s at this machine's fastest)",
         flush=True,
     )
     print(
