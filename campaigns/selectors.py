@@ -122,6 +122,17 @@ def period_or_404(period_pk: int) -> ReportingPeriod:
     return found[0]
 
 
+def accepted_reports(*, unit: int, campaign: int, year: int) -> QuerySet[Submission]:
+    """The unit's report of `year` in the campaign, if the Board accepted it: what this year's
+    figures are compared with."""
+    return Submission.objects.filter(
+        unit_id=unit,
+        period__campaign_id=campaign,
+        period__year=year,
+        status=SubmissionStatus.ACCEPTED,
+    )
+
+
 def unit_submissions(*, unit: Unit) -> list[Submission]:
     """A unit's yearly reports, newest year first."""
     return list(

@@ -181,11 +181,8 @@ _MODEL_RESULTS = CompiledQuery(
     report=int,
 )
 _LAST_ACCEPTED = CompiledQuery(
-    lambda unit, campaign, year: Submission.objects.filter(
-        unit_id=unit,
-        period__campaign_id=campaign,
-        period__year=year,
-        status=SubmissionStatus.ACCEPTED,
+    lambda unit, campaign, year: campaign_selectors.accepted_reports(
+        unit=unit, campaign=campaign, year=year
     ).order_by()[:1],
     unit=int,
     campaign=int,

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Submission, SubmissionStatus
+from campaigns.models import Submission
+from campaigns.selectors import accepted_reports
 from indicators.models import ModelResult, ReportedValue
 from kontum_poverty.bulk import stored_rows
 from kontum_poverty.compiled import CompiledQuery
@@ -40,10 +41,7 @@ def _rate(numerator: int | None, denominator: int | None) -> Decimal | None:
 # Read by every submission at the deadline: compiled once per process.
 _PREVIOUS_VALUES = CompiledQuery(
     lambda unit, campaign, year: ReportedValue.objects.filter(
-        submission__unit_id=unit,
-        submission__period__campaign_id=campaign,
-        submission__period__year=year,
-        submission__status=SubmissionStatus.ACCEPTED,
+        submission__in=accepted_reports(unit=unit, campaign=campaign, year=year)
     ).order_by(),
     unit=int,
     campaign=int,
