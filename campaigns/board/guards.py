@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from campaigns.models import ReportingPeriod
-from campaigns.selectors import period_or_404 as period_or_404  # the Board's views' import
+from campaigns.selectors import period_or_404 as period_or_404  # re-exported for the views
 from kontum_poverty.http import AuthenticatedRequest
 from units import access
 
